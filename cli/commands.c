@@ -1,0 +1,132 @@
+/*
+ * cli/commands.c - the table of subcommands (the CLI contract of
+ * ../shared/DESIGN.md) and a weak placeholder for each. A subcommand's real
+ * implementation lives in cli/cmd_<name>.c and, being a strong symbol,
+ * replaces the placeholder at link time.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PLACEHOLDER(fn, label)                                                                     \
+    __attribute__((weak)) int fn(int argc, char **argv)                                            \
+    {                                                                                              \
+        (void)argc;                                                                                \
+        (void)argv;                                                                                \
+        fprintf(stderr, "deltalake %s: not implemented in this build yet\n", label);               \
+        return CLI_ERROR;                                                                          \
+    }
+
+int cli_cmd_create(int, char **);
+int cli_cmd_write(int, char **);
+int cli_cmd_upsert(int, char **);
+int cli_cmd_delete(int, char **);
+int cli_cmd_update(int, char **);
+int cli_cmd_query(int, char **);
+int cli_cmd_history(int, char **);
+int cli_cmd_describe(int, char **);
+int cli_cmd_stats(int, char **);
+int cli_cmd_optimize(int, char **);
+int cli_cmd_vacuum(int, char **);
+int cli_cmd_restore(int, char **);
+int cli_cmd_checkpoint(int, char **);
+int cli_cmd_check(int, char **);
+int cli_cmd_parquet(int, char **);
+int cli_cmd_serve(int, char **);
+
+PLACEHOLDER(cli_cmd_create, "create")
+PLACEHOLDER(cli_cmd_write, "write")
+PLACEHOLDER(cli_cmd_upsert, "upsert")
+PLACEHOLDER(cli_cmd_delete, "delete")
+PLACEHOLDER(cli_cmd_update, "update")
+PLACEHOLDER(cli_cmd_query, "query")
+PLACEHOLDER(cli_cmd_history, "history")
+PLACEHOLDER(cli_cmd_describe, "describe")
+PLACEHOLDER(cli_cmd_stats, "stats")
+PLACEHOLDER(cli_cmd_optimize, "optimize")
+PLACEHOLDER(cli_cmd_vacuum, "vacuum")
+PLACEHOLDER(cli_cmd_restore, "restore")
+PLACEHOLDER(cli_cmd_checkpoint, "checkpoint")
+PLACEHOLDER(cli_cmd_check, "check")
+PLACEHOLDER(cli_cmd_parquet, "parquet")
+PLACEHOLDER(cli_cmd_serve, "serve")
+
+#define FMT_OPT "  --format table|jsonl|csv|json   output format (default: table)\n"
+
+const cli_command cli_commands[] = {
+    {"create", cli_cmd_create, "create a new Delta table",
+     "usage: deltalake create TABLE --schema SCHEMA [--partition-by a,b] [--property k=v]...\n"
+     "  --schema SCHEMA        'name type [not null], ...' (Spark DDL types) or @FILE.json\n"
+     "  --partition-by COLS    comma-separated partition columns\n"
+     "  --property K=V         table property (repeatable), e.g. delta.checkpointInterval=10\n"},
+    {"write", cli_cmd_write, "append or overwrite records",
+     "usage: deltalake write TABLE [--mode append|overwrite] [--input FILE|-]\n"
+     "                       [--input-format ndjson|csv|parquet] [--merge-schema]\n"
+     "  --mode MODE            append (default) or overwrite\n"
+     "  --input FILE           input file, '-' for stdin (default)\n"
+     "  --input-format FMT     ndjson (default), csv or parquet\n"
+     "  --merge-schema         add new fields of the input as nullable columns\n"},
+    {"upsert", cli_cmd_upsert, "merge records by key",
+     "usage: deltalake upsert TABLE --key COL[,COL] [--input FILE|-] [--dedup]\n"
+     "  --key COLS             merge key columns\n"
+     "  --input FILE           NDJSON input, '-' for stdin (default)\n"
+     "  --dedup                keep the last of source rows with the same key\n"},
+    {"delete", cli_cmd_delete, "delete rows matching a predicate",
+     "usage: deltalake delete TABLE --where PREDICATE [--hard]\n"
+     "  --where PREDICATE      rows to delete, e.g. \"status_code >= 500\"\n"
+     "  --hard                 rewrite files instead of writing deletion vectors\n"},
+    {"update", cli_cmd_update, "update rows",
+     "usage: deltalake update TABLE --set 'col = expr' [--where PREDICATE]\n"
+     "  --set ASSIGNMENTS      'col = expr[, col2 = expr2]'\n"
+     "  --where PREDICATE      rows to update (default: all)\n"},
+    {"query", cli_cmd_query, "read rows, with filter, projection and time travel",
+     "usage: deltalake query TABLE [--select a,b] [--where PREDICATE]\n"
+     "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] [--explain]\n"
+     "  --select COLS          columns to return (default: all)\n"
+     "  --where PREDICATE      filter, e.g. \"service_name = 'web' AND status_code >= 500\"\n"
+     "  --version N            read the table as of version N\n"
+     "  --as-of TIMESTAMP      read the table as of an RFC 3339 timestamp\n"
+     "  --limit N              return at most N rows\n"
+     "  --explain              print files and row groups scanned/skipped\n" FMT_OPT},
+    {"history", cli_cmd_history, "list the table's commits",
+     "usage: deltalake history TABLE [--limit N] [--format F]\n"
+     "  --limit N              newest N versions only\n" FMT_OPT},
+    {"describe", cli_cmd_describe, "show version, schema, partitioning, properties, protocol",
+     "usage: deltalake describe TABLE [--version N] [--format F]\n"
+     "  --version N            describe version N\n" FMT_OPT},
+    {"stats", cli_cmd_stats, "show size, file, partition and record counts",
+     "usage: deltalake stats TABLE [--format F]\n" FMT_OPT},
+    {"optimize", cli_cmd_optimize, "compact small files, optionally Z-order",
+     "usage: deltalake optimize TABLE [--zorder a,b] [--where PARTITION_PREDICATE]\n"
+     "                          [--target-size BYTES]\n"
+     "  --zorder COLS          Z-order rows by these columns\n"
+     "  --where PREDICATE      only partitions matching this predicate\n"
+     "  --target-size BYTES    target file size\n"},
+    {"vacuum", cli_cmd_vacuum, "delete files no longer referenced",
+     "usage: deltalake vacuum TABLE [--retention-hours N] [--dry-run] [--force]\n"
+     "  --retention-hours N    keep files needed within N hours (default 168)\n"
+     "  --dry-run              list what would be deleted\n"
+     "  --force                allow a retention below delta.deletedFileRetentionDuration\n"},
+    {"restore", cli_cmd_restore, "restore the table to an earlier version",
+     "usage: deltalake restore TABLE (--version N | --timestamp TIMESTAMP)\n"},
+    {"checkpoint", cli_cmd_checkpoint, "write a checkpoint of the latest version",
+     "usage: deltalake checkpoint TABLE\n"},
+    {"check", cli_cmd_check, "validate the table against the Delta protocol",
+     "usage: deltalake check TABLE\n"
+     "  exit status 0 when the table is sound, 1 with the problems listed otherwise\n"},
+    {"parquet", cli_cmd_parquet, "inspect a Parquet file",
+     "usage: deltalake parquet dump FILE [--columns a,b] [--format F]\n"
+     "       deltalake parquet schema FILE\n"
+     "       deltalake parquet meta FILE\n" FMT_OPT},
+    {"serve", cli_cmd_serve, "run the OTLP/HTTP receiver writing to Delta tables",
+     "usage: deltalake serve [--config deltalake.toml]\n"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const cli_command *cli_find_command(const char *name)
+{
+    for (const cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}

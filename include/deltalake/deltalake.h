@@ -1,0 +1,12 @@
+/*
+ * deltalake/deltalake.h - umbrella header of libdeltalake: includes every
+ * public module header. See each header for its API.
+ */
+#ifndef DELTALAKE_DELTALAKE_H
+#define DELTALAKE_DELTALAKE_H
+
+#include "deltalake/arrow_abi.h"
+#include "deltalake/errors.h"
+#include "deltalake/version.h"
+
+#endif
