@@ -1,0 +1,747 @@
+/*
+ * parquet/writer_column.c - one leaf column of the writer: shreds Arrow
+ * arrays into definition/repetition levels and values, encodes them
+ * (dictionary or PLAIN), cuts and compresses pages (v1 or v2), keeps
+ * statistics and finally writes the column chunk and its metadata.
+ */
+#include "arrow/arrow.h"
+#include "parquet/codec.h"
+#include "parquet/thrift_write.h"
+#include "parquet/writer_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_PAGE_LEVELS ((size_t)1 << 20)
+
+/* ---- statistics ---- */
+
+enum { SC_INT, SC_UINT, SC_DBL, SC_BYTES, SC_DEC, SC_BOOL };
+
+static int stat_class(int kind)
+{
+    switch (kind) {
+    case LK_BOOL: return SC_BOOL;
+    case LK_U8:
+    case LK_U16:
+    case LK_U32:
+    case LK_U64: return SC_UINT;
+    case LK_F32:
+    case LK_F64: return SC_DBL;
+    case LK_STRING:
+    case LK_BINARY:
+    case LK_FIXED: return SC_BYTES;
+    case LK_DEC: return SC_DEC;
+    default: return SC_INT;
+    }
+}
+
+static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn);
+    if (r) return r;
+    return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+static inline void st_int(pq_stats *s, int64_t v)
+{
+    if (!s->has) {
+        s->imin = s->imax = v;
+        s->has = true;
+    } else if (v < s->imin) {
+        s->imin = v;
+    } else if (v > s->imax) {
+        s->imax = v;
+    }
+}
+
+static inline void st_uint(pq_stats *s, uint64_t v)
+{
+    if (!s->has) {
+        s->umin = s->umax = v;
+        s->has = true;
+    } else if (v < s->umin) {
+        s->umin = v;
+    } else if (v > s->umax) {
+        s->umax = v;
+    }
+}
+
+static inline void st_dbl(pq_stats *s, double v)
+{
+    if (isnan(v)) {
+        s->nan_count++;
+        return;
+    }
+    if (!s->has) {
+        s->dmin = s->dmax = v;
+        s->has = true;
+        return;
+    }
+    if (v < s->dmin || (v == 0 && s->dmin == 0 && signbit(v))) s->dmin = v;
+    if (v > s->dmax || (v == 0 && s->dmax == 0 && !signbit(v))) s->dmax = v;
+}
+
+static inline void st_dec(pq_stats *s, __int128 v)
+{
+    if (!s->has) {
+        s->qmin = s->qmax = v;
+        s->has = true;
+    } else if (v < s->qmin) {
+        s->qmin = v;
+    } else if (v > s->qmax) {
+        s->qmax = v;
+    }
+}
+
+static int set_bytes(dlk_buf *b, const uint8_t *p, size_t n)
+{
+    b->len = 0;
+    if (dlk_buf_reserve(b, n + 1)) return dlk_err_nomem();
+    if (n) memcpy(b->data, p, n);
+    b->len = n;
+    return DLK_OK;
+}
+
+static inline int st_bytes(pq_stats *s, const uint8_t *p, size_t n)
+{
+    if (!s->has) {
+        s->has = true;
+        if (set_bytes(&s->bmin, p, n) || set_bytes(&s->bmax, p, n)) return dlk_err_nomem();
+        return DLK_OK;
+    }
+    if (bytes_cmp(p, n, s->bmin.data, s->bmin.len) < 0) return set_bytes(&s->bmin, p, n);
+    if (bytes_cmp(p, n, s->bmax.data, s->bmax.len) > 0) return set_bytes(&s->bmax, p, n);
+    return DLK_OK;
+}
+
+void dlk_pq__stats_reset(pq_stats *s)
+{
+    dlk_buf bmin = s->bmin, bmax = s->bmax;
+    memset(s, 0, sizeof *s);
+    bmin.len = bmax.len = 0;
+    s->bmin = bmin;
+    s->bmax = bmax;
+}
+
+void dlk_pq__stats_free(pq_stats *s)
+{
+    dlk_buf_free(&s->bmin);
+    dlk_buf_free(&s->bmax);
+}
+
+void dlk_pq__stats_merge(const pq_col *c, pq_stats *into, const pq_stats *from)
+{
+    into->null_count += from->null_count;
+    into->nan_count += from->nan_count;
+    into->num_values += from->num_values;
+    if (!from->has) return;
+    switch (stat_class(c->kind)) {
+    case SC_INT:
+    case SC_BOOL:
+        st_int(into, from->imin);
+        st_int(into, from->imax);
+        break;
+    case SC_UINT:
+        st_uint(into, from->umin);
+        st_uint(into, from->umax);
+        break;
+    case SC_DBL:
+        st_dbl(into, from->dmin);
+        st_dbl(into, from->dmax);
+        break;
+    case SC_DEC:
+        st_dec(into, from->qmin);
+        st_dec(into, from->qmax);
+        break;
+    case SC_BYTES:
+        /* allocation failure here only loses precision of the file stats */
+        (void)st_bytes(into, from->bmin.data, from->bmin.len);
+        (void)st_bytes(into, from->bmax.data, from->bmax.len);
+        break;
+    }
+}
+
+static void put_le(uint8_t *dst, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) dst[i] = (uint8_t)(v >> (8 * i));
+}
+
+int dlk_pq__stats_encode(const pq_col *c, const pq_stats *s, bool max, dlk_buf *out)
+{
+    uint8_t b[16];
+    size_t n = 0;
+    out->len = 0;
+    switch (c->kind) {
+    case LK_BOOL:
+        b[0] = (uint8_t)(max ? s->imax : s->imin);
+        n = 1;
+        break;
+    case LK_I8:
+    case LK_I16:
+    case LK_I32:
+    case LK_DATE:
+        put_le(b, (uint64_t)(max ? s->imax : s->imin), 4);
+        n = 4;
+        break;
+    case LK_I64:
+    case LK_TS:
+        put_le(b, (uint64_t)((max ? s->imax : s->imin) * c->ts_mult), 8);
+        n = 8;
+        break;
+    case LK_U8:
+    case LK_U16:
+    case LK_U32:
+        put_le(b, max ? s->umax : s->umin, 4);
+        n = 4;
+        break;
+    case LK_U64:
+        put_le(b, max ? s->umax : s->umin, 8);
+        n = 8;
+        break;
+    case LK_F32:
+    case LK_F64: {
+        double d = max ? s->dmax : s->dmin;
+        if (d == 0) d = max ? 0.0 : -0.0;
+        if (c->kind == LK_F32) {
+            float f = (float)d;
+            memcpy(b, &f, 4);
+            n = 4;
+        } else {
+            memcpy(b, &d, 8);
+            n = 8;
+        }
+        break;
+    }
+    case LK_DEC: {
+        __int128 q = max ? s->qmax : s->qmin;
+        unsigned __int128 u = (unsigned __int128)q;
+        if (c->ptype == PQ_INT32) {
+            put_le(b, (uint64_t)u, 4);
+            n = 4;
+        } else if (c->ptype == PQ_INT64) {
+            put_le(b, (uint64_t)u, 8);
+            n = 8;
+        } else {
+            n = (size_t)c->type_length;
+            for (size_t i = 0; i < n; i++) b[n - 1 - i] = (uint8_t)(u >> (8 * i));
+        }
+        break;
+    }
+    default: {
+        const dlk_buf *src = max ? &s->bmax : &s->bmin;
+        return dlk_buf_append(out, src->data ? (const void *)src->data : "", src->len)
+                   ? dlk_err_nomem()
+                   : DLK_OK;
+    }
+    }
+    return dlk_buf_append(out, b, n) ? dlk_err_nomem() : DLK_OK;
+}
+
+/* ---- levels and values ---- */
+
+static int grow_levels(pq_col *c)
+{
+    size_t nc = c->caplev ? c->caplev * 2 : 1024;
+    if (c->max_def) {
+        uint16_t *d = dlk_realloc(c->def, nc * sizeof *d);
+        if (!d) return dlk_err_nomem();
+        c->def = d;
+    }
+    if (c->max_rep) {
+        uint16_t *r = dlk_realloc(c->rep, nc * sizeof *r);
+        if (!r) return dlk_err_nomem();
+        c->rep = r;
+    }
+    c->caplev = nc;
+    return DLK_OK;
+}
+
+static inline int put_level(pq_col *c, int16_t r, int16_t d)
+{
+    if (c->nlev == c->caplev) {
+        int rc = grow_levels(c);
+        if (rc) return rc;
+    }
+    if (c->max_def) c->def[c->nlev] = (uint16_t)d;
+    if (c->max_rep) c->rep[c->nlev] = (uint16_t)r;
+    c->nlev++;
+    if (r == 0) c->page_rows++;
+    return DLK_OK;
+}
+
+static int put_null(pq_col *c, int16_t r, int16_t d)
+{
+    c->page_nulls++;
+    c->chunk.null_count++;
+    return put_level(c, r, d);
+}
+
+static int push_index(pq_col *c, uint32_t ix)
+{
+    if (c->nidx == c->capidx) {
+        size_t nc = c->capidx ? c->capidx * 2 : 1024;
+        uint32_t *p = dlk_realloc(c->idx, nc * sizeof *p);
+        if (!p) return dlk_err_nomem();
+        c->idx = p;
+        c->capidx = nc;
+    }
+    c->idx[c->nidx++] = ix;
+    return DLK_OK;
+}
+
+/* Add one physical value (PLAIN bytes without length prefix). */
+static int add_physical(dlk_pq_writer *w, pq_col *c, const void *p, size_t n)
+{
+    if (c->use_dict) {
+        uint32_t ix;
+        int rc = dlk_pq__dict_insert(&c->dict, p, n, &ix);
+        if (rc) return rc;
+        if (c->dict.plain.len > w->opts.dictionary_max_bytes) c->dict_full = true;
+        return push_index(c, ix);
+    }
+    if (c->ptype == PQ_BYTE_ARRAY) {
+        if (n > INT32_MAX)
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': value over 2 GiB", c->path);
+        uint8_t le[4];
+        put_le(le, n, 4);
+        if (dlk_buf_append(&c->values, le, 4)) return dlk_err_nomem();
+    }
+    if (n && dlk_buf_append(&c->values, p, n)) return dlk_err_nomem();
+    return DLK_OK;
+}
+
+static int put_value(dlk_pq_writer *w, pq_col *c, int16_t r, int16_t d,
+                     const struct ArrowArray *a, int64_t p)
+{
+    int rc = put_level(c, r, d);
+    if (rc) return rc;
+    const uint8_t *buf = a->buffers[1];
+    uint8_t tmp[16];
+    switch (c->kind) {
+    case LK_BOOL: {
+        bool v = dlk_bit_get(buf, p);
+        st_int(&c->chunk, v);
+        if ((c->nbool & 7) == 0 && dlk_buf_putc(&c->values, 0)) return dlk_err_nomem();
+        if (v) c->values.data[c->values.len - 1] |= (uint8_t)(1u << (c->nbool & 7));
+        c->nbool++;
+        return DLK_OK;
+    }
+    case LK_I8: {
+        int32_t v = ((const int8_t *)buf)[p];
+        st_int(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_I16: {
+        int32_t v = ((const int16_t *)(const void *)buf)[p];
+        st_int(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_I32:
+    case LK_DATE: {
+        int32_t v;
+        memcpy(&v, buf + 4 * p, 4);
+        st_int(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_I64:
+    case LK_TS: {
+        int64_t v;
+        memcpy(&v, buf + 8 * p, 8);
+        st_int(&c->chunk, v);
+        v *= c->ts_mult;
+        return add_physical(w, c, &v, 8);
+    }
+    case LK_U8: {
+        uint32_t v = buf[p];
+        st_uint(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_U16: {
+        uint16_t v16;
+        memcpy(&v16, buf + 2 * p, 2);
+        uint32_t v = v16;
+        st_uint(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_U32: {
+        uint32_t v;
+        memcpy(&v, buf + 4 * p, 4);
+        st_uint(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_U64: {
+        uint64_t v;
+        memcpy(&v, buf + 8 * p, 8);
+        st_uint(&c->chunk, v);
+        return add_physical(w, c, &v, 8);
+    }
+    case LK_F32: {
+        float v;
+        memcpy(&v, buf + 4 * p, 4);
+        st_dbl(&c->chunk, v);
+        return add_physical(w, c, &v, 4);
+    }
+    case LK_F64: {
+        double v;
+        memcpy(&v, buf + 8 * p, 8);
+        st_dbl(&c->chunk, v);
+        return add_physical(w, c, &v, 8);
+    }
+    case LK_STRING:
+    case LK_BINARY: {
+        int32_t o0, o1;
+        memcpy(&o0, buf + 4 * p, 4);
+        memcpy(&o1, buf + 4 * (p + 1), 4);
+        if (o0 < 0 || o1 < o0)
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': bad string offsets at %lld",
+                               c->path, (long long)p);
+        const uint8_t *s = (const uint8_t *)a->buffers[2] + o0;
+        size_t n = (size_t)(o1 - o0);
+        rc = st_bytes(&c->chunk, s, n);
+        if (rc) return rc;
+        return add_physical(w, c, n ? s : (const uint8_t *)"", n);
+    }
+    case LK_FIXED: {
+        const uint8_t *s = buf + (size_t)c->type_length * (size_t)p;
+        rc = st_bytes(&c->chunk, s, (size_t)c->type_length);
+        if (rc) return rc;
+        return add_physical(w, c, s, (size_t)c->type_length);
+    }
+    case LK_DEC: {
+        uint64_t lo, hi;
+        memcpy(&lo, buf + 16 * p, 8);
+        memcpy(&hi, buf + 16 * p + 8, 8);
+        __int128 q = (__int128)(((unsigned __int128)hi << 64) | lo);
+        st_dec(&c->chunk, q);
+        if (c->ptype == PQ_INT32) {
+            if (q < INT32_MIN || q > INT32_MAX) goto dec_range;
+            int32_t v = (int32_t)q;
+            return add_physical(w, c, &v, 4);
+        }
+        if (c->ptype == PQ_INT64) {
+            if (q < INT64_MIN || q > INT64_MAX) goto dec_range;
+            int64_t v = (int64_t)q;
+            return add_physical(w, c, &v, 8);
+        }
+        int n = c->type_length;
+        if (n < 16) {
+            __int128 lim = (__int128)1 << (8 * n - 1);
+            if (q < -lim || q >= lim) goto dec_range;
+        }
+        unsigned __int128 u = (unsigned __int128)q;
+        for (int i = 0; i < n; i++) tmp[n - 1 - i] = (uint8_t)(u >> (8 * i));
+        return add_physical(w, c, tmp, (size_t)n);
+    dec_range:
+        return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s': decimal value exceeds precision",
+                           c->path);
+    }
+    }
+    return dlk_err_set(DLK_ERROR, "column '%s': unknown kind", c->path);
+}
+
+static int shred(dlk_pq_writer *w, pq_col *c, int k, const struct ArrowArray *a, int64_t j,
+                 int16_t r, int16_t d)
+{
+    const pq_step *s = &c->steps[k];
+    if (j < 0 || j >= a->length)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': child index %lld outside array of %lld",
+                           c->path, (long long)j, (long long)a->length);
+    int64_t p = a->offset + j;
+    if (a->null_count != 0 && a->buffers[0] && !dlk_bit_get(a->buffers[0], p)) {
+        if (!s->nullable)
+            return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s': null in a required field",
+                               c->path);
+        return put_null(c, r, d);
+    }
+    if (s->nullable) d++;
+    switch (s->kind) {
+    case STEP_LEAF:
+        return put_value(w, c, r, d, a, p);
+    case STEP_STRUCT:
+        return shred(w, c, k + 1, a->children[s->child], p, r, d);
+    default: {
+        const int32_t *off = a->buffers[1];
+        int32_t b = off[p], e = off[p + 1];
+        const struct ArrowArray *ch = a->children[0];
+        if (b < 0 || e < b || e > ch->length)
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': bad list offsets at %lld",
+                               c->path, (long long)p);
+        if (b == e) return put_null(c, r, d);
+        int64_t base = 0;
+        if (s->kind == STEP_MAP) {
+            base = ch->offset;
+            ch = ch->children[s->child];
+        }
+        for (int32_t x = b; x < e; x++) {
+            int rc = shred(w, c, k + 1, ch, base + x, x == b ? r : s->rep, (int16_t)(d + 1));
+            if (rc) return rc;
+        }
+        return DLK_OK;
+    }
+    }
+}
+
+static size_t page_estimate(const pq_col *c)
+{
+    size_t lev_bits = (size_t)dlk_pq__bit_width((uint64_t)c->max_def) +
+                      (size_t)dlk_pq__bit_width((uint64_t)c->max_rep);
+    size_t n = c->nlev * lev_bits / 8 + c->values.len;
+    if (c->nidx) n += (c->nidx * (size_t)dlk_pq__bit_width(c->dict.n) + 7) / 8;
+    return n;
+}
+
+size_t dlk_pq__wcol_rg_bytes(const pq_col *c)
+{
+    return (size_t)c->chunk_unc + page_estimate(c) + c->dict.plain.len;
+}
+
+int dlk_pq__wcol_write(dlk_pq_writer *w, pq_col *c, const struct ArrowArray *top, int64_t r0,
+                       int64_t r1)
+{
+    for (int64_t r = r0; r < r1; r++) {
+        if (c->nlev && ((c->dict_full && c->use_dict) || c->nlev >= MAX_PAGE_LEVELS ||
+                        page_estimate(c) >= w->opts.page_bytes)) {
+            int rc = dlk_pq__wcol_flush_page(w, c);
+            if (rc) return rc;
+        }
+        int rc = shred(w, c, 0, top, r, 0, 0);
+        if (rc) return rc;
+    }
+    return DLK_OK;
+}
+
+/* ---- pages ---- */
+
+static int levels_v1(dlk_buf *out, const uint16_t *lev, size_t n, int16_t max)
+{
+    size_t at = out->len;
+    uint8_t z[4] = {0};
+    if (dlk_buf_append(out, z, 4)) return dlk_err_nomem();
+    int rc = dlk_pq__rle_encode16(lev, n, dlk_pq__bit_width((uint64_t)max), out);
+    if (rc) return rc;
+    put_le(out->data + at, out->len - at - 4, 4);
+    return DLK_OK;
+}
+
+static int compress_into(dlk_pq_writer *w, const uint8_t *p, size_t n, dlk_buf *out)
+{
+    out->len = 0;
+    if (w->opts.codec == 0) return dlk_buf_append(out, p, n) ? dlk_err_nomem() : DLK_OK;
+    return dlk_pq_compress(w->opts.codec, w->opts.level, p, n, out);
+}
+
+static int emit_page(pq_col *c, dlk_buf *dst, const dlk_buf *hdr, const uint8_t *p1, size_t n1,
+                     const uint8_t *p2, size_t n2)
+{
+    if (dlk_buf_append(dst, hdr->data, hdr->len) || (n1 && dlk_buf_append(dst, p1, n1)) ||
+        (n2 && dlk_buf_append(dst, p2, n2)))
+        return dlk_err_nomem();
+    return DLK_OK;
+}
+
+int dlk_pq__wcol_flush_page(dlk_pq_writer *w, pq_col *c)
+{
+    if (c->nlev == 0) return DLK_OK;
+    bool dict = c->use_dict && c->nidx > 0;
+    bool v2 = w->opts.data_page_version == 2;
+    dlk_buf *raw = &w->scratch, *lev = &w->scratch2, *comp = &w->comp, *hdr = &w->header;
+    raw->len = lev->len = hdr->len = 0;
+    int rc = DLK_OK;
+    size_t rep_len = 0, def_len = 0;
+    if (v2) {
+        if (c->max_rep) rc = dlk_pq__rle_encode16(c->rep, c->nlev, dlk_pq__bit_width((uint64_t)c->max_rep), lev);
+        rep_len = lev->len;
+        if (!rc && c->max_def) rc = dlk_pq__rle_encode16(c->def, c->nlev, dlk_pq__bit_width((uint64_t)c->max_def), lev);
+        def_len = lev->len - rep_len;
+    } else {
+        if (c->max_rep) rc = levels_v1(raw, c->rep, c->nlev, c->max_rep);
+        if (!rc && c->max_def) rc = levels_v1(raw, c->def, c->nlev, c->max_def);
+    }
+    if (rc) return rc;
+    if (dict) {
+        int bw = dlk_pq__bit_width(c->dict.n - 1);
+        if (bw == 0) bw = 1;
+        if (dlk_buf_putc(raw, bw)) return dlk_err_nomem();
+        rc = dlk_pq__rle_encode32(c->idx, c->nidx, bw, raw);
+    } else if (c->values.len && dlk_buf_append(raw, c->values.data, c->values.len)) {
+        rc = dlk_err_nomem();
+    }
+    if (rc) return rc;
+    rc = compress_into(w, raw->data, raw->len, comp);
+    if (rc) return dlk_err_context(rc, "column '%s'", c->path);
+    size_t unc = lev->len + raw->len, cmp = lev->len + comp->len;
+    if (unc > INT32_MAX || cmp > INT32_MAX)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': page over 2 GiB", c->path);
+    int enc = dict ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN;
+    dlk_pq_tw t;
+    dlk_pq__tw_init(&t, hdr);
+    dlk_pq__tw_i32(&t, 1, v2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA);
+    dlk_pq__tw_i32(&t, 2, (int32_t)unc);
+    dlk_pq__tw_i32(&t, 3, (int32_t)cmp);
+    if (v2) {
+        dlk_pq__tw_struct_begin(&t, 8);
+        dlk_pq__tw_i32(&t, 1, (int32_t)c->nlev);
+        dlk_pq__tw_i32(&t, 2, (int32_t)c->page_nulls);
+        dlk_pq__tw_i32(&t, 3, (int32_t)c->page_rows);
+        dlk_pq__tw_i32(&t, 4, enc);
+        dlk_pq__tw_i32(&t, 5, (int32_t)def_len);
+        dlk_pq__tw_i32(&t, 6, (int32_t)rep_len);
+        dlk_pq__tw_bool(&t, 7, w->opts.codec != 0);
+        dlk_pq__tw_struct_end(&t);
+    } else {
+        dlk_pq__tw_struct_begin(&t, 5);
+        dlk_pq__tw_i32(&t, 1, (int32_t)c->nlev);
+        dlk_pq__tw_i32(&t, 2, enc);
+        dlk_pq__tw_i32(&t, 3, PQ_ENC_RLE);
+        dlk_pq__tw_i32(&t, 4, PQ_ENC_RLE);
+        dlk_pq__tw_struct_end(&t);
+    }
+    rc = dlk_pq__tw_finish(&t);
+    if (rc) return rc;
+    rc = emit_page(c, &c->pages, hdr, lev->data, lev->len, comp->data, comp->len);
+    if (rc) return rc;
+    c->chunk_unc += (int64_t)(hdr->len + unc);
+    c->chunk_comp += (int64_t)(hdr->len + cmp);
+    c->chunk_values += (int64_t)c->nlev;
+    c->chunk.num_values += (int64_t)c->nlev;
+    if (dict) {
+        c->n_pages_dict++;
+        c->chunk_used_dict = true;
+    } else {
+        c->n_pages_plain++;
+    }
+    c->nlev = c->nidx = 0;
+    c->values.len = 0;
+    c->nbool = 0;
+    c->page_nulls = c->page_rows = 0;
+    if (c->dict_full) c->use_dict = false;
+    return DLK_OK;
+}
+
+static int sink_write(dlk_pq_writer *w, const void *p, size_t n)
+{
+    if (!n) return DLK_OK;
+    int rc = w->sink.write(w->sink.ctx, p, n);
+    if (rc) return rc;
+    w->offset += n;
+    return DLK_OK;
+}
+
+int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t *unc,
+                              int64_t *comp)
+{
+    int rc = dlk_pq__wcol_flush_page(w, c);
+    if (rc) return rc;
+    uint64_t start = w->offset;
+    int64_t tot_unc = c->chunk_unc, tot_comp = c->chunk_comp;
+    bool has_dict = c->chunk_used_dict;
+    if (has_dict) {
+        dlk_buf *hdr = &w->header;
+        hdr->len = 0;
+        rc = compress_into(w, c->dict.plain.data, c->dict.plain.len, &w->comp);
+        if (rc) return dlk_err_context(rc, "column '%s'", c->path);
+        if (c->dict.plain.len > INT32_MAX || w->comp.len > INT32_MAX)
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': dictionary over 2 GiB", c->path);
+        dlk_pq_tw t;
+        dlk_pq__tw_init(&t, hdr);
+        dlk_pq__tw_i32(&t, 1, PQ_PAGE_DICT);
+        dlk_pq__tw_i32(&t, 2, (int32_t)c->dict.plain.len);
+        dlk_pq__tw_i32(&t, 3, (int32_t)w->comp.len);
+        dlk_pq__tw_struct_begin(&t, 7);
+        dlk_pq__tw_i32(&t, 1, (int32_t)c->dict.n);
+        dlk_pq__tw_i32(&t, 2, PQ_ENC_PLAIN);
+        dlk_pq__tw_struct_end(&t);
+        rc = dlk_pq__tw_finish(&t);
+        if (!rc) rc = sink_write(w, hdr->data, hdr->len);
+        if (!rc) rc = sink_write(w, w->comp.data, w->comp.len);
+        if (rc) return rc;
+        tot_unc += (int64_t)(hdr->len + c->dict.plain.len);
+        tot_comp += (int64_t)(hdr->len + w->comp.len);
+    }
+    uint64_t data_off = w->offset;
+    rc = sink_write(w, c->pages.data, c->pages.len);
+    if (rc) return rc;
+
+    /* ColumnChunk */
+    dlk_pq_tw t;
+    dlk_pq__tw_init(&t, out);
+    dlk_pq__tw_elem_struct_begin(&t);
+    dlk_pq__tw_i64(&t, 2, 0);
+    dlk_pq__tw_struct_begin(&t, 3);
+    dlk_pq__tw_i32(&t, 1, c->ptype);
+    int encs[3], nenc = 0;
+    if (has_dict || c->n_pages_plain) encs[nenc++] = PQ_ENC_PLAIN;
+    encs[nenc++] = PQ_ENC_RLE;
+    if (has_dict) encs[nenc++] = PQ_ENC_RLE_DICTIONARY;
+    dlk_pq__tw_list_begin(&t, 2, DLK_TC_I32, (size_t)nenc);
+    for (int i = 0; i < nenc; i++) dlk_pq__tw_elem_i32(&t, encs[i]);
+    dlk_pq__tw_list_begin(&t, 3, DLK_TC_BINARY, c->n_parts);
+    for (size_t i = 0; i < c->n_parts; i++)
+        dlk_pq__tw_elem_binary(&t, c->parts[i], strlen(c->parts[i]));
+    dlk_pq__tw_i32(&t, 4, w->opts.codec);
+    dlk_pq__tw_i64(&t, 5, c->chunk_values);
+    dlk_pq__tw_i64(&t, 6, tot_unc);
+    dlk_pq__tw_i64(&t, 7, tot_comp);
+    dlk_pq__tw_i64(&t, 9, (int64_t)data_off);
+    if (has_dict) dlk_pq__tw_i64(&t, 11, (int64_t)start);
+    /* Statistics */
+    dlk_pq__tw_struct_begin(&t, 12);
+    dlk_pq__tw_i64(&t, 3, c->chunk.null_count);
+    if (c->chunk.has) {
+        rc = dlk_pq__stats_encode(c, &c->chunk, true, &w->scratch);
+        if (rc) return rc;
+        dlk_pq__tw_binary(&t, 5, w->scratch.data, w->scratch.len);
+        rc = dlk_pq__stats_encode(c, &c->chunk, false, &w->scratch);
+        if (rc) return rc;
+        dlk_pq__tw_binary(&t, 6, w->scratch.data, w->scratch.len);
+        dlk_pq__tw_bool(&t, 7, true);
+        dlk_pq__tw_bool(&t, 8, true);
+    }
+    if (c->kind == LK_F32 || c->kind == LK_F64) dlk_pq__tw_i64(&t, 9, c->chunk.nan_count);
+    dlk_pq__tw_struct_end(&t);
+    /* encoding_stats */
+    int nes = (has_dict ? 1 : 0) + (c->n_pages_dict ? 1 : 0) + (c->n_pages_plain ? 1 : 0);
+    dlk_pq__tw_list_begin(&t, 13, DLK_TC_STRUCT, (size_t)nes);
+    if (has_dict) {
+        dlk_pq__tw_elem_struct_begin(&t);
+        dlk_pq__tw_i32(&t, 1, PQ_PAGE_DICT);
+        dlk_pq__tw_i32(&t, 2, PQ_ENC_PLAIN);
+        dlk_pq__tw_i32(&t, 3, 1);
+        dlk_pq__tw_struct_end(&t);
+    }
+    int dpt = w->opts.data_page_version == 2 ? PQ_PAGE_DATA_V2 : PQ_PAGE_DATA;
+    if (c->n_pages_dict) {
+        dlk_pq__tw_elem_struct_begin(&t);
+        dlk_pq__tw_i32(&t, 1, dpt);
+        dlk_pq__tw_i32(&t, 2, PQ_ENC_RLE_DICTIONARY);
+        dlk_pq__tw_i32(&t, 3, c->n_pages_dict);
+        dlk_pq__tw_struct_end(&t);
+    }
+    if (c->n_pages_plain) {
+        dlk_pq__tw_elem_struct_begin(&t);
+        dlk_pq__tw_i32(&t, 1, dpt);
+        dlk_pq__tw_i32(&t, 2, PQ_ENC_PLAIN);
+        dlk_pq__tw_i32(&t, 3, c->n_pages_plain);
+        dlk_pq__tw_struct_end(&t);
+    }
+    dlk_pq__tw_struct_end(&t); /* ColumnMetaData */
+    dlk_pq__tw_struct_end(&t); /* ColumnChunk */
+    if (t.err) return dlk_err_nomem();
+
+    *unc = tot_unc;
+    *comp = tot_comp;
+    c->file_unc += tot_unc;
+    c->file_comp += tot_comp;
+    dlk_pq__stats_merge(c, &c->file, &c->chunk);
+    dlk_pq__stats_reset(&c->chunk);
+    dlk_pq__dict_reset(&c->dict);
+    c->use_dict = w->opts.dictionary && c->kind != LK_BOOL;
+    c->dict_full = c->chunk_used_dict = false;
+    c->pages.len = 0;
+    c->chunk_values = c->chunk_unc = c->chunk_comp = 0;
+    c->n_pages_dict = c->n_pages_plain = 0;
+    return DLK_OK;
+}
