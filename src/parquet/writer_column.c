@@ -40,7 +40,8 @@ static int stat_class(int kind)
 
 static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-    int r = memcmp(a, b, an < bn ? an : bn);
+    size_t n = an < bn ? an : bn;
+    int r = n ? memcmp(a, b, n) : 0;
     if (r) return r;
     return an < bn ? -1 : an > bn ? 1 : 0;
 }

@@ -59,6 +59,10 @@ function conv(v, t) {
   if (v === null || v === undefined) return null;
   const tid = t.typeId;
   const name = t.toString();
+  // lists first: a list of structs or maps is named 'STRUCT(...)[]' / 'MAP(...)[]'
+  if (name.endsWith('[]') || name.startsWith('LIST')) {
+    return v.items.map((x) => conv(x, t.valueType));
+  }
   if (name.startsWith('STRUCT')) {
     const o = {};
     t.entryNames.forEach((n, i) => { o[n] = conv(v.entries[n], t.entryTypes[i]); });
@@ -68,9 +72,6 @@ function conv(v, t) {
     const o = {};
     for (const e of v.entries) o[String(conv(e.key, t.keyType))] = conv(e.value, t.valueType);
     return o;
-  }
-  if (name.endsWith('[]') || name.startsWith('LIST')) {
-    return v.items.map((x) => conv(x, t.valueType));
   }
   if (name === 'BLOB') return b64(v.bytes);
   if (name === 'DATE') {

@@ -1,0 +1,381 @@
+/*
+ * Interop: Parquet files written by our writer are read by DuckDB (an
+ * independent engine) with the same values and schema, for every type,
+ * nesting, codec, data page version and dictionary mode; the statistics in
+ * the footer (parquet_metadata()) match the data.
+ */
+#include "arrow/arrow.h"
+#include "arrow/builder.h"
+#include "deltalake/errors.h"
+#include "harness.h"
+#include "parquet/codec.h"
+#include "parquet/writer.h"
+#include "pq_testgen.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char g_peers[1024];
+static char g_tmp[256];
+
+static bool have_peer(void)
+{
+    const char *p = getenv("DLK_PEERS");
+    snprintf(g_peers, sizeof g_peers, "%s", p && *p ? p : DLK_SOURCE_DIR "/tests/peers");
+    char nm[1100];
+    snprintf(nm, sizeof nm, "%s/node_modules/@duckdb/node-api", g_peers);
+    struct stat st;
+    return stat(nm, &st) == 0;
+}
+
+/* Run one SQL statement through the DuckDB peer; stdout into out. */
+static int duck(const char *sql, dlk_buf *out)
+{
+    dlk_buf cmd = {0};
+    dlk_buf_printf(&cmd, "node '%s/duckdb_query.mjs' \"%s\"", g_peers, sql);
+    FILE *f = popen(dlk_buf_cstr(&cmd), "r");
+    dlk_buf_free(&cmd);
+    if (!f) return -1;
+    char tmp[65536];
+    size_t n;
+    out->len = 0;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) dlk_buf_append(out, tmp, n);
+    return pclose(f);
+}
+
+/* Compare line by line; print the first difference. */
+static bool same_lines(const char *what, const dlk_buf *got, const dlk_buf *want)
+{
+    const char *g = got->len ? (const char *)got->data : "", *w = want->len ? (const char *)want->data : "";
+    const char *ge = g + got->len, *we = w + want->len;
+    int line = 1;
+    while (g < ge || w < we) {
+        const char *gn = memchr(g, '\n', (size_t)(ge - g)), *wn = memchr(w, '\n', (size_t)(we - w));
+        size_t gl = gn ? (size_t)(gn - g) : (size_t)(ge - g), wl = wn ? (size_t)(wn - w) : (size_t)(we - w);
+        if (gl != wl || memcmp(g, w, gl) != 0) {
+            fprintf(stderr, "%s: line %d differs\n  duckdb: %.*s\n  wanted: %.*s\n", what, line,
+                    (int)(gl > 600 ? 600 : gl), g, (int)(wl > 600 ? 600 : wl), w);
+            return false;
+        }
+        g += gl + (gn ? 1 : 0);
+        w += wl + (wn ? 1 : 0);
+        line++;
+    }
+    return true;
+}
+
+/* Build `rows` random rows of spec (in batches of `batch`), write them to
+ * path with opts, return the expected JSON lines. */
+static int write_random(const char *spec, uint64_t seed, int64_t rows, int64_t batch,
+                        const dlk_pq_writer_options *opts, const char *path, dlk_buf *json,
+                        dlk_pq_write_result **res)
+{
+    struct ArrowSchema s;
+    int rc = dlk_arrow_schema_parse(spec, &s);
+    if (rc) return rc;
+    dlk_arrow_builder *b = NULL;
+    dlk_pq_sink sink = {0};
+    dlk_pq_writer *w = NULL;
+    rc = dlk_arrow_builder_new(&s, &b);
+    if (!rc) rc = dlk_pq_sink_file_open(path, &sink);
+    if (!rc) rc = dlk_pq_writer_open(&s, opts, sink, &w);
+    pqgen g;
+    pqgen_init(&g, seed);
+    for (int64_t done = 0; !rc && done < rows; done += batch) {
+        int64_t n = rows - done < batch ? rows - done : batch;
+        rc = pqgen_rows(&g, b, n, json);
+        struct ArrowArray a;
+        if (!rc) rc = dlk_arrow_builder_finish(b, &a);
+        if (!rc) {
+            rc = dlk_pq_writer_write(w, &a);
+            dlk_arrow_array_release(&a);
+        }
+    }
+    if (!rc) {
+        rc = dlk_pq_writer_close(w, res);
+        w = NULL;
+    }
+    if (!rc) rc = dlk_pq_sink_file_close(&sink);
+    if (rc) {
+        fprintf(stderr, "write_random: %s\n", dlk_error_last()->message);
+        dlk_pq_writer_abort(w);
+        if (sink.ctx) dlk_pq_sink_file_abort(&sink);
+    }
+    dlk_arrow_builder_free(b);
+    dlk_arrow_schema_release(&s);
+    return rc;
+}
+
+static const char *FLAT =
+    "b: b, c: c, s: s, i: i, l: l!, cu: C, su: S, iu: I, lu: L, f: f, g: g, u: u, z: z, w: w:5, "
+    "d: tdD, ts: tsu:UTC, tn: tsu:, d1: d:9,2, d2: d:18,0, d3: d:38,10, d4: d:20,20, d5: d:1,0";
+
+static const char *NESTED =
+    "id: l!, st: +s<a: i, b: u!, sub: +s<x: g, y: +l<i>>>, tags: +l<u>, req: +l<l!>!, "
+    "m: +m<u, +s<p: i, q: u>>, mi: +m<i, l>, ll: +l<+l<s>>, lm: +l<+m<u, b>>, ls: +l<+s<k: u, v: f>>, "
+    "dec: +l<d:25,3>";
+
+static void check_file(const char *label, const char *spec, uint64_t seed, int64_t rows,
+                       int64_t batch, const dlk_pq_writer_options *o)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.parquet", g_tmp, label);
+    dlk_buf want = {0}, got = {0};
+    dlk_pq_write_result *res = NULL;
+    CHECK_OK(write_random(spec, seed, rows, batch, o, path, &want, &res));
+    if (res) CHECK_EQ_INT(res->num_rows, rows);
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    if (!same_lines(label, &got, &want)) h_cur_failed = 1;
+    dlk_pq_write_result_free(res);
+    dlk_buf_free(&want);
+    dlk_buf_free(&got);
+}
+
+TEST(flat_all_codecs)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    static const int codecs[] = {DLK_PQ_UNCOMPRESSED, DLK_PQ_SNAPPY, DLK_PQ_GZIP, DLK_PQ_ZSTD,
+                                 DLK_PQ_LZ4_RAW, DLK_PQ_BROTLI};
+    for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++) {
+        for (int v = 1; v <= 2; v++) {
+            dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+            o.codec = codecs[i];
+            o.level = codecs[i] == DLK_PQ_ZSTD ? 9 : 0;
+            o.data_page_version = v;
+            o.page_bytes = 4096;
+            o.row_group_bytes = 200000;
+            char label[64];
+            snprintf(label, sizeof label, "flat_%s_v%d", dlk_pq_codec_name(codecs[i]), v);
+            check_file(label, FLAT, 100 + i, 2500, 700, &o);
+        }
+    }
+}
+
+TEST(flat_encodings)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    o.dictionary = false;
+    check_file("flat_plain", FLAT, 7, 2000, 2000, &o);
+    o.dictionary = true;
+    o.dictionary_max_bytes = 300; /* falls back to PLAIN within the first row group */
+    o.page_bytes = 2000;
+    check_file("flat_fallback", FLAT, 8, 3000, 1000, &o);
+    o.data_page_version = 2;
+    check_file("flat_fallback_v2", FLAT, 9, 3000, 1000, &o);
+    /* one-row batches, tiny row groups */
+    dlk_pq_writer_options t = DLK_PQ_WRITER_OPTIONS_INIT;
+    t.row_group_bytes = 1;
+    check_file("flat_tiny_rg", FLAT, 10, 5, 1, &t);
+    /* empty file */
+    check_file("flat_empty", FLAT, 11, 0, 1, &t);
+}
+
+TEST(nested)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    static const int codecs[] = {DLK_PQ_UNCOMPRESSED, DLK_PQ_SNAPPY, DLK_PQ_ZSTD};
+    for (size_t i = 0; i < 3; i++) {
+        for (int v = 1; v <= 2; v++) {
+            dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+            o.codec = codecs[i];
+            o.data_page_version = v;
+            o.page_bytes = 3000;
+            o.row_group_bytes = 60000;
+            o.dictionary = i != 1;
+            char label[64];
+            snprintf(label, sizeof label, "nested_%s_v%d", dlk_pq_codec_name(codecs[i]), v);
+            check_file(label, NESTED, 200 + i, 1200, 500, &o);
+        }
+    }
+}
+
+TEST(schema)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/flat_plain.parquet", g_tmp);
+    dlk_buf got = {0}, want = {0};
+    snprintf(sql, sizeof sql,
+             "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('%s'))", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    dlk_buf_puts(&want,
+                 "{\"column_name\":\"b\",\"column_type\":\"BOOLEAN\"}\n"
+                 "{\"column_name\":\"c\",\"column_type\":\"TINYINT\"}\n"
+                 "{\"column_name\":\"s\",\"column_type\":\"SMALLINT\"}\n"
+                 "{\"column_name\":\"i\",\"column_type\":\"INTEGER\"}\n"
+                 "{\"column_name\":\"l\",\"column_type\":\"BIGINT\"}\n"
+                 "{\"column_name\":\"cu\",\"column_type\":\"UTINYINT\"}\n"
+                 "{\"column_name\":\"su\",\"column_type\":\"USMALLINT\"}\n"
+                 "{\"column_name\":\"iu\",\"column_type\":\"UINTEGER\"}\n"
+                 "{\"column_name\":\"lu\",\"column_type\":\"UBIGINT\"}\n"
+                 "{\"column_name\":\"f\",\"column_type\":\"FLOAT\"}\n"
+                 "{\"column_name\":\"g\",\"column_type\":\"DOUBLE\"}\n"
+                 "{\"column_name\":\"u\",\"column_type\":\"VARCHAR\"}\n"
+                 "{\"column_name\":\"z\",\"column_type\":\"BLOB\"}\n"
+                 "{\"column_name\":\"w\",\"column_type\":\"BLOB\"}\n"
+                 "{\"column_name\":\"d\",\"column_type\":\"DATE\"}\n"
+                 "{\"column_name\":\"ts\",\"column_type\":\"TIMESTAMP WITH TIME ZONE\"}\n"
+                 "{\"column_name\":\"tn\",\"column_type\":\"TIMESTAMP\"}\n"
+                 "{\"column_name\":\"d1\",\"column_type\":\"DECIMAL(9,2)\"}\n"
+                 "{\"column_name\":\"d2\",\"column_type\":\"DECIMAL(18,0)\"}\n"
+                 "{\"column_name\":\"d3\",\"column_type\":\"DECIMAL(38,10)\"}\n"
+                 "{\"column_name\":\"d4\",\"column_type\":\"DECIMAL(20,20)\"}\n"
+                 "{\"column_name\":\"d5\",\"column_type\":\"DECIMAL(1,0)\"}\n");
+    if (!same_lines("schema flat", &got, &want)) h_cur_failed = 1;
+    snprintf(path, sizeof path, "%s/nested_SNAPPY_v1.parquet", g_tmp);
+    snprintf(sql, sizeof sql,
+             "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('%s'))", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    want.len = 0;
+    dlk_buf_puts(&want,
+                 "{\"column_name\":\"id\",\"column_type\":\"BIGINT\"}\n"
+                 "{\"column_name\":\"st\",\"column_type\":\"STRUCT(a INTEGER, b VARCHAR, sub STRUCT(x DOUBLE, y INTEGER[]))\"}\n"
+                 "{\"column_name\":\"tags\",\"column_type\":\"VARCHAR[]\"}\n"
+                 "{\"column_name\":\"req\",\"column_type\":\"BIGINT[]\"}\n"
+                 "{\"column_name\":\"m\",\"column_type\":\"MAP(VARCHAR, STRUCT(p INTEGER, q VARCHAR))\"}\n"
+                 "{\"column_name\":\"mi\",\"column_type\":\"MAP(INTEGER, BIGINT)\"}\n"
+                 "{\"column_name\":\"ll\",\"column_type\":\"SMALLINT[][]\"}\n"
+                 "{\"column_name\":\"lm\",\"column_type\":\"MAP(VARCHAR, BOOLEAN)[]\"}\n"
+                 "{\"column_name\":\"ls\",\"column_type\":\"STRUCT(k VARCHAR, v FLOAT)[]\"}\n"
+                 "{\"column_name\":\"dec\",\"column_type\":\"DECIMAL(25,3)[]\"}\n");
+    if (!same_lines("schema nested", &got, &want)) h_cur_failed = 1;
+    /* created_by and key-value metadata */
+    snprintf(path, sizeof path, "%s/kv.parquet", g_tmp);
+    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    const char *keys[] = {"delta.note", "empty"}, *vals[] = {"hello world", NULL};
+    o.kv_keys = keys;
+    o.kv_values = vals;
+    o.n_kv = 2;
+    dlk_buf json = {0};
+    CHECK_OK(write_random("a: l", 1, 10, 10, &o, path, &json, NULL));
+    dlk_buf_free(&json);
+    snprintf(sql, sizeof sql,
+             "SELECT created_by, num_rows, num_row_groups, format_version FROM parquet_file_metadata('%s')",
+             path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    want.len = 0;
+    dlk_buf_puts(&want, "{\"created_by\":\"deltalake-connector version 0.1.0\",\"num_rows\":10,"
+                        "\"num_row_groups\":1,\"format_version\":1}\n");
+    if (!same_lines("file metadata", &got, &want)) h_cur_failed = 1;
+    snprintf(sql, sizeof sql,
+             "SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('%s') ORDER BY k",
+             path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    want.len = 0;
+    /* DuckDB shows an absent value as an empty one */
+    dlk_buf_puts(&want, "{\"k\":\"delta.note\",\"v\":\"hello world\"}\n{\"k\":\"empty\",\"v\":\"\"}\n");
+    if (!same_lines("kv metadata", &got, &want)) h_cur_failed = 1;
+    dlk_buf_free(&got);
+    dlk_buf_free(&want);
+}
+
+/* The footer statistics of every flat and struct-nested leaf match
+ * DuckDB's own aggregates over the data, per row group. */
+static void check_stats(const char *label, const char *spec, const char *const *cols, size_t ncols,
+                        const dlk_pq_writer_options *o)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.parquet", g_tmp, label);
+    dlk_buf json = {0}, got = {0}, sql = {0};
+    CHECK_OK(write_random(spec, 4242, 3000, 1000, o, path, &json, NULL));
+    /* rows of row group k: file_row_number within [start_k, start_k + rows_k) */
+    dlk_buf_printf(&sql,
+                   "WITH rg AS (SELECT row_group_id AS rgid, any_value(row_group_num_rows) AS n "
+                   "FROM parquet_metadata('%s') GROUP BY 1), "
+                   "rr AS (SELECT rgid, sum(n) OVER (ORDER BY rgid) - n AS lo, sum(n) OVER (ORDER BY rgid) AS hi FROM rg), "
+                   "d AS (SELECT * FROM read_parquet('%s', file_row_number=true)), agg AS (",
+                   path, path);
+    for (size_t i = 0; i < ncols; i++) {
+        /* cols[i] is "parquet.path|sql expression|kind" kind: n numeric-float, s string */
+        char p[128], e[128], k = 's';
+        const char *bar = strchr(cols[i], '|'), *bar2 = strrchr(cols[i], '|');
+        snprintf(p, sizeof p, "%.*s", (int)(bar - cols[i]), cols[i]);
+        snprintf(e, sizeof e, "%.*s", (int)(bar2 - bar - 1), bar + 1);
+        k = bar2[1];
+        if (i) dlk_buf_puts(&sql, " UNION ALL ");
+        if (k == 'f')
+            dlk_buf_printf(&sql,
+                           "SELECT rr.rgid, '%s' AS p, 'f' AS k, min(%s) FILTER (WHERE NOT isnan(%s))::VARCHAR AS mn, "
+                           "max(%s) FILTER (WHERE NOT isnan(%s))::VARCHAR AS mx, count(*) - count(%s) AS nc "
+                           "FROM d JOIN rr ON file_row_number >= lo AND file_row_number < hi GROUP BY rr.rgid",
+                           p, e, e, e, e, e);
+        else
+            dlk_buf_printf(&sql,
+                           "SELECT rr.rgid, '%s' AS p, 's' AS k, min(%s)::VARCHAR AS mn, max(%s)::VARCHAR AS mx, "
+                           "count(*) - count(%s) AS nc FROM d JOIN rr ON file_row_number >= lo AND "
+                           "file_row_number < hi GROUP BY rr.rgid",
+                           p, e, e, e);
+    }
+    dlk_buf_printf(&sql,
+                   "), m AS (SELECT row_group_id AS rgid, replace(path_in_schema, ', ', '.') AS p, "
+                   "stats_min_value AS smn, stats_max_value AS smx, stats_null_count AS snc "
+                   "FROM parquet_metadata('%s')) "
+                   "SELECT agg.rgid AS id, agg.p, mn, smn, mx, smx, nc, snc FROM agg JOIN m ON agg.rgid = m.rgid AND agg.p = m.p "
+                   "WHERE (CASE WHEN k = 'f' THEN "
+                   /* DuckDB hides infinite float statistics */
+                   "(NOT (smn IS NULL AND isinf(mn::DOUBLE)) AND TRY_CAST(smn AS DOUBLE) IS DISTINCT FROM mn::DOUBLE) OR "
+                   "(NOT (smx IS NULL AND isinf(mx::DOUBLE)) AND TRY_CAST(smx AS DOUBLE) IS DISTINCT FROM mx::DOUBLE) "
+                   "ELSE smn IS DISTINCT FROM mn OR smx IS DISTINCT FROM mx END) OR nc <> snc "
+                   "UNION ALL SELECT -1, 'count', (SELECT count(*) FROM agg)::VARCHAR, "
+                   "(SELECT count(*) FROM m)::VARCHAR, NULL, NULL, NULL, NULL",
+                   path);
+    CHECK_EQ_INT(duck(dlk_buf_cstr(&sql), &got), 0);
+    /* only the count line: no mismatching row group */
+    char want[256];
+    snprintf(want, sizeof want,
+             "{\"id\":-1,\"p\":\"count\",\"mn\":\"%%d\",\"smn\":\"%%d\",\"mx\":null,\"smx\":null,\"nc\":null,\"snc\":null}\n");
+    int n_agg = -1, n_m = -1;
+    const char *cl = strstr(dlk_buf_cstr(&got), "{\"id\":-1");
+    if (cl) sscanf(cl, "{\"id\":-1,\"p\":\"count\",\"mn\":\"%d\",\"smn\":\"%d\"", &n_agg, &n_m);
+    if (!cl || cl != (const char *)got.data) {
+        fprintf(stderr, "%s: statistics differ:\n%s\n", label, dlk_buf_cstr(&got));
+        h_cur_failed = 1;
+    }
+    CHECK(n_agg > (int)ncols); /* several row groups */
+    CHECK_EQ_INT(n_agg % (int)ncols, 0);
+    (void)want;
+    dlk_buf_free(&json);
+    dlk_buf_free(&got);
+    dlk_buf_free(&sql);
+}
+
+TEST(statistics)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    static const char *const cols[] = {
+        "b|b|s",   "c|c|s",   "s|s|s",   "i|i|s",   "l|l|s",   "cu|cu|s", "su|su|s", "iu|iu|s",
+        "lu|lu|s", "f|f|f",   "g|g|f",   "u|u|s",   "z|z|s",   "w|w|s",   "d|d|s",   "ts|ts|s",
+        "tn|tn|s", "d1|d1|s", "d2|d2|s", "d3|d3|s", "d4|d4|s", "d5|d5|s",
+    };
+    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    o.row_group_bytes = 60000;
+    o.page_bytes = 5000;
+    check_stats("stats_flat", FLAT, cols, sizeof cols / sizeof cols[0], &o);
+    static const char *const ncols[] = {"id|id|s", "st.a|st.a|s", "st.b|st.b|s", "st.sub.x|st.sub.x|f"};
+    check_stats("stats_nested", NESTED, ncols, 4, &o);
+}
+
+int main(void)
+{
+    snprintf(g_tmp, sizeof g_tmp, "/tmp/dlk_pqw_XXXXXX");
+    if (!mkdtemp(g_tmp)) return 1;
+    RUN(flat_all_codecs);
+    RUN(flat_encodings);
+    RUN(nested);
+    RUN(schema);
+    RUN(statistics);
+    if (!h_failed) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
+        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_tmp);
+    } else {
+        fprintf(stderr, "files kept in %s\n", g_tmp);
+    }
+    return harness_done();
+}
