@@ -5,15 +5,7 @@
 
 #include <string.h>
 
-int dlk_pq__bit_width(uint64_t max)
-{
-    int w = 0;
-    while (max) {
-        w++;
-        max >>= 1;
-    }
-    return w;
-}
+int dlk_pq__bit_width(uint64_t max) { return max ? 64 - __builtin_clzll(max) : 0; }
 
 static int put_rle(dlk_buf *out, uint64_t count, uint32_t value, int bw)
 {

@@ -487,9 +487,7 @@ static int shred(dlk_pq_writer *w, pq_col *c, int k, const struct ArrowArray *a,
 
 static size_t page_estimate(const pq_col *c)
 {
-    size_t lev_bits = (size_t)dlk_pq__bit_width((uint64_t)c->max_def) +
-                      (size_t)dlk_pq__bit_width((uint64_t)c->max_rep);
-    size_t n = c->nlev * lev_bits / 8 + c->values.len;
+    size_t n = c->nlev * (size_t)c->lev_bits / 8 + c->values.len;
     if (c->nidx) n += (c->nidx * (size_t)dlk_pq__bit_width(c->dict.n) + 7) / 8;
     return n;
 }
@@ -543,9 +541,37 @@ static int emit_page(pq_col *c, dlk_buf *dst, const dlk_buf *hdr, const uint8_t 
     return DLK_OK;
 }
 
+/* Replace the open page's dictionary indices by PLAIN values and stop
+ * using the dictionary for this chunk (high-cardinality data). */
+static int abandon_dictionary(pq_col *c)
+{
+    dlk_buf *v = &c->values;
+    v->len = 0;
+    for (size_t i = 0; i < c->nidx; i++) {
+        const dlk_pq_dict_entry *e = &c->dict.entries[c->idx[i]];
+        if (c->dict.byte_array) {
+            uint8_t le[4];
+            put_le(le, e->len, 4);
+            if (dlk_buf_append(v, le, 4)) return dlk_err_nomem();
+        }
+        if (e->len && dlk_buf_append(v, c->dict.plain.data + e->off, e->len)) return dlk_err_nomem();
+    }
+    c->nidx = 0;
+    c->use_dict = false;
+    dlk_pq__dict_reset(&c->dict);
+    return DLK_OK;
+}
+
 int dlk_pq__wcol_flush_page(dlk_pq_writer *w, pq_col *c)
 {
     if (c->nlev == 0) return DLK_OK;
+    /* first page of the chunk mostly distinct values: the dictionary would
+     * cost more than it saves; write PLAIN from here on */
+    if (c->use_dict && !c->chunk_used_dict && c->nidx >= 64 &&
+        (uint64_t)c->dict.n * 10 > (uint64_t)c->nidx * 7) {
+        int rc = abandon_dictionary(c);
+        if (rc) return rc;
+    }
     bool dict = c->use_dict && c->nidx > 0;
     bool v2 = w->opts.data_page_version == 2;
     dlk_buf *raw = &w->scratch, *lev = &w->scratch2, *comp = &w->comp, *hdr = &w->header;

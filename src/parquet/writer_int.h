@@ -53,6 +53,7 @@ typedef struct pq_col {
     int ptype, type_length;
     int64_t ts_mult; /* tss written as millis: 1000, else 1 */
     int16_t max_def, max_rep;
+    int lev_bits; /* bits per level (def + rep), for size estimates */
     int top; /* top-level column index */
     int nsteps;
     pq_step *steps;

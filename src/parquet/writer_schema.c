@@ -199,6 +199,7 @@ static int add_leaf(walk_ctx *x, const struct ArrowSchema *s, const char *name, 
     if (rc) return rc;
     c.max_def = (int16_t)(def + (nullable ? 1 : 0));
     c.max_rep = rep;
+    c.lev_bits = dlk_pq__bit_width((uint64_t)c.max_def) + dlk_pq__bit_width((uint64_t)rep);
     c.top = top;
     c.nsteps = nsteps + 1;
     c.steps = dlk_calloc((size_t)c.nsteps, sizeof *c.steps);
