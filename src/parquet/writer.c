@@ -317,6 +317,8 @@ static int make_result(dlk_pq_writer *w, dlk_pq_write_result **out)
         cr->has_min_max = c->file.has;
         cr->compressed_bytes = c->file_comp;
         cr->uncompressed_bytes = c->file_unc;
+        cr->data_pages = c->file_pages;
+        cr->dict_encoded_pages = c->file_dict_pages;
         if (c->file.has &&
             (value_out(c, &c->file, false, &cr->min) || value_out(c, &c->file, true, &cr->max)))
             goto oom;

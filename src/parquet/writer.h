@@ -115,6 +115,7 @@ typedef struct dlk_pq_column_result {
     bool has_min_max;   /* false when every value was null (or NaN) */
     dlk_pq_value min, max;
     int64_t compressed_bytes, uncompressed_bytes; /* pages incl. headers */
+    int64_t data_pages, dict_encoded_pages;       /* data pages, those RLE_DICTIONARY */
 } dlk_pq_column_result;
 
 typedef struct dlk_pq_write_result {

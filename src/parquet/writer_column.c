@@ -762,6 +762,8 @@ int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t
     *comp = tot_comp;
     c->file_unc += tot_unc;
     c->file_comp += tot_comp;
+    c->file_pages += c->n_pages_dict + c->n_pages_plain;
+    c->file_dict_pages += c->n_pages_dict;
     dlk_pq__stats_merge(c, &c->file, &c->chunk);
     dlk_pq__stats_reset(&c->chunk);
     dlk_pq__dict_reset(&c->dict);

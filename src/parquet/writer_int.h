@@ -78,6 +78,7 @@ typedef struct pq_col {
     int n_pages_dict, n_pages_plain;
     pq_stats chunk, file;
     int64_t file_comp, file_unc;
+    int64_t file_pages, file_dict_pages;
 } pq_col;
 
 struct dlk_pq_writer {

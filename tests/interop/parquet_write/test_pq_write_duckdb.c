@@ -176,6 +176,59 @@ TEST(flat_encodings)
     check_file("flat_empty", FLAT, 11, 0, 1, &t);
 }
 
+/* Dictionary pages first, then the dictionary outgrows its limit and the
+ * chunk falls back to PLAIN pages; high-cardinality columns drop the
+ * dictionary after their first page. DuckDB reads all of it. */
+TEST(dictionary_fallback)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_parse("n: l, t: u, uniq: l", &s));
+    dlk_arrow_builder *b;
+    CHECK_OK(dlk_arrow_builder_new(&s, &b));
+    dlk_buf want = {0}, got = {0};
+    for (int r = 0; r < 6000; r++) {
+        int64_t v = r < 3000 ? r % 40 : r;
+        char t[32];
+        snprintf(t, sizeof t, "tag-%lld", (long long)(r < 3000 ? v % 7 : v));
+        CHECK_OK(dlk_arrow_builder_begin(b));
+        CHECK_OK(dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 0), v));
+        CHECK_OK(dlk_arrow_builder_append_string(dlk_arrow_builder_child(b, 1), t));
+        CHECK_OK(dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 2), r * 7919LL));
+        CHECK_OK(dlk_arrow_builder_end(b));
+        dlk_buf_printf(&want, "{\"n\":%lld,\"t\":\"%s\",\"uniq\":%lld}\n", (long long)v, t,
+                       r * 7919LL);
+    }
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_builder_finish(b, &a));
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/fallback.parquet", g_tmp);
+    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    o.page_bytes = 1000;
+    o.dictionary_max_bytes = 8000;
+    for (int v = 1; v <= 2; v++) {
+        o.data_page_version = v;
+        dlk_pq_write_result *r = NULL;
+        CHECK_OK(dlk_pq_write_file(path, &s, &a, &o, &r));
+        if (!r) break;
+        for (int i = 0; i < 2; i++) {
+            CHECK(r->columns[i].dict_encoded_pages > 1);
+            CHECK(r->columns[i].data_pages > r->columns[i].dict_encoded_pages);
+        }
+        CHECK_EQ_INT(r->columns[2].dict_encoded_pages, 0);
+        CHECK(r->columns[2].data_pages > 1);
+        dlk_pq_write_result_free(r);
+        snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
+        CHECK_EQ_INT(duck(sql, &got), 0);
+        if (!same_lines("fallback", &got, &want)) h_cur_failed = 1;
+    }
+    dlk_buf_free(&want);
+    dlk_buf_free(&got);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_builder_free(b);
+    dlk_arrow_schema_release(&s);
+}
+
 TEST(nested)
 {
     if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
@@ -193,6 +246,42 @@ TEST(nested)
             check_file(label, NESTED, 200 + i, 1200, 500, &o);
         }
     }
+}
+
+/* A sliced batch (struct offset, honoured down through every child). */
+TEST(sliced_batch)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_parse(NESTED, &s));
+    dlk_arrow_builder *b;
+    CHECK_OK(dlk_arrow_builder_new(&s, &b));
+    dlk_buf json = {0}, want = {0}, got = {0};
+    pqgen g;
+    pqgen_init(&g, 77);
+    CHECK_OK(pqgen_rows(&g, b, 300, &json));
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_builder_finish(b, &a));
+    /* keep JSON lines 17 .. 17+250 */
+    const char *p = dlk_buf_cstr(&json);
+    for (int i = 0; i < 17; i++) p = strchr(p, '\n') + 1;
+    const char *e = p;
+    for (int i = 0; i < 250; i++) e = strchr(e, '\n') + 1;
+    dlk_buf_append(&want, p, (size_t)(e - p));
+    a.offset = 17;
+    a.length = 250;
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/sliced.parquet", g_tmp);
+    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, NULL));
+    snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    if (!same_lines("sliced", &got, &want)) h_cur_failed = 1;
+    dlk_buf_free(&json);
+    dlk_buf_free(&want);
+    dlk_buf_free(&got);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_builder_free(b);
+    dlk_arrow_schema_release(&s);
 }
 
 TEST(schema)
@@ -367,7 +456,9 @@ int main(void)
     if (!mkdtemp(g_tmp)) return 1;
     RUN(flat_all_codecs);
     RUN(flat_encodings);
+    RUN(dictionary_fallback);
     RUN(nested);
+    RUN(sliced_batch);
     RUN(schema);
     RUN(statistics);
     if (!h_failed) {
