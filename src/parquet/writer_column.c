@@ -648,6 +648,98 @@ int dlk_pq__wcol_flush_page(dlk_pq_writer *w, pq_col *c)
     return DLK_OK;
 }
 
+/* Footer statistics of byte arrays are cut to STATS_MAX_BYTES: the minimum
+ * to a prefix (still a lower bound), the maximum to a prefix whose last
+ * byte (string: last character) is incremented (an upper bound). Strings
+ * are cut at character boundaries so both stay UTF-8. */
+#define STATS_MAX_BYTES 4096
+
+static size_t utf8_cut(const uint8_t *p, size_t n)
+{
+    while (n > 0 && (p[n] & 0xC0) == 0x80) n--;
+    return n;
+}
+
+static void truncate_min(const pq_col *c, dlk_buf *v, bool *exact)
+{
+    if (v->len <= STATS_MAX_BYTES) return;
+    size_t n = STATS_MAX_BYTES;
+    if (c->kind == LK_STRING) n = utf8_cut(v->data, n);
+    v->len = n;
+    *exact = false;
+}
+
+/* Decode the UTF-8 character p[0..n); -1 when malformed. */
+static int32_t utf8_decode(const uint8_t *p, size_t n)
+{
+    static const uint8_t lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    if (n == 0 || n > 4 || (n == 1 && p[0] >= 0x80)) return -1;
+    int32_t cp = p[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) return -1;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    return cp;
+}
+
+static size_t utf8_encode(int32_t cp, uint8_t *o)
+{
+    if (cp < 0x80) {
+        o[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (uint8_t)(0xC0 | (cp >> 6));
+        o[1] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (uint8_t)(0xE0 | (cp >> 12));
+        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+        o[2] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | (cp >> 18));
+    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+    o[3] = (uint8_t)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* false when no upper bound of that size exists (all bytes maximal).
+ * Strings: the last character of the prefix becomes the next code point. */
+static bool truncate_max(const pq_col *c, dlk_buf *v, bool *exact)
+{
+    if (v->len <= STATS_MAX_BYTES) return true;
+    size_t n = STATS_MAX_BYTES;
+    *exact = false;
+    if (c->kind != LK_STRING) {
+        for (; n > 0; n--) {
+            if (v->data[n - 1] != 0xff) {
+                v->data[n - 1]++;
+                v->len = n;
+                return true;
+            }
+        }
+        return false;
+    }
+    n = utf8_cut(v->data, n);
+    while (n > 0) {
+        size_t start = n - 1;
+        while (start > 0 && (v->data[start] & 0xC0) == 0x80 && n - start < 4) start--;
+        int32_t cp = utf8_decode(v->data + start, n - start);
+        if (cp >= 0 && cp < 0x10FFFF) {
+            cp++;
+            if (cp == 0xD800) cp = 0xE000;
+            /* the buffer holds the whole value, so up to 4 bytes fit */
+            v->len = start + utf8_encode(cp, v->data + start);
+            return true;
+        }
+        n = start;
+    }
+    return false;
+}
+
 static int sink_write(dlk_pq_writer *w, const void *p, size_t n)
 {
     if (!n) return DLK_OK;
@@ -718,14 +810,21 @@ int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t
     dlk_pq__tw_struct_begin(&t, 12);
     dlk_pq__tw_i64(&t, 3, c->chunk.null_count);
     if (c->chunk.has) {
-        rc = dlk_pq__stats_encode(c, &c->chunk, true, &w->scratch);
+        dlk_buf *mx = &w->scratch, *mn = &w->scratch2;
+        rc = dlk_pq__stats_encode(c, &c->chunk, true, mx);
+        if (!rc) rc = dlk_pq__stats_encode(c, &c->chunk, false, mn);
         if (rc) return rc;
-        dlk_pq__tw_binary(&t, 5, w->scratch.data, w->scratch.len);
-        rc = dlk_pq__stats_encode(c, &c->chunk, false, &w->scratch);
-        if (rc) return rc;
-        dlk_pq__tw_binary(&t, 6, w->scratch.data, w->scratch.len);
-        dlk_pq__tw_bool(&t, 7, true);
-        dlk_pq__tw_bool(&t, 8, true);
+        bool max_exact = true, min_exact = true, ok = true;
+        if (c->ptype == PQ_BYTE_ARRAY) {
+            ok = truncate_max(c, mx, &max_exact);
+            truncate_min(c, mn, &min_exact);
+        }
+        if (ok) {
+            dlk_pq__tw_binary(&t, 5, mx->data, mx->len);
+            dlk_pq__tw_binary(&t, 6, mn->data, mn->len);
+            dlk_pq__tw_bool(&t, 7, max_exact);
+            dlk_pq__tw_bool(&t, 8, min_exact);
+        }
     }
     if (c->kind == LK_F32 || c->kind == LK_F64) dlk_pq__tw_i64(&t, 9, c->chunk.nan_count);
     dlk_pq__tw_struct_end(&t);

@@ -284,6 +284,57 @@ TEST(sliced_batch)
     dlk_arrow_schema_release(&s);
 }
 
+/* Long strings: footer statistics are cut to 4096 bytes and stay bounds. */
+TEST(long_string_stats)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_parse("u: u, z: z", &s));
+    dlk_arrow_builder *b;
+    CHECK_OK(dlk_arrow_builder_new(&s, &b));
+    dlk_buf v = {0};
+    for (int r = 0; r < 3; r++) {
+        v.len = 0;
+        for (int i = 0; i < 5000; i++) dlk_buf_puts(&v, r == 0 ? "a" : r == 1 ? "\xc3\xa9" : "b");
+        CHECK_OK(dlk_arrow_builder_begin(b));
+        CHECK_OK(dlk_arrow_builder_append_bytes(dlk_arrow_builder_child(b, 0), v.data, v.len));
+        memset(v.data, r == 2 ? 0xff : 0x10 * (r + 1), 5000);
+        CHECK_OK(dlk_arrow_builder_append_bytes(dlk_arrow_builder_child(b, 1), v.data, 5000));
+        CHECK_OK(dlk_arrow_builder_end(b));
+    }
+    dlk_buf_free(&v);
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_builder_finish(b, &a));
+    char path[512], sql[2048];
+    snprintf(path, sizeof path, "%s/longstr.parquet", g_tmp);
+    dlk_pq_write_result *r = NULL;
+    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, &r));
+    if (r) {
+        CHECK_EQ_INT(r->columns[0].max.len, 10000); /* the caller gets exact values */
+        dlk_pq_write_result_free(r);
+    }
+    dlk_buf got = {0};
+    snprintf(sql, sizeof sql,
+             "SELECT path_in_schema AS p, strlen(stats_min_value) AS nmin, strlen(stats_max_value) AS nmax, "
+             "starts_with((SELECT min(u) FROM read_parquet('%s')), stats_min_value) AS minok, "
+             "stats_max_value > (SELECT max(u) FROM read_parquet('%s')) AS maxok "
+             "FROM parquet_metadata('%s') WHERE path_in_schema = 'u'",
+             path, path, path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    CHECK_STR(dlk_buf_cstr(&got), "{\"p\":\"u\",\"nmin\":4096,\"nmax\":4096,\"minok\":true,\"maxok\":true}\n");
+    /* binary: min cut, max all 0xff has no shorter upper bound: no min/max */
+    snprintf(sql, sizeof sql,
+             "SELECT stats_min_value IS NULL AS nomin, stats_max_value IS NULL AS nomax, stats_null_count AS nc "
+             "FROM parquet_metadata('%s') WHERE path_in_schema = 'z'",
+             path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    CHECK_STR(dlk_buf_cstr(&got), "{\"nomin\":true,\"nomax\":true,\"nc\":0}\n");
+    dlk_buf_free(&got);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_builder_free(b);
+    dlk_arrow_schema_release(&s);
+}
+
 TEST(schema)
 {
     if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
@@ -459,6 +510,7 @@ int main(void)
     RUN(dictionary_fallback);
     RUN(nested);
     RUN(sliced_batch);
+    RUN(long_string_stats);
     RUN(schema);
     RUN(statistics);
     if (!h_failed) {
