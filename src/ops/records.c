@@ -1,0 +1,996 @@
+/* ops/records.c - NDJSON and CSV records to Arrow "+s" batches by the table
+ * schema (see ops/records.h): a conversion plan per column built once, then
+ * one jansson parse per line feeding the typed Arrow builders. */
+#include "ops/records.h"
+#include "arrow/arrow.h"
+#include "arrow/builder.h"
+#include "core/schema_ddl.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/hashmap.h"
+#include "util/misc.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { K_BOOL, K_INT, K_FLOAT, K_STRING, K_BINARY, K_DATE, K_TS, K_TSNTZ, K_DEC, K_STRUCT,
+            K_LIST, K_MAP, K_OTHER };
+
+typedef struct plan plan;
+struct plan {
+    int kind;
+    int64_t lo, hi; /* integer range */
+    int dec_prec, dec_scale;
+    bool nullable;
+    char *path; /* column path for messages */
+    char *type; /* Delta type name */
+    dlk_arrow_builder *b;
+    size_t n_children;
+    plan *children;
+    dlk_map index; /* struct: name -> index+1 */
+};
+
+struct dlk_records_reader {
+    dlk_records_options opts;
+    struct ArrowSchema schema;
+    dlk_arrow_builder *root;
+    plan top;
+    FILE *f;
+    const char *mem;
+    size_t mem_len, mem_pos;
+    dlk_buf in;      /* file input buffer */
+    size_t in_pos;
+    bool eof;
+    int64_t line;    /* current line (1-based) */
+    int64_t count;   /* records converted */
+    /* CSV */
+    bool csv_header_done;
+    size_t n_csv_cols;
+    int *csv_map; /* csv column -> top-level field index, -1 unknown */
+    dlk_vec csv_fields; /* dlk_buf per field */
+};
+
+static void plan_free(plan *p)
+{
+    for (size_t i = 0; i < p->n_children; i++) plan_free(&p->children[i]);
+    dlk_free(p->children);
+    dlk_free(p->path);
+    dlk_free(p->type);
+    dlk_map_free(&p->index);
+}
+
+static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
+{
+    const struct ArrowSchema *s = dlk_arrow_builder_schema(b);
+    const char *f = s->format;
+    memset(p, 0, sizeof *p);
+    p->b = b;
+    p->nullable = (s->flags & ARROW_FLAG_NULLABLE) != 0;
+    p->path = dlk_strdup(path);
+    dlk_buf tb = {0};
+    if (!p->path || dlk_core_type_name(s, &tb)) {
+        dlk_buf_free(&tb);
+        return dlk_err_nomem();
+    }
+    p->type = dlk_buf_detach(&tb);
+    if (!p->type) return dlk_err_nomem();
+    if (!strcmp(f, "b")) p->kind = K_BOOL;
+    else if (!strcmp(f, "c")) { p->kind = K_INT; p->lo = INT8_MIN; p->hi = INT8_MAX; }
+    else if (!strcmp(f, "s")) { p->kind = K_INT; p->lo = INT16_MIN; p->hi = INT16_MAX; }
+    else if (!strcmp(f, "i")) { p->kind = K_INT; p->lo = INT32_MIN; p->hi = INT32_MAX; }
+    else if (!strcmp(f, "l")) { p->kind = K_INT; p->lo = INT64_MIN; p->hi = INT64_MAX; }
+    else if (!strcmp(f, "f") || !strcmp(f, "g")) p->kind = K_FLOAT;
+    else if (!strcmp(f, "u")) p->kind = K_STRING;
+    else if (!strcmp(f, "z")) p->kind = K_BINARY;
+    else if (!strcmp(f, "tdD")) p->kind = K_DATE;
+    else if (!strcmp(f, "tsu:UTC")) p->kind = K_TS;
+    else if (!strcmp(f, "tsu:")) p->kind = K_TSNTZ;
+    else if (!strncmp(f, "d:", 2)) {
+        p->kind = K_DEC;
+        if (sscanf(f + 2, "%d,%d", &p->dec_prec, &p->dec_scale) != 2)
+            return dlk_err_set(DLK_UNSUPPORTED, "column '%s': decimal format %s", path, f);
+    } else if (!strcmp(f, "+s")) p->kind = K_STRUCT;
+    else if (!strcmp(f, "+l")) p->kind = K_LIST;
+    else if (!strcmp(f, "+m")) p->kind = K_MAP;
+    else return dlk_err_set(DLK_UNSUPPORTED, "column '%s': type %s not supported for input", path, f);
+
+    if (p->kind == K_STRUCT) {
+        size_t n = (size_t)dlk_arrow_builder_n_children(b);
+        p->children = dlk_calloc(n ? n : 1, sizeof(plan));
+        if (!p->children) return dlk_err_nomem();
+        for (size_t i = 0; i < n; i++) {
+            dlk_arrow_builder *cb = dlk_arrow_builder_child(b, (int64_t)i);
+            const char *cn = dlk_arrow_builder_schema(cb)->name;
+            dlk_buf cp = {0};
+            int rc = *path ? dlk_buf_printf(&cp, "%s.%s", path, cn) : dlk_buf_puts(&cp, cn);
+            if (!rc) rc = plan_build(&p->children[i], cb, dlk_buf_cstr(&cp));
+            p->n_children = i + 1;
+            dlk_buf_free(&cp);
+            if (rc) return rc;
+            if (dlk_map_put_str(&p->index, cn, (void *)(uintptr_t)(i + 1))) return dlk_err_nomem();
+        }
+    } else if (p->kind == K_LIST) {
+        p->children = dlk_calloc(1, sizeof(plan));
+        if (!p->children) return dlk_err_nomem();
+        dlk_buf cp = {0};
+        int rc = dlk_buf_printf(&cp, "%s[]", path);
+        if (!rc) rc = plan_build(&p->children[0], dlk_arrow_builder_child(b, 0), dlk_buf_cstr(&cp));
+        p->n_children = 1;
+        dlk_buf_free(&cp);
+        if (rc) return rc;
+    } else if (p->kind == K_MAP) {
+        p->children = dlk_calloc(2, sizeof(plan));
+        if (!p->children) return dlk_err_nomem();
+        dlk_buf cp = {0};
+        int rc = dlk_buf_printf(&cp, "%s.key", path);
+        if (!rc) rc = plan_build(&p->children[0], dlk_arrow_builder_map_key(b), dlk_buf_cstr(&cp));
+        p->n_children = 1;
+        dlk_buf_reset(&cp);
+        if (!rc) rc = dlk_buf_printf(&cp, "%s.value", path);
+        if (!rc) rc = plan_build(&p->children[1], dlk_arrow_builder_map_value(b), dlk_buf_cstr(&cp));
+        p->n_children = 2;
+        dlk_buf_free(&cp);
+        if (rc) return rc;
+    }
+    return DLK_OK;
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return "string";
+    case JSON_INTEGER: return "integer";
+    case JSON_REAL: return "number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "boolean";
+    default: return "null";
+    }
+}
+
+static int mismatch(const dlk_records_reader *r, const plan *p, const char *actual, const char *why)
+{
+    return dlk_err_schema_mismatch(p->type, actual, "line %" PRId64 ": column '%s': expected %s, got %s",
+                                   r->line, p->path, p->type, why ? why : actual);
+}
+
+/* A builder failure gets the line prefixed (it already names the column). */
+static int bfail(const dlk_records_reader *r, int rc)
+{
+    return dlk_err_context(rc, "line %" PRId64, r->line);
+}
+
+static int append_null(dlk_records_reader *r, const plan *p)
+{
+    if (!p->nullable)
+        return dlk_err_schema_mismatch(p->type, "null",
+                                       "line %" PRId64 ": column '%s': expected %s not null, got %s",
+                                       r->line, p->path, p->type, "null or missing value");
+    int rc = dlk_arrow_builder_append_null(p->b);
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+/* Decimal text check + append. Accepts [-+]digits[.digits]. */
+static int append_dec_text(dlk_records_reader *r, const plan *p, const char *s, size_t n)
+{
+    size_t i = 0, int_digits = 0, frac = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    size_t st = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++, int_digits++;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++, frac++;
+    }
+    if (i != n || (int_digits == 0 && frac == 0) || i == st)
+        return mismatch(r, p, "string", "a string that is not a decimal number");
+    /* Leading zeros do not count toward the precision. */
+    size_t lead = 0;
+    while (lead < int_digits && s[st + lead] == '0') lead++;
+    /* Trailing zeros beyond the scale are harmless. */
+    size_t eff_frac = frac;
+    while (eff_frac > (size_t)p->dec_scale && s[n - 1 - (frac - eff_frac)] == '0') eff_frac--;
+    if (eff_frac > (size_t)p->dec_scale)
+        return mismatch(r, p, "decimal", "a value with more fraction digits than the scale");
+    if (int_digits - lead + (size_t)p->dec_scale > (size_t)p->dec_prec)
+        return mismatch(r, p, "decimal", "a value out of range");
+    int rc = dlk_arrow_builder_append_decimal_str(p->b, s, n - (frac - eff_frac) - (eff_frac == 0 && frac ? 1 : 0));
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+static int convert_json(dlk_records_reader *r, const plan *p, json_t *v);
+
+static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
+{
+    int rc = dlk_arrow_builder_begin(p->b);
+    if (rc) return bfail(r, rc);
+    size_t matched = 0;
+    for (size_t i = 0; i < p->n_children; i++) {
+        const plan *c = &p->children[i];
+        const char *name = dlk_arrow_builder_schema(c->b)->name;
+        json_t *cv = json_object_get(obj, name);
+        if (cv) matched++;
+        if ((rc = convert_json(r, c, cv))) return rc;
+    }
+    if (matched < json_object_size(obj) && r->opts.strict) {
+        const char *key;
+        json_t *val;
+        json_object_foreach(obj, key, val) {
+            if (!dlk_map_get_str(&p->index, key)) {
+                return dlk_err_schema_mismatch(p->type, key,
+                                               "line %" PRId64 ": field '%s%s%s' is not in the table schema",
+                                               r->line, p->path, *p->path ? "." : "", key);
+            }
+        }
+    }
+    rc = dlk_arrow_builder_end(p->b);
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
+{
+    int rc;
+    if (!v || json_is_null(v)) return append_null(r, p);
+    switch (p->kind) {
+    case K_BOOL:
+        if (!json_is_boolean(v)) return mismatch(r, p, json_kind(v), NULL);
+        rc = dlk_arrow_builder_append_bool(p->b, json_is_true(v));
+        break;
+    case K_INT: {
+        if (!json_is_integer(v)) {
+            if (json_is_real(v)) {
+                double d = json_real_value(v);
+                if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18 && d >= (double)p->lo &&
+                    d <= (double)p->hi) {
+                    rc = dlk_arrow_builder_append_int(p->b, (int64_t)d);
+                    break;
+                }
+                return mismatch(r, p, "double", "a non-integral or out-of-range number");
+            }
+            return mismatch(r, p, json_kind(v), NULL);
+        }
+        json_int_t x = json_integer_value(v);
+        if ((int64_t)x < p->lo || (int64_t)x > p->hi) {
+            char why[96];
+            snprintf(why, sizeof why, "%" PRId64 " (out of range)", (int64_t)x);
+            return mismatch(r, p, "long", why);
+        }
+        rc = dlk_arrow_builder_append_int(p->b, (int64_t)x);
+        break;
+    }
+    case K_FLOAT:
+        if (json_is_number(v)) {
+            rc = dlk_arrow_builder_append_double(p->b, json_number_value(v));
+        } else if (json_is_string(v)) {
+            const char *s = json_string_value(v);
+            double d;
+            if (!strcmp(s, "NaN")) d = NAN;
+            else if (!strcmp(s, "Infinity") || !strcmp(s, "+Infinity")) d = INFINITY;
+            else if (!strcmp(s, "-Infinity")) d = -INFINITY;
+            else return mismatch(r, p, "string", NULL);
+            rc = dlk_arrow_builder_append_double(p->b, d);
+        } else {
+            return mismatch(r, p, json_kind(v), NULL);
+        }
+        break;
+    case K_STRING:
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        rc = dlk_arrow_builder_append_bytes(p->b, json_string_value(v), json_string_length(v));
+        break;
+    case K_BINARY: {
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        uint8_t *bytes = NULL;
+        size_t n = 0;
+        if (dlk_base64_decode(json_string_value(v), json_string_length(v), &bytes, &n))
+            return mismatch(r, p, "string", "a string that is not base64");
+        rc = dlk_arrow_builder_append_bytes(p->b, bytes, n);
+        dlk_free(bytes);
+        break;
+    }
+    case K_DATE: {
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        int32_t days;
+        if (dlk_parse_date(json_string_value(v), json_string_length(v), &days))
+            return mismatch(r, p, "string", "a string that is not a date (YYYY-MM-DD)");
+        rc = dlk_arrow_builder_append_int(p->b, days);
+        break;
+    }
+    case K_TS:
+    case K_TSNTZ: {
+        int64_t us;
+        bool zone = false;
+        if (json_is_integer(v) && p->kind == K_TS) {
+            us = (int64_t)json_integer_value(v);
+        } else {
+            if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+            if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
+                return mismatch(r, p, "string", "a string that is not an RFC 3339 timestamp");
+            if (zone && p->kind == K_TSNTZ)
+                return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
+        }
+        rc = dlk_arrow_builder_append_int(p->b, us);
+        break;
+    }
+    case K_DEC:
+        if (json_is_string(v)) return append_dec_text(r, p, json_string_value(v), json_string_length(v));
+        if (json_is_integer(v)) {
+            char t[32];
+            int n = snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v));
+            return append_dec_text(r, p, t, (size_t)n);
+        }
+        if (json_is_real(v)) {
+            double d = json_real_value(v);
+            char t[400];
+            if (!isfinite(d) || fabs(d) > 1e38) return mismatch(r, p, "double", "a number out of range");
+            int n = snprintf(t, sizeof t, "%.*f", p->dec_scale, d);
+            if (n <= 0 || (size_t)n >= sizeof t || strtod(t, NULL) != d)
+                return mismatch(r, p, "double", "a value with more fraction digits than the scale");
+            return append_dec_text(r, p, t, (size_t)n);
+        }
+        return mismatch(r, p, json_kind(v), NULL);
+    case K_STRUCT:
+        if (!json_is_object(v)) return mismatch(r, p, json_kind(v), NULL);
+        return convert_struct(r, p, v);
+    case K_LIST: {
+        if (!json_is_array(v)) return mismatch(r, p, json_kind(v), NULL);
+        if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if ((rc = convert_json(r, &p->children[0], e))) return rc;
+        }
+        rc = dlk_arrow_builder_end(p->b);
+        break;
+    }
+    case K_MAP: {
+        if (!json_is_object(v)) return mismatch(r, p, json_kind(v), NULL);
+        if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
+        const char *key;
+        json_t *val;
+        const plan *kp = &p->children[0];
+        json_object_foreach(v, key, val) {
+            if (kp->kind == K_STRING) {
+                rc = dlk_arrow_builder_append_string(kp->b, key);
+                if (rc) return bfail(r, rc);
+            } else {
+                /* Non-string keys: convert the key text as a JSON scalar. */
+                json_t *kv = NULL;
+                int64_t iv;
+                if (kp->kind == K_INT && dlk_parse_i64(key, &iv) == DLK_OK) kv = json_integer(iv);
+                else kv = json_string(key);
+                if (!kv) return dlk_err_nomem();
+                rc = convert_json(r, kp, kv);
+                json_decref(kv);
+                if (rc) return rc;
+            }
+            if ((rc = convert_json(r, &p->children[1], val))) return rc;
+        }
+        rc = dlk_arrow_builder_end(p->b);
+        break;
+    }
+    default:
+        return dlk_err_set(DLK_UNSUPPORTED, "column '%s': type not supported", p->path);
+    }
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+static int convert_text(dlk_records_reader *r, const plan *p, const char *s, size_t n, bool quoted)
+{
+    int rc;
+    if (n == 0 && !quoted && p->kind != K_STRING) return append_null(r, p);
+    if (n == 0 && !quoted) return append_null(r, p);
+    char tmp[128];
+    const char *z = s; /* NUL-terminated copy for the number parsers */
+    if (n < sizeof tmp) {
+        memcpy(tmp, s, n);
+        tmp[n] = 0;
+        z = tmp;
+    }
+    switch (p->kind) {
+    case K_BOOL: {
+        bool b;
+        if (n >= sizeof tmp || dlk_parse_bool(z, &b)) return mismatch(r, p, "string", "text that is not a boolean");
+        rc = dlk_arrow_builder_append_bool(p->b, b);
+        break;
+    }
+    case K_INT: {
+        int64_t x;
+        if (n >= sizeof tmp || dlk_parse_i64(z, &x)) return mismatch(r, p, "string", "text that is not an integer");
+        if (x < p->lo || x > p->hi) return mismatch(r, p, "long", "a value out of range");
+        rc = dlk_arrow_builder_append_int(p->b, x);
+        break;
+    }
+    case K_FLOAT: {
+        double d;
+        if (n < sizeof tmp && !strcmp(z, "NaN")) d = NAN;
+        else if (n < sizeof tmp && !strcmp(z, "Infinity")) d = INFINITY;
+        else if (n < sizeof tmp && !strcmp(z, "-Infinity")) d = -INFINITY;
+        else if (n >= sizeof tmp || dlk_parse_double(z, &d)) return mismatch(r, p, "string", "text that is not a number");
+        rc = dlk_arrow_builder_append_double(p->b, d);
+        break;
+    }
+    case K_STRING: rc = dlk_arrow_builder_append_bytes(p->b, s, n); break;
+    case K_BINARY: {
+        uint8_t *bytes = NULL;
+        size_t bn = 0;
+        if (dlk_base64_decode(s, n, &bytes, &bn)) return mismatch(r, p, "string", "text that is not base64");
+        rc = dlk_arrow_builder_append_bytes(p->b, bytes, bn);
+        dlk_free(bytes);
+        break;
+    }
+    case K_DATE: {
+        int32_t days;
+        if (dlk_parse_date(s, n, &days)) return mismatch(r, p, "string", "text that is not a date");
+        rc = dlk_arrow_builder_append_int(p->b, days);
+        break;
+    }
+    case K_TS:
+    case K_TSNTZ: {
+        int64_t us;
+        bool zone;
+        if (dlk_parse_timestamp(s, n, &us, &zone)) return mismatch(r, p, "string", "text that is not a timestamp");
+        if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
+        rc = dlk_arrow_builder_append_int(p->b, us);
+        break;
+    }
+    case K_DEC: return append_dec_text(r, p, s, n);
+    default:
+        return dlk_err_set(DLK_UNSUPPORTED, "line %" PRId64 ": column '%s': %s values in CSV input",
+                           r->line, p->path, p->type);
+    }
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+/* ---- input -------------------------------------------------------------- */
+
+/* Next line (without the newline) as [*s, *n); false at EOF. For CSV a
+ * quoted field may span lines: the caller asks for the record end. */
+static int next_chunk(dlk_records_reader *r)
+{
+    if (r->mem || r->eof) return DLK_OK;
+    /* compact */
+    if (r->in_pos > 0) {
+        memmove(r->in.data, r->in.data + r->in_pos, r->in.len - r->in_pos);
+        r->in.len -= r->in_pos;
+        r->in_pos = 0;
+    }
+    if (dlk_buf_reserve(&r->in, 1 << 20)) return dlk_err_nomem();
+    size_t got = fread(r->in.data + r->in.len, 1, r->in.cap - r->in.len - 1, r->f);
+    if (got == 0) {
+        if (ferror(r->f)) return dlk_err_set(DLK_IO, "input: read failed: %s", strerror(errno));
+        r->eof = true;
+    }
+    r->in.len += got;
+    r->in.data[r->in.len] = 0;
+    return DLK_OK;
+}
+
+static int read_line(dlk_records_reader *r, const char **s, size_t *n, bool *got)
+{
+    *got = false;
+    if (r->mem) {
+        if (r->mem_pos >= r->mem_len) return DLK_OK;
+        const char *st = r->mem + r->mem_pos;
+        const char *nl = memchr(st, '\n', r->mem_len - r->mem_pos);
+        size_t len = nl ? (size_t)(nl - st) : r->mem_len - r->mem_pos;
+        r->mem_pos += len + (nl ? 1 : 0);
+        *s = st;
+        *n = len;
+        *got = true;
+        return DLK_OK;
+    }
+    for (;;) {
+        const char *st = (const char *)r->in.data + r->in_pos;
+        size_t avail = r->in.len - r->in_pos;
+        const char *nl = avail ? memchr(st, '\n', avail) : NULL;
+        if (nl) {
+            *s = st;
+            *n = (size_t)(nl - st);
+            r->in_pos += *n + 1;
+            *got = true;
+            return DLK_OK;
+        }
+        if (r->eof) {
+            if (!avail) return DLK_OK;
+            *s = st;
+            *n = avail;
+            r->in_pos += avail;
+            *got = true;
+            return DLK_OK;
+        }
+        int rc = next_chunk(r);
+        if (rc) return rc;
+    }
+}
+
+static int common_open(const struct ArrowSchema *schema, const dlk_records_options *opts,
+                       dlk_records_reader **out)
+{
+    *out = NULL;
+    if (!schema || strcmp(schema->format, "+s"))
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "records: schema must be a struct");
+    dlk_records_reader *r = dlk_calloc(1, sizeof *r);
+    if (!r) return dlk_err_nomem();
+    dlk_records_options d = DLK_RECORDS_OPTIONS_INIT;
+    r->opts = opts ? *opts : d;
+    if (!r->opts.batch_rows) r->opts.batch_rows = 65536;
+    if (!r->opts.batch_bytes) r->opts.batch_bytes = (size_t)64 << 20;
+    r->csv_fields.elem = sizeof(dlk_buf);
+    int rc = dlk_arrow_schema_copy(schema, &r->schema);
+    if (!rc) rc = dlk_arrow_builder_new(&r->schema, &r->root);
+    if (!rc) rc = plan_build(&r->top, r->root, "");
+    if (rc) {
+        dlk_ops_records_free(r);
+        return rc;
+    }
+    *out = r;
+    return DLK_OK;
+}
+
+int dlk_ops_records_open(const struct ArrowSchema *schema, const dlk_records_options *opts, FILE *f,
+                         dlk_records_reader **out)
+{
+    int rc = common_open(schema, opts, out);
+    if (rc) return rc;
+    (*out)->f = f;
+    return DLK_OK;
+}
+
+int dlk_ops_records_open_mem(const struct ArrowSchema *schema, const dlk_records_options *opts,
+                             const char *text, size_t n, dlk_records_reader **out)
+{
+    int rc = common_open(schema, opts, out);
+    if (rc) return rc;
+    (*out)->mem = text ? text : "";
+    (*out)->mem_len = text ? n : 0;
+    return DLK_OK;
+}
+
+void dlk_ops_records_free(dlk_records_reader *r)
+{
+    if (!r) return;
+    plan_free(&r->top);
+    dlk_arrow_builder_free(r->root);
+    dlk_arrow_schema_release(&r->schema);
+    dlk_buf_free(&r->in);
+    for (size_t i = 0; i < r->csv_fields.len; i++) dlk_buf_free(&dlk_vec_at(&r->csv_fields, dlk_buf, i));
+    dlk_vec_free(&r->csv_fields);
+    dlk_free(r->csv_map);
+    dlk_free(r);
+}
+
+int64_t dlk_ops_records_count(const dlk_records_reader *r) { return r ? r->count : 0; }
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
+    return true;
+}
+
+static int ndjson_record(dlk_records_reader *r, const char *s, size_t n)
+{
+    json_error_t jerr;
+    json_t *v = json_loadb(s, n, 0, &jerr);
+    if (!v)
+        return dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", r->line,
+                           jerr.column, jerr.text);
+    int rc;
+    if (!json_is_object(v)) {
+        rc = dlk_err_schema_mismatch("struct", json_kind(v), "line %" PRId64 ": expected a JSON object, got %s",
+                                     r->line, json_kind(v));
+    } else {
+        rc = convert_struct(r, &r->top, v);
+    }
+    json_decref(v);
+    return rc;
+}
+
+/* Split one CSV record (which may continue over following lines) into
+ * r->csv_fields; *quoted_mask bit i set when field i was quoted. */
+static int csv_record(dlk_records_reader *r, const char *s, size_t n, size_t *nf, uint64_t *qmask,
+                      bool *got)
+{
+    size_t fi = 0;
+    *qmask = 0;
+    *got = true;
+    int rc;
+    dlk_buf *fb = NULL;
+#define FIELD()                                                                                    \
+    do {                                                                                           \
+        if (fi >= r->csv_fields.len) {                                                             \
+            dlk_buf nb = {0};                                                                      \
+            if (dlk_vec_push(&r->csv_fields, &nb)) return dlk_err_nomem();                         \
+        }                                                                                          \
+        fb = &dlk_vec_at(&r->csv_fields, dlk_buf, fi);                                             \
+        dlk_buf_reset(fb);                                                                         \
+    } while (0)
+    FIELD();
+    size_t i = 0;
+    bool inq = false, wasq = false;
+    for (;;) {
+        if (i >= n) {
+            if (inq) { /* the quoted field continues on the next line */
+                if ((rc = dlk_buf_putc(fb, '\n'))) return rc;
+                bool more;
+                if ((rc = read_line(r, &s, &n, &more))) return rc;
+                if (!more) return dlk_err_set(DLK_PARSE, "line %" PRId64 ": unterminated quoted CSV field", r->line);
+                i = 0;
+                continue;
+            }
+            break;
+        }
+        char c = s[i];
+        if (inq) {
+            if (c == '"') {
+                if (i + 1 < n && s[i + 1] == '"') {
+                    if ((rc = dlk_buf_putc(fb, '"'))) return rc;
+                    i += 2;
+                    continue;
+                }
+                inq = false;
+                i++;
+                continue;
+            }
+            if ((rc = dlk_buf_putc(fb, c))) return rc;
+            i++;
+            continue;
+        }
+        if (c == '"' && fb->len == 0) {
+            inq = wasq = true;
+            i++;
+            continue;
+        }
+        if (c == ',') {
+            if (wasq && fi < 64) *qmask |= 1ull << fi;
+            fi++;
+            wasq = false;
+            FIELD();
+            i++;
+            continue;
+        }
+        if (c == '\r' && i + 1 == n) {
+            i++;
+            continue;
+        }
+        if ((rc = dlk_buf_putc(fb, c))) return rc;
+        i++;
+    }
+    if (wasq && fi < 64) *qmask |= 1ull << fi;
+    *nf = fi + 1;
+#undef FIELD
+    return DLK_OK;
+}
+
+static int csv_header(dlk_records_reader *r, size_t nf)
+{
+    r->csv_map = dlk_calloc(nf, sizeof(int));
+    if (!r->csv_map) return dlk_err_nomem();
+    r->n_csv_cols = nf;
+    for (size_t i = 0; i < nf; i++) {
+        dlk_buf *fb = &dlk_vec_at(&r->csv_fields, dlk_buf, i);
+        const char *name = dlk_buf_cstr(fb);
+        uintptr_t idx = (uintptr_t)dlk_map_get_str(&r->top.index, name);
+        r->csv_map[i] = idx ? (int)idx - 1 : -1;
+        if (!idx && r->opts.strict)
+            return dlk_err_schema_mismatch(r->top.type, name,
+                                           "line %" PRId64 ": CSV column '%s' is not in the table schema",
+                                           r->line, name);
+        for (size_t j = 0; j < i; j++)
+            if (idx && r->csv_map[j] == r->csv_map[i])
+                return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice", r->line, name);
+    }
+    return DLK_OK;
+}
+
+static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask)
+{
+    if (nf != r->n_csv_cols)
+        return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV record has %zu fields, the header %zu",
+                           r->line, nf, r->n_csv_cols);
+    int rc = dlk_arrow_builder_begin(r->root);
+    if (rc) return bfail(r, rc);
+    const plan *p = &r->top;
+    /* column index -> csv field index */
+    for (size_t c = 0; c < p->n_children; c++) {
+        size_t f;
+        for (f = 0; f < nf; f++)
+            if (r->csv_map[f] == (int)c) break;
+        if (f == nf) {
+            if ((rc = append_null(r, &p->children[c]))) return rc;
+            continue;
+        }
+        dlk_buf *fb = &dlk_vec_at(&r->csv_fields, dlk_buf, f);
+        bool q = f < 64 ? (qmask >> f) & 1 : true;
+        if ((rc = convert_text(r, &p->children[c], (const char *)fb->data, fb->len, q))) return rc;
+    }
+    rc = dlk_arrow_builder_end(r->root);
+    return rc ? bfail(r, rc) : DLK_OK;
+}
+
+int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
+    size_t rows = 0;
+    while (rows < r->opts.batch_rows) {
+        const char *s;
+        size_t n;
+        bool got;
+        if ((rc = read_line(r, &s, &n, &got))) return rc;
+        if (!got) break;
+        r->line++;
+        if (blank(s, n)) continue;
+        if (r->opts.format == DLK_RECORDS_CSV) {
+            size_t nf = 0;
+            uint64_t qmask = 0;
+            int64_t first = r->line;
+            if ((rc = csv_record(r, s, n, &nf, &qmask, &got))) return rc;
+            if (!r->csv_header_done) {
+                r->csv_header_done = true;
+                if ((rc = csv_header(r, nf))) return rc;
+                continue;
+            }
+            int64_t last = r->line;
+            r->line = first;
+            rc = csv_convert(r, nf, qmask);
+            r->line = last;
+            if (rc) return rc;
+        } else {
+            if ((rc = ndjson_record(r, s, n))) return rc;
+        }
+        rows++;
+        r->count++;
+        if ((rows & 1023) == 0 && dlk_arrow_builder_bytes(r->root) >= r->opts.batch_bytes) break;
+    }
+    if (rows == 0) return DLK_OK;
+    return dlk_arrow_builder_finish(r->root, out);
+}
+
+/* ---- schema inference for --merge-schema ------------------------------- */
+
+static int infer_type(json_t *v, const char *name, struct ArrowSchema *out);
+
+static int infer_struct(json_t *obj, const char *name, struct ArrowSchema *out)
+{
+    size_t n = json_object_size(obj), i = 0;
+    int rc = dlk_arrow_schema_new(out, "+s", name, ARROW_FLAG_NULLABLE, (int64_t)n);
+    if (rc) return rc;
+    const char *key;
+    json_t *val;
+    json_object_foreach(obj, key, val) {
+        if ((rc = infer_type(val, key, out->children[i++]))) {
+            dlk_arrow_schema_release(out);
+            return rc;
+        }
+    }
+    return DLK_OK;
+}
+
+static int infer_type(json_t *v, const char *name, struct ArrowSchema *out)
+{
+    const int64_t N = ARROW_FLAG_NULLABLE;
+    switch (json_typeof(v)) {
+    case JSON_STRING: {
+        int64_t us;
+        bool zone;
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        bool ts = n > 10 && dlk_parse_timestamp(s, n, &us, &zone) == DLK_OK;
+        if (!ts) dlk_error_clear();
+        return dlk_arrow_schema_new(out, ts ? "tsu:UTC" : "u", name, N, 0);
+    }
+    case JSON_INTEGER: return dlk_arrow_schema_new(out, "l", name, N, 0);
+    case JSON_REAL: return dlk_arrow_schema_new(out, "g", name, N, 0);
+    case JSON_TRUE:
+    case JSON_FALSE: return dlk_arrow_schema_new(out, "b", name, N, 0);
+    case JSON_OBJECT: return infer_struct(v, name, out);
+    case JSON_ARRAY: {
+        int rc = dlk_arrow_schema_new(out, "+l", name, N, 1);
+        if (rc) return rc;
+        json_t *first = NULL;
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e) {
+            if (!json_is_null(e)) {
+                first = e;
+                break;
+            }
+        }
+        if (first) rc = infer_type(first, "element", out->children[0]);
+        else rc = dlk_arrow_schema_new(out->children[0], "u", "element", N, 0);
+        if (rc) dlk_arrow_schema_release(out);
+        return rc;
+    }
+    default: return dlk_arrow_schema_new(out, "u", name, N, 0); /* null: string until seen */
+    }
+}
+
+/* Merge the fields of JSON object obj into the growing field list of a
+ * struct (vec of ArrowSchema); nulls-only fields become string. */
+typedef struct grow {
+    dlk_vec fields; /* ArrowSchema */
+    dlk_vec nulls_only; /* bool per field: type is a placeholder */
+    dlk_vec subs;   /* struct grow* per field, for struct fields (NULL otherwise) */
+} grow;
+
+static void grow_free(grow *g)
+{
+    for (size_t i = 0; i < g->fields.len; i++) {
+        dlk_arrow_schema_release(&dlk_vec_at(&g->fields, struct ArrowSchema, i));
+        grow *s = dlk_vec_at(&g->subs, grow *, i);
+        if (s) {
+            grow_free(s);
+            dlk_free(s);
+        }
+    }
+    dlk_vec_free(&g->fields);
+    dlk_vec_free(&g->nulls_only);
+    dlk_vec_free(&g->subs);
+}
+
+static void grow_init(grow *g)
+{
+    memset(g, 0, sizeof *g);
+    g->fields.elem = sizeof(struct ArrowSchema);
+    g->nulls_only.elem = sizeof(bool);
+    g->subs.elem = sizeof(grow *);
+}
+
+static int grow_seed(grow *g, const struct ArrowSchema *s);
+
+static int grow_add(grow *g, const char *key, json_t *val)
+{
+    for (size_t i = 0; i < g->fields.len; i++) {
+        struct ArrowSchema *f = &dlk_vec_at(&g->fields, struct ArrowSchema, i);
+        if (strcmp(f->name, key)) continue;
+        bool *nulls = &dlk_vec_at(&g->nulls_only, bool, i);
+        if (json_is_null(val)) return DLK_OK;
+        if (*nulls) {
+            dlk_arrow_schema_release(f);
+            *nulls = false;
+            int rc = infer_type(val, key, f);
+            if (rc) return rc;
+            if (json_is_object(val)) {
+                grow *s = dlk_calloc(1, sizeof *s);
+                if (!s) return dlk_err_nomem();
+                grow_init(s);
+                dlk_vec_at(&g->subs, grow *, i) = s;
+                if ((rc = grow_seed(s, f))) return rc;
+            }
+            return DLK_OK;
+        }
+        grow *s = dlk_vec_at(&g->subs, grow *, i);
+        if (s && json_is_object(val)) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(val, k, v) {
+                int rc = grow_add(s, k, v);
+                if (rc) return rc;
+            }
+        } else if (!strcmp(f->format, "l") && json_is_real(val)) {
+            struct ArrowSchema d;
+            int rc = dlk_arrow_schema_new(&d, "g", key, f->flags, 0);
+            if (rc) return rc;
+            dlk_arrow_schema_release(f);
+            dlk_arrow_schema_move(&d, f);
+        }
+        return DLK_OK;
+    }
+    struct ArrowSchema f;
+    bool nulls = json_is_null(val);
+    int rc = infer_type(val, key, &f);
+    if (rc) return rc;
+    grow *sub = NULL;
+    if (json_is_object(val)) {
+        sub = dlk_calloc(1, sizeof *sub);
+        if (!sub) {
+            dlk_arrow_schema_release(&f);
+            return dlk_err_nomem();
+        }
+        grow_init(sub);
+        if ((rc = grow_seed(sub, &f))) {
+            grow_free(sub);
+            dlk_free(sub);
+            dlk_arrow_schema_release(&f);
+            return rc;
+        }
+    }
+    if (dlk_vec_push(&g->fields, &f) || dlk_vec_push(&g->nulls_only, &nulls) ||
+        dlk_vec_push(&g->subs, &sub))
+        return dlk_err_nomem();
+    return DLK_OK;
+}
+
+static int grow_seed(grow *g, const struct ArrowSchema *s)
+{
+    for (int64_t i = 0; i < s->n_children; i++) {
+        struct ArrowSchema c;
+        int rc = dlk_arrow_schema_copy(s->children[i], &c);
+        if (rc) return rc;
+        bool f = false;
+        grow *sub = NULL;
+        if (!strcmp(c.format, "+s")) {
+            sub = dlk_calloc(1, sizeof *sub);
+            if (!sub) return dlk_err_nomem();
+            grow_init(sub);
+            if ((rc = grow_seed(sub, &c))) return rc;
+        }
+        if (dlk_vec_push(&g->fields, &c) || dlk_vec_push(&g->nulls_only, &f) || dlk_vec_push(&g->subs, &sub))
+            return dlk_err_nomem();
+    }
+    return DLK_OK;
+}
+
+/* Build the final schema from a grow tree; *n_new counts fields added. */
+static int grow_emit(grow *g, const char *name, int64_t flags, size_t base_n, struct ArrowSchema *out)
+{
+    int rc = dlk_arrow_schema_new(out, "+s", name, flags, (int64_t)g->fields.len);
+    if (rc) return rc;
+    (void)base_n;
+    for (size_t i = 0; i < g->fields.len; i++) {
+        struct ArrowSchema *f = &dlk_vec_at(&g->fields, struct ArrowSchema, i);
+        grow *s = dlk_vec_at(&g->subs, grow *, i);
+        if (s) {
+            if ((rc = grow_emit(s, f->name, f->flags, 0, out->children[i]))) return rc;
+        } else {
+            dlk_arrow_schema_move(f, out->children[i]);
+        }
+    }
+    return DLK_OK;
+}
+
+static size_t count_leaves_fields(const struct ArrowSchema *s)
+{
+    size_t n = 0;
+    for (int64_t i = 0; i < s->n_children; i++) {
+        n++;
+        if (!strcmp(s->children[i]->format, "+s")) n += count_leaves_fields(s->children[i]);
+    }
+    return n;
+}
+
+int dlk_ops_records_infer(const struct ArrowSchema *schema, const char *text, size_t n,
+                          struct ArrowSchema *merged, size_t *n_new)
+{
+    grow g;
+    grow_init(&g);
+    int rc = grow_seed(&g, schema);
+    size_t pos = 0;
+    int64_t line = 0;
+    while (!rc && pos < n) {
+        const char *st = text + pos;
+        const char *nl = memchr(st, '\n', n - pos);
+        size_t len = nl ? (size_t)(nl - st) : n - pos;
+        pos += len + (nl ? 1 : 0);
+        line++;
+        if (blank(st, len)) continue;
+        json_error_t jerr;
+        json_t *v = json_loadb(st, len, 0, &jerr);
+        if (!v) {
+            rc = dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", line, jerr.column, jerr.text);
+            break;
+        }
+        if (json_is_object(v)) {
+            const char *k;
+            json_t *val;
+            json_object_foreach(v, k, val) {
+                if ((rc = grow_add(&g, k, val))) break;
+            }
+        }
+        json_decref(v);
+    }
+    if (!rc) rc = grow_emit(&g, schema->name, schema->flags, 0, merged);
+    grow_free(&g);
+    if (!rc && n_new) *n_new = count_leaves_fields(merged) - count_leaves_fields(schema);
+    return rc;
+}
