@@ -3,6 +3,8 @@
 #include "core/schema_ddl.h"
 #include "harness.h"
 #include "ops/records.h"
+#include "core/stats.h"
+#include "parquet/writer.h"
 #include "util/buf.h"
 #include "util/error.h"
 
@@ -237,8 +239,63 @@ TEST(records_infer)
     dlk_arrow_schema_release(&s);
 }
 
+
+static void stats_of(const char *ddl, const char *text, int indexed, char *out, size_t cap)
+{
+    struct ArrowSchema s;
+    struct ArrowArray a;
+    out[0] = 0;
+    CHECK_OK(dlk_core_schema_ddl_parse(ddl, &s));
+    CHECK_OK(conv(ddl, text, DLK_RECORDS_NDJSON, &a));
+    dlk_buf file = {0};
+    dlk_pq_writer *w;
+    dlk_pq_write_result *res = NULL;
+    CHECK_OK(dlk_pq_writer_open(&s, NULL, dlk_pq_sink_buf(&file), &w));
+    CHECK_OK(dlk_pq_writer_write(w, &a));
+    CHECK_OK(dlk_pq_writer_close(w, &res));
+    dlk_buf j = {0};
+    CHECK_OK(dlk_core_stats_json(&s, res, indexed, &j));
+    snprintf(out, cap, "%s", dlk_buf_cstr(&j));
+    dlk_buf_free(&j);
+    dlk_buf_free(&file);
+    dlk_pq_write_result_free(res);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_schema_release(&s);
+}
+
+TEST(stats_json)
+{
+    char out[4096];
+    stats_of("id string not null, n long, f double, b boolean, ts timestamp, tn timestamp_ntz, d date, "
+             "dec decimal(10,2), s struct<x: int, e struct<q: int>>, t array<int>, bin binary",
+             "{\"id\":\"b\",\"n\":-5,\"f\":0.1,\"b\":true,\"ts\":\"2024-01-01T00:00:00.123456Z\","
+             "\"tn\":\"2024-01-01T00:00:00.5\",\"d\":\"2024-02-29\",\"dec\":\"-1.5\",\"s\":{\"x\":3},\"t\":[1]}\n"
+             "{\"id\":\"a\",\"n\":9223372036854775807,\"f\":\"NaN\",\"ts\":\"2024-01-02T00:00:00Z\",\"dec\":\"99999999.99\"}\n",
+             -1, out, sizeof out);
+    CHECK_STR(out, "{\"numRecords\":2,"
+                   "\"minValues\":{\"id\":\"a\",\"n\":-5,\"f\":0.1,\"ts\":\"2024-01-01T00:00:00.123Z\","
+                   "\"tn\":\"2024-01-01T00:00:00.500\",\"d\":\"2024-02-29\",\"dec\":-1.50,\"s\":{\"x\":3}},"
+                   "\"maxValues\":{\"id\":\"b\",\"n\":9223372036854775807,\"f\":0.1,\"ts\":\"2024-01-02T00:00:00.000Z\","
+                   "\"tn\":\"2024-01-01T00:00:00.500\",\"d\":\"2024-02-29\",\"dec\":99999999.99,\"s\":{\"x\":3}},"
+                   "\"nullCount\":{\"id\":0,\"n\":0,\"f\":0,\"b\":1,\"ts\":0,\"tn\":1,\"d\":1,\"dec\":0,"
+                   "\"s\":{\"x\":1,\"e\":{\"q\":2}},\"bin\":2}}");
+    /* timestamps: max rounded up to the millisecond */
+    stats_of("ts timestamp", "{\"ts\":\"2024-01-01T00:00:00.123456Z\"}", -1, out, sizeof out);
+    CHECK(strstr(out, "\"maxValues\":{\"ts\":\"2024-01-01T00:00:00.124Z\"}"));
+    /* strings: 32-character prefix; the max bumped */
+    stats_of("s string", "{\"s\":\"0123456789012345678901234567890123456789\"}\n{\"s\":\"\xc3\xa9\"}", -1, out, sizeof out);
+    CHECK(strstr(out, "\"minValues\":{\"s\":\"01234567890123456789012345678901\"}"));
+    CHECK(strstr(out, "\"maxValues\":{\"s\":\"\xc3\xa9\"}"));
+    stats_of("s string", "{\"s\":\"0123456789012345678901234567890123456789\"}", -1, out, sizeof out);
+    CHECK(strstr(out, "\"maxValues\":{\"s\":\"01234567890123456789012345678902\"}"));
+    /* only the first N leaf columns */
+    stats_of("a int, b int", "{\"a\":1,\"b\":2}", 1, out, sizeof out);
+    CHECK_STR(out, "{\"numRecords\":1,\"minValues\":{\"a\":1},\"maxValues\":{\"a\":1},\"nullCount\":{\"a\":0}}");
+}
+
 int main(void)
 {
+    RUN(stats_json);
     RUN(ddl_basic);
     RUN(ddl_errors);
     RUN(records_values);
