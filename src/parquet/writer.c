@@ -95,7 +95,7 @@ int dlk_pq_writer_open(const struct ArrowSchema *schema, const dlk_pq_writer_opt
     if (rc) goto fail;
     rc = dlk_arrow_schema_copy(schema, &w->schema);
     if (rc) goto fail;
-    rc = dlk_pq__wschema_build(w);
+    rc = dlk_pq__wschema_build(w, schema);
     if (rc) goto fail;
     /* key-value metadata, serialized now so the caller's strings need not live on */
     if (w->opts.n_kv) {
@@ -309,7 +309,7 @@ static int make_result(dlk_pq_writer *w, dlk_pq_write_result **out)
         const pq_col *c = &w->cols[i];
         dlk_pq_column_result *cr = &r->columns[i];
         cr->path = dlk_strdup(c->path);
-        cr->format = dlk_strdup(c->arrow->format);
+        cr->format = dlk_strdup(c->format);
         if (!cr->path || !cr->format) goto oom;
         cr->num_values = c->file.num_values;
         cr->null_count = c->file.null_count;

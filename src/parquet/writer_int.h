@@ -48,7 +48,7 @@ typedef struct pq_col {
     char *path;       /* dotted */
     char **parts;     /* path_in_schema */
     size_t n_parts;
-    const struct ArrowSchema *arrow; /* leaf node in the writer's schema copy */
+    char *format;     /* Arrow format of the leaf */
     int kind;                        /* pq_leaf_kind */
     int ptype, type_length;
     int64_t ts_mult; /* tss written as millis: 1000, else 1 */
@@ -99,7 +99,9 @@ struct dlk_pq_writer {
 };
 
 /* writer_schema.c */
-int dlk_pq__wschema_build(dlk_pq_writer *w);
+/* Build columns and the serialized schema from the caller's schema (its
+ * field metadata "PARQUET:field_id" becomes SchemaElement.field_id). */
+int dlk_pq__wschema_build(dlk_pq_writer *w, const struct ArrowSchema *root);
 void dlk_pq__wcol_free(pq_col *c);
 
 /* writer_column.c */

@@ -10,6 +10,7 @@
 #include "util/error.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ConvertedType values. */
@@ -100,12 +101,47 @@ static int classify_leaf(pq_col *c, const char *f, int *prec, int *scale, int *t
             return DLK_OK;
         }
     }
-    return dlk_err_set(DLK_UNSUPPORTED, "parquet writer: column '%s': Arrow format '%s' not supported",
-                       c->arrow->name ? c->arrow->name : "", f);
+    return dlk_err_set(DLK_UNSUPPORTED, "parquet writer: Arrow format '%s' not supported", f);
 }
 
-static void elem_leaf(dlk_pq_tw *t, const pq_col *c, const char *name, int rep, int prec, int scale,
-                      int ts_unit, bool utc)
+/* The Arrow field metadata value of key (binary layout: int32 count, then
+ * per pair int32 length + key bytes, int32 length + value bytes); copies it
+ * NUL-terminated into out. */
+static bool arrow_metadata(const char *md, const char *key, char *out, size_t out_size)
+{
+    if (!md) return false;
+    int32_t n, kl, vl;
+    memcpy(&n, md, 4);
+    md += 4;
+    size_t klen = strlen(key);
+    for (int32_t i = 0; i < n; i++) {
+        memcpy(&kl, md, 4);
+        const char *k = md + 4;
+        memcpy(&vl, k + kl, 4);
+        const char *v = k + kl + 4;
+        if (kl >= 0 && vl >= 0 && (size_t)kl == klen && memcmp(k, key, klen) == 0 &&
+            (size_t)vl < out_size) {
+            memcpy(out, v, (size_t)vl);
+            out[vl] = 0;
+            return true;
+        }
+        md = v + vl;
+    }
+    return false;
+}
+
+/* SchemaElement.field_id from "PARQUET:field_id" (Delta column mapping). */
+static void put_field_id(dlk_pq_tw *t, const struct ArrowSchema *s)
+{
+    char v[32];
+    if (!s || !arrow_metadata(s->metadata, "PARQUET:field_id", v, sizeof v)) return;
+    char *end;
+    long id = strtol(v, &end, 10);
+    if (end != v && *end == 0 && id >= INT32_MIN && id <= INT32_MAX) dlk_pq__tw_i32(t, 9, (int32_t)id);
+}
+
+static void elem_leaf(dlk_pq_tw *t, const pq_col *c, const struct ArrowSchema *s, const char *name,
+                      int rep, int prec, int scale, int ts_unit, bool utc)
 {
     dlk_pq__tw_elem_struct_begin(t);
     dlk_pq__tw_i32(t, 1, c->ptype);
@@ -136,6 +172,7 @@ static void elem_leaf(dlk_pq_tw *t, const pq_col *c, const char *name, int rep, 
         dlk_pq__tw_i32(t, 7, scale);
         dlk_pq__tw_i32(t, 8, prec);
     }
+    put_field_id(t, s);
     /* LogicalType union */
     if (bits) {
         dlk_pq__tw_struct_begin(t, 10);
@@ -172,13 +209,15 @@ static void elem_leaf(dlk_pq_tw *t, const pq_col *c, const char *name, int rep, 
     dlk_pq__tw_struct_end(t);
 }
 
-static void elem_group(dlk_pq_tw *t, const char *name, int rep, int n_children, int ct, int lt)
+static void elem_group(dlk_pq_tw *t, const struct ArrowSchema *s, const char *name, int rep,
+                       int n_children, int ct, int lt)
 {
     dlk_pq__tw_elem_struct_begin(t);
     if (rep >= 0) dlk_pq__tw_i32(t, 3, rep);
     dlk_pq__tw_string(t, 4, name);
     dlk_pq__tw_i32(t, 5, n_children);
     if (ct >= 0) dlk_pq__tw_i32(t, 6, ct);
+    put_field_id(t, s);
     if (lt > 0) {
         dlk_pq__tw_struct_begin(t, 10);
         dlk_pq__tw_empty_struct(t, (int16_t)lt);
@@ -192,11 +231,10 @@ static int add_leaf(walk_ctx *x, const struct ArrowSchema *s, const char *name, 
 {
     pq_col c;
     memset(&c, 0, sizeof c);
-    c.arrow = s;
     int prec = 0, scale = 0, ts_unit = 'u';
     bool utc = false;
     int rc = classify_leaf(&c, s->format, &prec, &scale, &ts_unit, &utc);
-    if (rc) return rc;
+    if (rc) return dlk_err_context(rc, "column '%s'", name);
     c.max_def = (int16_t)(def + (nullable ? 1 : 0));
     c.max_rep = rep;
     c.lev_bits = dlk_pq__bit_width((uint64_t)c.max_def) + dlk_pq__bit_width((uint64_t)rep);
@@ -215,11 +253,12 @@ static int add_leaf(walk_ctx *x, const struct ArrowSchema *s, const char *name, 
         if ((i && dlk_buf_putc(&path, '.')) || dlk_buf_puts(&path, x->parts[i])) goto oom;
     }
     c.path = dlk_buf_detach(&path);
-    if (!c.path) goto oom;
+    c.format = dlk_strdup(s->format);
+    if (!c.path || !c.format) goto oom;
     c.dict.byte_array = c.ptype == PQ_BYTE_ARRAY;
     c.use_dict = x->w->opts.dictionary && c.kind != LK_BOOL;
     if (dlk_vec_push(&x->cols, &c)) goto oom;
-    elem_leaf(t, &c, name, nullable ? REP_OPTIONAL : REP_REQUIRED, prec, scale, ts_unit, utc);
+    elem_leaf(t, &c, s, name, nullable ? REP_OPTIONAL : REP_REQUIRED, prec, scale, ts_unit, utc);
     return DLK_OK;
 oom:
     dlk_buf_free(&path);
@@ -240,7 +279,7 @@ static int walk(walk_ctx *x, const struct ArrowSchema *s, const char *name, bool
     if (strcmp(f, "+s") == 0) {
         if (s->n_children == 0)
             return dlk_err_set(DLK_UNSUPPORTED, "parquet writer: struct '%s' has no fields", name);
-        elem_group(t, name, orep, (int)s->n_children, -1, 0);
+        elem_group(t, s, name, orep, (int)s->n_children, -1, 0);
         for (int64_t i = 0; i < s->n_children; i++) {
             const struct ArrowSchema *ch = s->children[i];
             x->steps[nsteps] = (pq_step){STEP_STRUCT, (int)i, nullable, rep};
@@ -254,8 +293,8 @@ static int walk(walk_ctx *x, const struct ArrowSchema *s, const char *name, bool
         if (s->n_children != 1)
             return dlk_err_set(DLK_INVALID_ARGUMENT, "parquet writer: list '%s' needs one child",
                                name);
-        elem_group(t, name, orep, 1, CT_LIST, 3);
-        elem_group(t, "list", REP_REPEATED, 1, -1, 0);
+        elem_group(t, s, name, orep, 1, CT_LIST, 3);
+        elem_group(t, NULL, "list", REP_REPEATED, 1, -1, 0);
         x->parts[nparts++] = "list";
         int16_t r = (int16_t)(rep + 1);
         x->steps[nsteps] = (pq_step){STEP_LIST, 0, nullable, r};
@@ -269,8 +308,8 @@ static int walk(walk_ctx *x, const struct ArrowSchema *s, const char *name, bool
             return dlk_err_set(DLK_INVALID_ARGUMENT,
                                "parquet writer: map '%s' needs an entries struct of key, value",
                                name);
-        elem_group(t, name, orep, 1, CT_MAP, 2);
-        elem_group(t, "key_value", REP_REPEATED, 2, -1, 0);
+        elem_group(t, s, name, orep, 1, CT_MAP, 2);
+        elem_group(t, NULL, "key_value", REP_REPEATED, 2, -1, 0);
         x->parts[nparts++] = "key_value";
         int16_t r = (int16_t)(rep + 1);
         const struct ArrowSchema *e = s->children[0];
@@ -301,9 +340,8 @@ static int count_elems(const struct ArrowSchema *s)
     return n;
 }
 
-int dlk_pq__wschema_build(dlk_pq_writer *w)
+int dlk_pq__wschema_build(dlk_pq_writer *w, const struct ArrowSchema *root)
 {
-    const struct ArrowSchema *root = &w->schema;
     if (strcmp(root->format, "+s") != 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "parquet writer: schema must be a struct (+s), got '%s'",
                            root->format);
@@ -313,7 +351,7 @@ int dlk_pq__wschema_build(dlk_pq_writer *w)
     x.cols = (dlk_vec)DLK_VEC_INIT(pq_col);
     dlk_pq_tw t;
     dlk_pq__tw_init(&t, &w->schema_thrift);
-    elem_group(&t, "schema", -1, (int)root->n_children, -1, 0);
+    elem_group(&t, NULL, "schema", -1, (int)root->n_children, -1, 0);
     int rc = DLK_OK;
     for (int64_t i = 0; i < root->n_children && !rc; i++) {
         const struct ArrowSchema *ch = root->children[i];
@@ -332,6 +370,7 @@ int dlk_pq__wschema_build(dlk_pq_writer *w)
 void dlk_pq__wcol_free(pq_col *c)
 {
     dlk_free(c->path);
+    dlk_free(c->format);
     if (c->parts)
         for (size_t i = 0; i < c->n_parts; i++) dlk_free(c->parts[i]);
     dlk_free(c->parts);

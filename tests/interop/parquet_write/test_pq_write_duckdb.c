@@ -111,7 +111,8 @@ static int write_random(const char *spec, uint64_t seed, int64_t rows, int64_t b
 
 static const char *FLAT =
     "b: b, c: c, s: s, i: i, l: l!, cu: C, su: S, iu: I, lu: L, f: f, g: g, u: u, z: z, w: w:5, "
-    "d: tdD, ts: tsu:UTC, tn: tsu:, d1: d:9,2, d2: d:18,0, d3: d:38,10, d4: d:20,20, d5: d:1,0";
+    "d: tdD, ts: tsu:UTC, tn: tsu:, d1: d:9,2, d2: d:18,0, d3: d:38,10, d4: d:20,20, d5: d:1,0, "
+    "allnull_u: u, allnull_b: b, allnull_d: d:30,2";
 
 static const char *NESTED =
     "id: l!, st: +s<a: i, b: u!, sub: +s<x: g, y: +l<i>>>, tags: +l<u>, req: +l<l!>!, "
@@ -366,7 +367,10 @@ TEST(schema)
                  "{\"column_name\":\"d2\",\"column_type\":\"DECIMAL(18,0)\"}\n"
                  "{\"column_name\":\"d3\",\"column_type\":\"DECIMAL(38,10)\"}\n"
                  "{\"column_name\":\"d4\",\"column_type\":\"DECIMAL(20,20)\"}\n"
-                 "{\"column_name\":\"d5\",\"column_type\":\"DECIMAL(1,0)\"}\n");
+                 "{\"column_name\":\"d5\",\"column_type\":\"DECIMAL(1,0)\"}\n"
+                 "{\"column_name\":\"allnull_u\",\"column_type\":\"VARCHAR\"}\n"
+                 "{\"column_name\":\"allnull_b\",\"column_type\":\"BOOLEAN\"}\n"
+                 "{\"column_name\":\"allnull_d\",\"column_type\":\"DECIMAL(30,2)\"}\n");
     if (!same_lines("schema flat", &got, &want)) h_cur_failed = 1;
     snprintf(path, sizeof path, "%s/nested_SNAPPY_v1.parquet", g_tmp);
     snprintf(sql, sizeof sql,
@@ -411,6 +415,37 @@ TEST(schema)
     /* DuckDB shows an absent value as an empty one */
     dlk_buf_puts(&want, "{\"k\":\"delta.note\",\"v\":\"hello world\"}\n{\"k\":\"empty\",\"v\":\"\"}\n");
     if (!same_lines("kv metadata", &got, &want)) h_cur_failed = 1;
+    /* field ids from the Arrow field metadata "PARQUET:field_id" */
+    {
+        struct ArrowSchema fs;
+        CHECK_OK(dlk_arrow_schema_parse("a: l, b: +s<c: u>", &fs));
+        static char md1[64], md2[64];
+        const char *key = "PARQUET:field_id";
+        int32_t n = 1, kl = (int32_t)strlen(key), vl = 1;
+        char *m[2] = {md1, md2};
+        const char *vals[2] = {"7", "9"};
+        for (int i = 0; i < 2; i++) {
+            char *q = m[i];
+            memcpy(q, &n, 4);
+            memcpy(q + 4, &kl, 4);
+            memcpy(q + 8, key, (size_t)kl);
+            memcpy(q + 8 + kl, &vl, 4);
+            memcpy(q + 12 + kl, vals[i], 1);
+        }
+        fs.children[0]->metadata = md1;
+        fs.children[1]->children[0]->metadata = md2;
+        snprintf(path, sizeof path, "%s/fieldid.parquet", g_tmp);
+        CHECK_OK(dlk_pq_write_file(path, &fs, NULL, NULL, NULL));
+        fs.children[0]->metadata = NULL;
+        fs.children[1]->children[0]->metadata = NULL;
+        dlk_arrow_schema_release(&fs);
+        snprintf(sql, sizeof sql, "SELECT name, field_id FROM parquet_schema('%s')", path);
+        CHECK_EQ_INT(duck(sql, &got), 0);
+        CHECK_STR(dlk_buf_cstr(&got), "{\"name\":\"schema\",\"field_id\":null}\n"
+                                      "{\"name\":\"a\",\"field_id\":7}\n"
+                                      "{\"name\":\"b\",\"field_id\":null}\n"
+                                      "{\"name\":\"c\",\"field_id\":9}\n");
+    }
     dlk_buf_free(&got);
     dlk_buf_free(&want);
 }
@@ -491,7 +526,8 @@ TEST(statistics)
     static const char *const cols[] = {
         "b|b|s",   "c|c|s",   "s|s|s",   "i|i|s",   "l|l|s",   "cu|cu|s", "su|su|s", "iu|iu|s",
         "lu|lu|s", "f|f|f",   "g|g|f",   "u|u|s",   "z|z|s",   "w|w|s",   "d|d|s",   "ts|ts|s",
-        "tn|tn|s", "d1|d1|s", "d2|d2|s", "d3|d3|s", "d4|d4|s", "d5|d5|s",
+        "tn|tn|s", "d1|d1|s", "d2|d2|s", "d3|d3|s", "d4|d4|s", "d5|d5|s", "allnull_u|allnull_u|s",
+        "allnull_b|allnull_b|s", "allnull_d|allnull_d|s",
     };
     dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
     o.row_group_bytes = 60000;
