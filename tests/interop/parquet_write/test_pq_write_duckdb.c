@@ -2,7 +2,8 @@
  * Interop: Parquet files written by our writer are read by DuckDB (an
  * independent engine) with the same values and schema, for every type,
  * nesting, codec, data page version and dictionary mode; the statistics in
- * the footer (parquet_metadata()) match the data.
+ * the footer (parquet_metadata()) match the data. arrow-rs (parquet-wasm)
+ * decodes every file as a second independent reader.
  */
 #include "arrow/arrow.h"
 #include "arrow/builder.h"
@@ -20,6 +21,12 @@
 
 static char g_peers[1024];
 static char g_tmp[256];
+/* files written by check_file and their row counts, for the second reader */
+static struct {
+    char path[512];
+    int64_t rows;
+} g_files[64];
+static int g_nfiles;
 
 static bool have_peer(void)
 {
@@ -128,6 +135,10 @@ static void check_file(const char *label, const char *spec, uint64_t seed, int64
     dlk_pq_write_result *res = NULL;
     CHECK_OK(write_random(spec, seed, rows, batch, o, path, &want, &res));
     if (res) CHECK_EQ_INT(res->num_rows, rows);
+    if (g_nfiles < 64) {
+        snprintf(g_files[g_nfiles].path, sizeof g_files[0].path, "%s", path);
+        g_files[g_nfiles++].rows = rows;
+    }
     char sql[1024];
     snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
     CHECK_EQ_INT(duck(sql, &got), 0);
@@ -537,6 +548,45 @@ TEST(statistics)
     check_stats("stats_nested", NESTED, ncols, 4, &o);
 }
 
+/* A second independent reader: arrow-rs (the Parquet implementation under
+ * delta-rs), as parquet-wasm, decodes every file this test wrote. */
+TEST(arrow_rs_reads_all)
+{
+    char nm[1100];
+    snprintf(nm, sizeof nm, "%s/node_modules/parquet-wasm", g_peers);
+    struct stat st;
+    if (!have_peer() || stat(nm, &st) != 0) SKIP("parquet-wasm peer missing: run scripts/install-peers.sh");
+    dlk_buf cmd = {0}, out = {0};
+    dlk_buf_printf(&cmd, "node '%s/arrow_rs_read.mjs' '%s'/*.parquet", g_peers, g_tmp);
+    FILE *f = popen(dlk_buf_cstr(&cmd), "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) dlk_buf_append(&out, tmp, n);
+    CHECK_EQ_INT(pclose(f), 0);
+    const char *s = dlk_buf_cstr(&out);
+    if (strstr(s, "\"error\"")) {
+        fprintf(stderr, "arrow-rs failed on some files:\n%s\n", s);
+        h_cur_failed = 1;
+    }
+    int lines = 0;
+    for (const char *p = s; (p = strchr(p, '\n')); p++) lines++;
+    CHECK(lines >= g_nfiles);
+    for (int i = 0; i < g_nfiles; i++) {
+        dlk_buf want = {0};
+        dlk_buf_printf(&want, "{\"file\":\"%s\",\"rows\":%lld,", g_files[i].path,
+                       (long long)g_files[i].rows);
+        if (!strstr(s, dlk_buf_cstr(&want))) {
+            fprintf(stderr, "arrow-rs: no '%s'\n", dlk_buf_cstr(&want));
+            h_cur_failed = 1;
+        }
+        dlk_buf_free(&want);
+    }
+    dlk_buf_free(&cmd);
+    dlk_buf_free(&out);
+}
+
 int main(void)
 {
     snprintf(g_tmp, sizeof g_tmp, "/tmp/dlk_pqw_XXXXXX");
@@ -549,6 +599,7 @@ int main(void)
     RUN(long_string_stats);
     RUN(schema);
     RUN(statistics);
+    RUN(arrow_rs_reads_all);
     if (!h_failed) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
