@@ -504,6 +504,8 @@ static int build(dlk_arrow_builder *b, struct ArrowArray *out)
                                col(b->children[i]), (long long)b->children[i]->length,
                                (long long)want);
     }
+    /* the next batch is likely alike: its buffers start at these sizes */
+    size_t last_values = b->values.len, last_offsets = b->offsets.len, last_bits = b->validity.len;
     int rc = dlk_arrow_array_new(out, b->length, nbuf, b->n_children);
     if (rc) return rc;
     out->null_count = b->null_count;
@@ -532,8 +534,10 @@ static int build(dlk_arrow_builder *b, struct ArrowArray *out)
     b->length = b->null_count = 0;
     if (b->kind == K_STRING || b->kind == K_BINARY || b->kind == K_LIST || b->kind == K_MAP) {
         int32_t z = 0;
-        if (dlk_buf_append(&b->offsets, &z, 4)) goto oom;
+        if (dlk_buf_reserve(&b->offsets, last_offsets) || dlk_buf_append(&b->offsets, &z, 4))
+            goto oom;
     }
+    if (dlk_buf_reserve(&b->values, last_values) || dlk_buf_reserve(&b->validity, last_bits)) goto oom;
     return DLK_OK;
 oom:
     rc = dlk_err_nomem();

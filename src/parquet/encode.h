@@ -41,6 +41,12 @@ typedef struct dlk_pq_dict {
     uint32_t *slots; /* index + 1, 0 = empty */
     uint32_t cap;    /* power of two or 0 */
     bool byte_array; /* values carry a 4-byte length prefix in plain */
+    /* values of at most 8 bytes (all fixed-width types but FLBA > 8): the
+     * value itself sits in the slot, one cache line per probe */
+    struct dlk_pq_dict_fslot {
+        uint64_t key;
+        uint32_t index1; /* index + 1, 0 = empty */
+    } *fslots;
 } dlk_pq_dict;
 
 /* Find or add value p[0..n); *index gets its dictionary index. */

@@ -547,6 +547,14 @@ static int abandon_dictionary(pq_col *c)
 {
     dlk_buf *v = &c->values;
     v->len = 0;
+    if (c->dict.fslots) { /* fixed width <= 8: the dictionary is an array */
+        size_t wdt = c->dict.n ? c->dict.plain.len / c->dict.n : 0;
+        if (dlk_buf_reserve(v, c->nidx * wdt)) return dlk_err_nomem();
+        for (size_t i = 0; i < c->nidx; i++)
+            memcpy(v->data + i * wdt, c->dict.plain.data + (size_t)c->idx[i] * wdt, wdt);
+        v->len = c->nidx * wdt;
+        goto done;
+    }
     for (size_t i = 0; i < c->nidx; i++) {
         const dlk_pq_dict_entry *e = &c->dict.entries[c->idx[i]];
         if (c->dict.byte_array) {
@@ -556,6 +564,7 @@ static int abandon_dictionary(pq_col *c)
         }
         if (e->len && dlk_buf_append(v, c->dict.plain.data + e->off, e->len)) return dlk_err_nomem();
     }
+done:
     c->nidx = 0;
     c->use_dict = false;
     dlk_pq__dict_reset(&c->dict);
