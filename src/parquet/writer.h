@@ -10,7 +10,7 @@
  *   C S I          INT32  INTEGER(8|16|32, unsigned)
  *   l / L          INT64  (L: INTEGER(64, unsigned))
  *   f / g          FLOAT / DOUBLE
- *   u / z          BYTE_ARRAY (u: STRING)
+ *   u / z          BYTE_ARRAY (u: STRING); also large U / Z (int64 offsets)
  *   w:N            FIXED_LEN_BYTE_ARRAY(N)
  *   tdD            INT32 DATE
  *   tsu:UTC        INT64 TIMESTAMP(isAdjustedToUTC=true, MICROS)
@@ -22,7 +22,9 @@
  *   +l             <opt|req> group (LIST) { repeated group list { element } }
  *   +m             <opt|req> group (MAP) { repeated group key_value
  *                                         { required key; value } }
- * Nullability comes from ARROW_FLAG_NULLABLE (OPTIONAL) or its absence
+ * Dictionary-encoded input (schema->dictionary set, an integer index format)
+ * is written as its value type (a null index or a null dictionary value is
+ * a null). Nullability comes from ARROW_FLAG_NULLABLE (OPTIONAL) or its absence
  * (REQUIRED; a null there is DLK_SCHEMA_MISMATCH). Map keys are REQUIRED.
  *
  * File layout: "PAR1", then row groups (each column chunk: optional

@@ -393,9 +393,17 @@ static int put_value(dlk_pq_writer *w, pq_col *c, int16_t r, int16_t d,
     }
     case LK_STRING:
     case LK_BINARY: {
-        int32_t o0, o1;
-        memcpy(&o0, buf + 4 * p, 4);
-        memcpy(&o1, buf + 4 * (p + 1), 4);
+        int64_t o0, o1;
+        if (c->large_offsets) {
+            memcpy(&o0, buf + 8 * p, 8);
+            memcpy(&o1, buf + 8 * (p + 1), 8);
+        } else {
+            int32_t x0, x1;
+            memcpy(&x0, buf + 4 * p, 4);
+            memcpy(&x1, buf + 4 * (p + 1), 4);
+            o0 = x0;
+            o1 = x1;
+        }
         if (o0 < 0 || o1 < o0)
             return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': bad string offsets at %lld",
                                c->path, (long long)p);
@@ -443,6 +451,33 @@ static int put_value(dlk_pq_writer *w, pq_col *c, int16_t r, int16_t d,
     return dlk_err_set(DLK_ERROR, "column '%s': unknown kind", c->path);
 }
 
+/* Dictionary-encoded input: look the index up in a->dictionary. */
+static int put_dict_value(dlk_pq_writer *w, pq_col *c, int16_t r, int16_t d,
+                          const struct ArrowArray *a, int64_t p)
+{
+    const uint8_t *b = a->buffers[1];
+    int64_t ix;
+    switch (c->dict_index) {
+    case 'c': ix = ((const int8_t *)b)[p]; break;
+    case 'C': ix = b[p]; break;
+    case 's': { int16_t v; memcpy(&v, b + 2 * p, 2); ix = v; break; }
+    case 'S': { uint16_t v; memcpy(&v, b + 2 * p, 2); ix = v; break; }
+    case 'i': { int32_t v; memcpy(&v, b + 4 * p, 4); ix = v; break; }
+    case 'I': { uint32_t v; memcpy(&v, b + 4 * p, 4); ix = v; break; }
+    default: { int64_t v; memcpy(&v, b + 8 * p, 8); ix = v; break; }
+    }
+    const struct ArrowArray *dict = a->dictionary;
+    if (!dict || ix < 0 || ix >= dict->length)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': dictionary index %lld out of range",
+                           c->path, (long long)ix);
+    if (!dlk_arrow_is_valid(dict, ix)) {
+        if (!c->steps[c->nsteps - 1].nullable)
+            return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s': null in a required field", c->path);
+        return put_null(c, r, (int16_t)(d - 1));
+    }
+    return put_value(w, c, r, d, dict, dict->offset + ix);
+}
+
 static int shred(dlk_pq_writer *w, pq_col *c, int k, const struct ArrowArray *a, int64_t j,
                  int16_t r, int16_t d)
 {
@@ -460,6 +495,7 @@ static int shred(dlk_pq_writer *w, pq_col *c, int k, const struct ArrowArray *a,
     if (s->nullable) d++;
     switch (s->kind) {
     case STEP_LEAF:
+        if (c->dict_index) return put_dict_value(w, c, r, d, a, p);
         return put_value(w, c, r, d, a, p);
     case STEP_STRUCT:
         return shred(w, c, k + 1, a->children[s->child], p, r, d);

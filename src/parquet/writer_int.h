@@ -52,6 +52,8 @@ typedef struct pq_col {
     int kind;                        /* pq_leaf_kind */
     int ptype, type_length;
     int64_t ts_mult; /* tss written as millis: 1000, else 1 */
+    bool large_offsets; /* "U", "Z": int64 offsets */
+    char dict_index;    /* dictionary-encoded input: index format (c s i l C S I L), else 0 */
     int16_t max_def, max_rep;
     int lev_bits; /* bits per level (def + rep), for size estimates */
     int top; /* top-level column index */

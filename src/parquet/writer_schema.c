@@ -58,8 +58,10 @@ static int classify_leaf(pq_col *c, const char *f, int *prec, int *scale, int *t
         {"S", LK_U16, PQ_INT32},        {"I", LK_U32, PQ_INT32},   {"L", LK_U64, PQ_INT64},
         {"f", LK_F32, PQ_FLOAT},        {"g", LK_F64, PQ_DOUBLE},  {"u", LK_STRING, PQ_BYTE_ARRAY},
         {"z", LK_BINARY, PQ_BYTE_ARRAY}, {"tdD", LK_DATE, PQ_INT32},
+        {"U", LK_STRING, PQ_BYTE_ARRAY}, {"Z", LK_BINARY, PQ_BYTE_ARRAY},
     };
     c->ts_mult = 1;
+    c->large_offsets = strcmp(f, "U") == 0 || strcmp(f, "Z") == 0;
     for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++) {
         if (strcmp(f, simple[i].f) == 0) {
             c->kind = simple[i].k;
@@ -233,7 +235,19 @@ static int add_leaf(walk_ctx *x, const struct ArrowSchema *s, const char *name, 
     memset(&c, 0, sizeof c);
     int prec = 0, scale = 0, ts_unit = 'u';
     bool utc = false;
-    int rc = classify_leaf(&c, s->format, &prec, &scale, &ts_unit, &utc);
+    /* dictionary-encoded Arrow input: indices in the array, values in its
+     * dictionary; written as the value type */
+    const char *vf = s->format;
+    if (s->dictionary) {
+        static const char *const idx_formats = "cCsSiIlL";
+        const char *q = strchr(idx_formats, s->format[0]);
+        if (!q || s->format[1] || !s->dictionary->format)
+            return dlk_err_set(DLK_UNSUPPORTED, "column '%s': dictionary index type '%s'", name,
+                               s->format);
+        c.dict_index = s->format[0];
+        vf = s->dictionary->format;
+    }
+    int rc = classify_leaf(&c, vf, &prec, &scale, &ts_unit, &utc);
     if (rc) return dlk_err_context(rc, "column '%s'", name);
     c.max_def = (int16_t)(def + (nullable ? 1 : 0));
     c.max_rep = rep;
@@ -253,7 +267,7 @@ static int add_leaf(walk_ctx *x, const struct ArrowSchema *s, const char *name, 
         if ((i && dlk_buf_putc(&path, '.')) || dlk_buf_puts(&path, x->parts[i])) goto oom;
     }
     c.path = dlk_buf_detach(&path);
-    c.format = dlk_strdup(s->format);
+    c.format = dlk_strdup(vf);
     if (!c.path || !c.format) goto oom;
     c.dict.byte_array = c.ptype == PQ_BYTE_ARRAY;
     c.use_dict = x->w->opts.dictionary && c.kind != LK_BOOL;

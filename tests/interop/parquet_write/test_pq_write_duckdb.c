@@ -347,6 +347,69 @@ TEST(long_string_stats)
     dlk_arrow_schema_release(&s);
 }
 
+/* Arrow inputs the builder never makes: dictionary-encoded strings and
+ * large (int64-offset) strings. */
+TEST(dictionary_and_large_inputs)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_new(&s, "+s", "", 0, 2));
+    CHECK_OK(dlk_arrow_schema_new(s.children[0], "s", "dict", ARROW_FLAG_NULLABLE, 0));
+    s.children[0]->dictionary = dlk_calloc(1, sizeof(struct ArrowSchema));
+    CHECK_OK(dlk_arrow_schema_new(s.children[0]->dictionary, "u", "", ARROW_FLAG_NULLABLE, 0));
+    CHECK_OK(dlk_arrow_schema_new(s.children[1], "U", "large", ARROW_FLAG_NULLABLE, 0));
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_array_new(&a, 5, 1, 2));
+    /* dict: indices int16 [0, 1, 0, null, 2] over ["x", "yy", null] */
+    struct ArrowArray *d = a.children[0];
+    CHECK_OK(dlk_arrow_array_new(d, 5, 2, 0));
+    int16_t *ix = dlk_arrow_array_alloc_buffer(d, 1, 10);
+    ix[0] = 0, ix[1] = 1, ix[2] = 0, ix[3] = 7, ix[4] = 2;
+    uint8_t *v = dlk_arrow_array_alloc_buffer(d, 0, 1);
+    v[0] = 0x17; /* slot 3 null */
+    d->null_count = 1;
+    struct ArrowArray *dv = dlk_arrow_array_add_dictionary(d);
+    CHECK_OK(dlk_arrow_array_new(dv, 3, 3, 0));
+    int32_t *o = dlk_arrow_array_alloc_buffer(dv, 1, 16);
+    o[0] = 0, o[1] = 1, o[2] = 3, o[3] = 3;
+    memcpy(dlk_arrow_array_alloc_buffer(dv, 2, 3), "xyy", 3);
+    uint8_t *dvv = dlk_arrow_array_alloc_buffer(dv, 0, 1);
+    dvv[0] = 0x3;
+    dv->null_count = 1;
+    /* large: ["", "hello", null, "w", "end"] with int64 offsets */
+    struct ArrowArray *l = a.children[1];
+    CHECK_OK(dlk_arrow_array_new(l, 5, 3, 0));
+    int64_t *lo = dlk_arrow_array_alloc_buffer(l, 1, 48);
+    lo[0] = 0, lo[1] = 0, lo[2] = 5, lo[3] = 5, lo[4] = 6, lo[5] = 9;
+    memcpy(dlk_arrow_array_alloc_buffer(l, 2, 9), "hellowend", 9);
+    uint8_t *lv = dlk_arrow_array_alloc_buffer(l, 0, 1);
+    lv[0] = 0x1b;
+    l->null_count = 1;
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/dictin.parquet", g_tmp);
+    dlk_pq_write_result *r = NULL;
+    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, &r));
+    if (r) {
+        CHECK_STR(r->columns[0].format, "u");
+        CHECK_EQ_INT(r->columns[0].null_count, 2);
+        CHECK_STR((char *)r->columns[0].min.bytes, "x");
+        CHECK_STR((char *)r->columns[0].max.bytes, "yy");
+        CHECK_STR((char *)r->columns[1].max.bytes, "w");
+        dlk_pq_write_result_free(r);
+    }
+    dlk_buf got = {0};
+    snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    CHECK_STR(dlk_buf_cstr(&got), "{\"dict\":\"x\",\"large\":\"\"}\n"
+                                  "{\"dict\":\"yy\",\"large\":\"hello\"}\n"
+                                  "{\"dict\":\"x\",\"large\":null}\n"
+                                  "{\"dict\":null,\"large\":\"w\"}\n"
+                                  "{\"dict\":null,\"large\":\"end\"}\n");
+    dlk_buf_free(&got);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_schema_release(&s);
+}
+
 TEST(schema)
 {
     if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
@@ -597,6 +660,7 @@ int main(void)
     RUN(nested);
     RUN(sliced_batch);
     RUN(long_string_stats);
+    RUN(dictionary_and_large_inputs);
     RUN(schema);
     RUN(statistics);
     RUN(arrow_rs_reads_all);
