@@ -8,6 +8,7 @@
 #include "deltalake/arrow_abi.h"
 #include "deltalake/config.h"
 #include "deltalake/errors.h"
+#include "deltalake/expr.h"
 #include "deltalake/version.h"
 
 #endif
