@@ -83,6 +83,9 @@ try {
     case 'ingest': // NDJSON -> partitioned snappy Parquet
       r = await timed(async () => ({ rows: await changed(`COPY (SELECT * FROM ${readJson(opt.input)}) TO ${q(opt.out)} ${PART}`) }));
       break;
+    case 'pipeline': // NDJSON -> one Parquet file, no partitioning
+      r = await timed(async () => ({ rows: await changed(`COPY (SELECT * FROM ${readJson(opt.input)}) TO ${q(opt.out)} (FORMAT parquet, COMPRESSION snappy)`) }));
+      break;
     case 'scan': // full scan count
       r = await timed(async () => ({ rows: Number((await rowsOf(`SELECT count(*) FROM ${files()}`))[0][0]), note: 'count(*) is answered from the Parquet footers' }));
       break;

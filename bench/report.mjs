@@ -17,6 +17,8 @@ const threads = Number(a.threads);
 const ROWS = [
   // [case, label, title]
   ['ingest', 'main', '1 ingest NDJSON -> partitioned snappy'],
+  ['pipeline', 'convert', '1c NDJSON -> Arrow only (library)'],
+  ['pipeline', 'main', '1b NDJSON -> 1 Parquet file (library, no Delta)'],
   ['scan', 'main', '2 full scan count'],
   ['filter', 'main', '3 filtered scan + projection'],
   ['lookup', 'zorder', '4a Z-order by id (setup)'],
@@ -111,13 +113,14 @@ const w = Object.fromEntries(keys.map((k) => [k, Math.max(head[k].length, ...tab
 const line = (r) => '| ' + keys.map((k) => String(r[k]).padEnd(w[k])).join(' | ') + ' |';
 const md = [line(head), '|' + keys.map((k) => '-'.repeat(w[k] + 2)).join('|') + '|', ...table.map(line)].join('\n');
 console.log(`\nbenchmark: ${a.rows} rows (${(Number(a['data-bytes']) / 1e6).toFixed(0)} MB NDJSON), read cases on Parquet files written by ${a['files-from']}; ` +
-  `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, commit ${a.commit}`);
+  `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, commit ${a.commit}`);
 console.log('ours = wall time of the deltalake process; duckdb = time of the statement inside DuckDB (node start-up excluded); ratio < 1: we are faster\n');
 console.log(md);
 
 const result = {
   generated_at: new Date().toISOString(),
   commit: a.commit,
+  load_avg_at_end: os.loadavg(),
   machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? null, mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
     os: `${os.type()} ${os.release()}`, node: process.version },
   settings: { rows: Number(a.rows), ndjson_bytes: Number(a['data-bytes']), duckdb_threads_all: threads,

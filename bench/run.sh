@@ -7,7 +7,8 @@
 #   BENCH_ROWS    --rows N        rows of generated spans (default 1000000)
 #   BENCH_CASES   --cases LIST    comma list of case names or numbers (default all):
 #                 1 ingest, 2 scan, 3 filter, 4 lookup, 5 groupby, 6 upsert,
-#                 7 delete, 8 snapshot, 9 commits, 10 optimize
+#                 7 delete, 8 snapshot, 9 commits, 10 optimize, 11 pipeline
+#                 (pipeline: library NDJSON -> Arrow -> one Parquet file, no Delta)
 #   BENCH_DIR     --dir DIR       scratch directory (default /tmp/dlk-bench)
 #   BENCH_TIMEOUT --timeout S     per-measurement timeout in seconds (default 300)
 #   BENCH_COMMITS --commits N     small commits for cases 9/10 (default 1000)
@@ -57,7 +58,7 @@ HAVE_DUCK=1
   echo "bench: WARNING: DuckDB peer not installed (bash scripts/install-peers.sh): DuckDB columns will be n/a" >&2
 }
 
-ALL=(ingest scan filter lookup groupby upsert delete snapshot commits optimize)
+ALL=(ingest scan filter lookup groupby upsert delete snapshot commits optimize pipeline)
 want() { # want NAME -> 0 if the case is selected
   [ "$CASES" = all ] && return 0
   local n=$1 i
@@ -90,7 +91,8 @@ record() { printf '%s\n' "$1" >>"$RES"; }
 # Status: ok | not_built (the CLI said "not implemented") | timeout | failed.
 ours() {
   local kase=$1 label=$2 rows=$3 bytes=$4; shift 5
-  local tag=$LOGS/ours-$kase-$label m status
+  local tag=$LOGS/ours-$kase-$label m status load
+  load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo null)
   rm -f "$tag.json"
   "$RSS" --timeout "$TIMEOUT" --json "$tag.json" --stdout "$tag.out" -- "$@" 2>"$tag.err"
   local rc=$?
@@ -103,7 +105,7 @@ ours() {
   err=$(head -c 300 "$tag.err" | jq -Rs .)
   local lines
   lines=$(wc -l <"$tag.out" 2>/dev/null || echo 0)
-  record "{\"engine\":\"ours\",\"case\":\"$kase\",\"label\":\"$label\",\"status\":\"$status\",\"rows\":$rows,\"bytes\":$bytes,\"out_lines\":$lines,\"measure\":$m,\"stderr\":$err}"
+  record "{\"engine\":\"ours\",\"case\":\"$kase\",\"label\":\"$label\",\"status\":\"$status\",\"rows\":$rows,\"bytes\":$bytes,\"out_lines\":$lines,\"load1_before\":$load,\"measure\":$m,\"stderr\":$err}"
   log "ours $kase/$label: $status $(jq -r '.wall_s // empty' <<<"$m")s"
   [ $status = ok ]
 }
@@ -115,7 +117,8 @@ duck() {
     record "{\"engine\":\"duckdb\",\"case\":\"$kase\",\"threads\":$threads,\"status\":\"n/a\",\"reason\":\"DuckDB peer not installed\"}"
     return 1
   fi
-  local tag=$LOGS/duck-$kase-t$threads
+  local tag=$LOGS/duck-$kase-t$threads load
+  load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo null)
   rm -f "$tag.json"
   "$RSS" --timeout "$TIMEOUT" --json "$tag.json" --stdout "$tag.out" -- $DUCK "$kase" --threads "$threads" "$@" 2>"$tag.err"
   local rc=$? line m
@@ -126,7 +129,7 @@ duck() {
     [ $rc -eq 124 ] && st=timeout
     line="{\"engine\":\"duckdb\",\"case\":\"$kase\",\"threads\":$threads,\"status\":\"$st\",\"reason\":$(head -c 300 "$tag.err" | jq -Rs .)}"
   fi
-  record "$(jq -c --argjson m "$m" '. + {measure: $m}' <<<"$line")"
+  record "$(jq -c --argjson m "$m" --argjson l "$load" '. + {measure: $m, load1_before: $l}' <<<"$line")"
   log "duckdb $kase t$threads: $(jq -r '"\(.status) \(.seconds // "")s"' <<<"$line")"
 }
 
@@ -136,8 +139,8 @@ if [ ! -s "$DATA" ]; then
   "$GEN" --rows "$ROWS" --seed $SEED --out "$DATA.tmp" && mv "$DATA.tmp" "$DATA" || { log "generator failed"; exit 1; }
 fi
 DATA_BYTES=$(file_bytes "$DATA")
-UPSERT=$DIR/upsert-10k.ndjson   # 10k keys: 5k existing ids (updated), 5k new
-[ -s "$UPSERT" ] && [ "$UPSERT" -nt "$DATA" ] || "$GEN" --rows 10000 --seed 7 --start-id $((ROWS - 4999)) --out "$UPSERT"
+UPSERT=$DIR/upsert-10k-$ROWS.ndjson   # 10k keys: 5k existing ids (updated), 5k new
+[ -s "$UPSERT" ] || "$GEN" --rows 10000 --seed 7 --start-id $((ROWS - 4999)) --out "$UPSERT"
 SMALL=$DIR/small-10.ndjson      # one small commit's records
 [ -s "$SMALL" ] || "$GEN" --rows 10 --seed 9 --out "$SMALL"
 
@@ -308,6 +311,22 @@ if want optimize; then
   rm -f "$DIR/duck/one-t"*.parquet
   duck optimize 1 --files "$SMALLFILES" --out "$DIR/duck/one-t1.parquet"
   [ "$THREADS" -gt 1 ] && duck optimize "$THREADS" --files "$SMALLFILES" --out "$DIR/duck/one-tn.parquet"
+fi
+
+# ---------------------------------------------------------------- (11) pipeline
+# The library's ingest pipeline without Delta (bench/pipeline_probe, internal
+# API): NDJSON -> Arrow batches -> one snappy Parquet file, and the NDJSON ->
+# Arrow conversion alone; beside DuckDB's NDJSON -> one Parquet file.
+if want pipeline; then
+  PROBE=$BUILD/bench/pipeline_probe
+  if [ -x "$PROBE" ]; then
+    ours pipeline convert "$ROWS" "$DATA_BYTES" -- "$PROBE" --input "$DATA" --schema "$SCHEMA" --convert-only
+    ours pipeline main "$ROWS" "$DATA_BYTES" -- "$PROBE" --input "$DATA" --schema "$SCHEMA" --out "$DIR/ours/pipeline.parquet"
+    rm -f "$DIR/ours/pipeline.parquet"
+  fi
+  duck pipeline 1 --input "$DATA" --out "$DIR/duck/pipeline-t1.parquet"
+  [ "$THREADS" -gt 1 ] && duck pipeline "$THREADS" --input "$DATA" --out "$DIR/duck/pipeline-tn.parquet"
+  rm -f "$DIR/duck/pipeline-t"*.parquet
 fi
 
 # ---------------------------------------------------------------- report
