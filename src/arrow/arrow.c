@@ -83,6 +83,7 @@ typedef struct {
     char *format;
     char *name;
     struct ArrowSchema **children;
+    char *metadata;
 } schema_priv;
 
 static void schema_release(struct ArrowSchema *s)
@@ -102,6 +103,7 @@ static void schema_release(struct ArrowSchema *s)
     if (p) {
         dlk_free(p->format);
         dlk_free(p->name);
+        dlk_free(p->metadata);
         dlk_free(p->children);
         dlk_free(p);
     }
@@ -139,6 +141,7 @@ int dlk_arrow_schema_copy(const struct ArrowSchema *src, struct ArrowSchema *out
 {
     int rc = dlk_arrow_schema_new(out, src->format, src->name, src->flags, src->n_children);
     if (rc) return rc;
+    if (src->metadata && (rc = dlk_arrow_schema_set_metadata_raw(out, src->metadata))) goto fail;
     for (int64_t i = 0; i < src->n_children; i++) {
         rc = dlk_arrow_schema_copy(src->children[i], out->children[i]);
         if (rc) goto fail;
@@ -190,4 +193,81 @@ void dlk_arrow_schema_move(struct ArrowSchema *src, struct ArrowSchema *dst)
 {
     *dst = *src;
     src->release = NULL;
+}
+
+/* Size in bytes of an encoded metadata block (int32 n, then n pairs of
+ * int32 length + bytes). */
+static size_t metadata_size(const char *md)
+{
+    int32_t n, l;
+    memcpy(&n, md, 4);
+    size_t off = 4;
+    for (int32_t i = 0; i < n * 2; i++) {
+        memcpy(&l, md + off, 4);
+        off += 4 + (size_t)(l > 0 ? l : 0);
+    }
+    return off;
+}
+
+int dlk_arrow_schema_set_metadata_raw(struct ArrowSchema *s, const char *md)
+{
+    schema_priv *p = s->private_data;
+    if (!p || s->release != schema_release)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "arrow: metadata on a foreign schema");
+    char *copy = NULL;
+    if (md) {
+        copy = dlk_memdup(md, metadata_size(md));
+        if (!copy) return dlk_err_nomem();
+    }
+    dlk_free(p->metadata);
+    p->metadata = copy;
+    s->metadata = copy;
+    return DLK_OK;
+}
+
+int dlk_arrow_schema_set_metadata(struct ArrowSchema *s, const char *const *keys,
+                                  const char *const *values, size_t n)
+{
+    if (n == 0) return dlk_arrow_schema_set_metadata_raw(s, NULL);
+    size_t total = 4;
+    for (size_t i = 0; i < n; i++) total += 8 + strlen(keys[i]) + strlen(values[i]);
+    char *md = dlk_malloc(total);
+    if (!md) return dlk_err_nomem();
+    int32_t cnt = (int32_t)n;
+    memcpy(md, &cnt, 4);
+    size_t off = 4;
+    for (size_t i = 0; i < n; i++) {
+        const char *kv[2] = {keys[i], values[i]};
+        for (int j = 0; j < 2; j++) {
+            int32_t l = (int32_t)strlen(kv[j]);
+            memcpy(md + off, &l, 4);
+            memcpy(md + off + 4, kv[j], (size_t)l);
+            off += 4 + (size_t)l;
+        }
+    }
+    int rc = dlk_arrow_schema_set_metadata_raw(s, md);
+    dlk_free(md);
+    return rc;
+}
+
+bool dlk_arrow_metadata_get(const char *md, const char *key, const char **value, size_t *len)
+{
+    if (!md) return false;
+    int32_t n, kl, vl;
+    memcpy(&n, md, 4);
+    size_t off = 4, klen = strlen(key);
+    for (int32_t i = 0; i < n; i++) {
+        memcpy(&kl, md + off, 4);
+        const char *k = md + off + 4;
+        off += 4 + (size_t)(kl > 0 ? kl : 0);
+        memcpy(&vl, md + off, 4);
+        const char *v = md + off + 4;
+        off += 4 + (size_t)(vl > 0 ? vl : 0);
+        if (kl >= 0 && (size_t)kl == klen && memcmp(k, key, klen) == 0) {
+            *value = v;
+            *len = (size_t)(vl > 0 ? vl : 0);
+            return true;
+        }
+    }
+    return false;
 }

@@ -42,6 +42,16 @@ int dlk_arrow_schema_new(struct ArrowSchema *out, const char *format, const char
                          int64_t flags, int64_t n_children);
 /* Deep copy of a schema. */
 int dlk_arrow_schema_copy(const struct ArrowSchema *src, struct ArrowSchema *out);
+/* Field metadata (Arrow's encoded key/value block, owned by the schema; only
+ * for schemas made by dlk_arrow_schema_new). n = 0 clears it. Copied by
+ * dlk_arrow_schema_copy. */
+int dlk_arrow_schema_set_metadata(struct ArrowSchema *s, const char *const *keys,
+                                  const char *const *values, size_t n);
+/* Set from an already encoded block (copied); NULL clears. */
+int dlk_arrow_schema_set_metadata_raw(struct ArrowSchema *s, const char *md);
+/* Look a key up in an encoded metadata block: value (not NUL-terminated)
+ * and its length. */
+bool dlk_arrow_metadata_get(const char *md, const char *key, const char **value, size_t *len);
 /* Find a direct child by name; -1 when absent. */
 int64_t dlk_arrow_schema_find(const struct ArrowSchema *s, const char *name);
 
