@@ -280,7 +280,19 @@ int dlk_arrow_builder_append_null(dlk_arrow_builder *b)
 
 static int put_fixed(dlk_arrow_builder *b, const void *p, size_t n)
 {
-    if (dlk_buf_append(&b->values, p, n)) return dlk_err_nomem();
+    dlk_buf *v = &b->values;
+    if (v->len + n < v->cap) { /* fast path: room (and a spare byte) */
+        memcpy(v->data + v->len, p, n);
+        v->len += n;
+    } else if (dlk_buf_append(v, p, n)) {
+        return dlk_err_nomem();
+    }
+    /* validity: the common case is a valid slot in an existing byte */
+    if ((size_t)(b->length >> 3) < b->validity.len) {
+        dlk_bit_set(b->validity.data, b->length);
+        b->length++;
+        return DLK_OK;
+    }
     return slot(b, true);
 }
 
