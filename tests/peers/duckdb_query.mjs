@@ -3,6 +3,8 @@
 // value conventions of ../shared/DESIGN.md, so tests can compare our output
 // with DuckDB's line by line.
 //   node duckdb_query.mjs "SELECT * FROM read_parquet('f.parquet')"
+// Several statements may be given (one process, faster): each result is
+// then preceded by a line {"__query":N} (N from 0).
 // Known difference: DuckDB types INT96 and legacy TIMESTAMP_MILLIS/MICROS
 // columns as TIMESTAMP (no time zone), so they print without the 'Z' that
 // our reader gives them (they are UTC-adjusted per DESIGN.md); tests that
@@ -16,18 +18,15 @@ try {
   process.exit(3);
 }
 const { DuckDBInstance } = duckdb;
-const sql = process.argv[2];
-if (!sql) {
-  console.error('usage: node duckdb_query.mjs SQL');
+const queries = process.argv.slice(2);
+if (!queries.length) {
+  console.error('usage: node duckdb_query.mjs SQL [SQL...]');
   process.exit(2);
 }
 const threads = process.env.DUCKDB_THREADS || '1';
 const inst = await DuckDBInstance.create(':memory:', { threads });
 const con = await inst.connect();
 await con.run("SET TimeZone='UTC'");
-const reader = await con.runAndReadAll(sql);
-const cols = reader.columnNames();
-const types = reader.columnTypes();
 
 function b64(bytes) {
   return Buffer.from(bytes).toString('base64');
@@ -111,9 +110,16 @@ function stringify(o) {
   return JSON.stringify(o, (k, v) => v).replace(/\{"__bigint":"(-?\d+)"\}/g, '$1');
 }
 
-const rows = reader.getRows();
-for (const row of rows) {
-  const o = {};
-  cols.forEach((c, i) => { o[c] = conv(row[i], types[i]); });
-  console.log(stringify(o));
+for (let q = 0; q < queries.length; q++) {
+  if (queries.length > 1) console.log(`{"__query":${q}}`);
+  const reader = await con.runAndReadAll(queries[q]);
+  const cols = reader.columnNames();
+  const types = reader.columnTypes();
+  const out = [];
+  for (const row of reader.getRows()) {
+    const o = {};
+    cols.forEach((c, i) => { o[c] = conv(row[i], types[i]); });
+    out.push(stringify(o));
+  }
+  if (out.length) console.log(out.join('\n'));
 }
