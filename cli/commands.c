@@ -59,14 +59,20 @@ const cli_command cli_commands[] = {
      "usage: deltalake create TABLE --schema SCHEMA [--partition-by a,b] [--property k=v]...\n"
      "  --schema SCHEMA        'name type [not null], ...' (Spark DDL types) or @FILE.json\n"
      "  --partition-by COLS    comma-separated partition columns\n"
-     "  --property K=V         table property (repeatable), e.g. delta.checkpointInterval=10\n"},
+     "  --property K=V         table property (repeatable), e.g. delta.checkpointInterval=10\n"
+     "  --if-not-exists        an existing table is not an error\n"},
     {"write", cli_cmd_write, "append or overwrite records",
      "usage: deltalake write TABLE [--mode append|overwrite] [--input FILE|-]\n"
      "                       [--input-format ndjson|csv|parquet] [--merge-schema]\n"
      "  --mode MODE            append (default) or overwrite\n"
      "  --input FILE           input file, '-' for stdin (default)\n"
      "  --input-format FMT     ndjson (default), csv or parquet\n"
-     "  --merge-schema         add new fields of the input as nullable columns\n"},
+     "  --merge-schema         add new fields of the input as nullable columns\n"
+     "  --replace-where PRED   with overwrite: replace only the partitions matching PRED\n"
+     "  --app-id ID --app-version N   idempotent write (skipped when already committed)\n"
+     "  --target-file-size B   bytes per data file (default 128 MiB)\n"
+     "  --batch-rows N         rows converted per batch (default 65536)\n"
+     "  --ignore-unknown       ignore input fields not in the schema (default: error)\n"},
     {"upsert", cli_cmd_upsert, "merge records by key",
      "usage: deltalake upsert TABLE --key COL[,COL] [--input FILE|-] [--dedup]\n"
      "  --key COLS             merge key columns\n"

@@ -10,5 +10,6 @@
 #include "deltalake/errors.h"
 #include "deltalake/expr.h"
 #include "deltalake/version.h"
+#include "deltalake/write.h"
 
 #endif

@@ -39,9 +39,20 @@ struct plan {
 
 struct dlk_records_reader {
     dlk_records_options opts;
-    struct ArrowSchema schema;
-    dlk_arrow_builder *root;
-    plan top;
+    struct ArrowSchema schema;      /* full table schema */
+    struct ArrowSchema data_schema; /* schema minus the partition columns */
+    plan full;                      /* plan of the full schema (partition values) */
+    dlk_arrow_builder *full_b;
+    size_t n_part;
+    int *part_idx;                  /* partition column -> index in schema */
+    dlk_map part_names;             /* partition column name -> 1 */
+    dlk_vec slots;                  /* slot* */
+    dlk_map slot_index;             /* key -> slot* */
+    size_t next_flush;              /* at EOF: next slot to emit */
+    size_t buffered_rows;
+    dlk_buf key;                    /* scratch */
+    char **vals;                    /* scratch partition values */
+    const char *const *out_values;  /* values of the last emitted batch */
     FILE *f;
     const char *mem;
     size_t mem_len, mem_pos;
@@ -52,8 +63,9 @@ struct dlk_records_reader {
     int64_t count;   /* records converted */
     /* CSV */
     bool csv_header_done;
+    bool eof_all;
     size_t n_csv_cols;
-    int *csv_map; /* csv column -> top-level field index, -1 unknown */
+    dlk_map csv_idx; /* header name -> csv field index + 1 */
     dlk_vec csv_fields; /* dlk_buf per field */
 };
 
@@ -207,11 +219,10 @@ static int append_dec_text(dlk_records_reader *r, const plan *p, const char *s, 
 
 static int convert_json(dlk_records_reader *r, const plan *p, json_t *v);
 
-static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
+static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj, size_t matched)
 {
     int rc = dlk_arrow_builder_begin(p->b);
     if (rc) return bfail(r, rc);
-    size_t matched = 0;
     for (size_t i = 0; i < p->n_children; i++) {
         const plan *c = &p->children[i];
         const char *name = dlk_arrow_builder_schema(c->b)->name;
@@ -223,7 +234,7 @@ static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
         const char *key;
         json_t *val;
         json_object_foreach(obj, key, val) {
-            if (!dlk_map_get_str(&p->index, key)) {
+            if (!dlk_map_get_str(&p->index, key) && (*p->path || !dlk_map_get_str(&r->part_names, key))) {
                 return dlk_err_schema_mismatch(p->type, key,
                                                "line %" PRId64 ": field '%s%s%s' is not in the table schema",
                                                r->line, p->path, *p->path ? "." : "", key);
@@ -337,7 +348,7 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         return mismatch(r, p, json_kind(v), NULL);
     case K_STRUCT:
         if (!json_is_object(v)) return mismatch(r, p, json_kind(v), NULL);
-        return convert_struct(r, p, v);
+        return convert_struct(r, p, v, 0);
     case K_LIST: {
         if (!json_is_array(v)) return mismatch(r, p, json_kind(v), NULL);
         if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
@@ -512,6 +523,60 @@ static int read_line(dlk_records_reader *r, const char **s, size_t *n, bool *got
     }
 }
 
+typedef struct slot {
+    char *key;
+    char **values; /* n_part partition values (NULL: null) */
+    dlk_arrow_builder *b;
+    plan top;
+    int64_t rows;
+} slot;
+
+static void slot_free(dlk_records_reader *r, slot *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < r->n_part; i++) dlk_free(s->values ? s->values[i] : NULL);
+    dlk_free(s->values);
+    dlk_free(s->key);
+    plan_free(&s->top);
+    dlk_arrow_builder_free(s->b);
+    dlk_free(s);
+}
+
+/* Find or create the slot for the partition values in r->vals. */
+static int get_slot(dlk_records_reader *r, slot **out)
+{
+    dlk_buf_reset(&r->key);
+    for (size_t i = 0; i < r->n_part; i++) {
+        int rc = r->vals[i] ? dlk_buf_printf(&r->key, "%zu:%s/", strlen(r->vals[i]), r->vals[i])
+                            : dlk_buf_puts(&r->key, "N/");
+        if (rc) return rc;
+    }
+    const char *k = dlk_buf_cstr(&r->key);
+    slot *s = dlk_map_get_str(&r->slot_index, k);
+    if (s) {
+        *out = s;
+        return DLK_OK;
+    }
+    s = dlk_calloc(1, sizeof *s);
+    if (!s) return dlk_err_nomem();
+    int rc = DLK_OK;
+    s->key = dlk_strdup(k);
+    s->values = dlk_calloc(r->n_part ? r->n_part : 1, sizeof(char *));
+    if (!s->key || !s->values) rc = dlk_err_nomem();
+    for (size_t i = 0; i < r->n_part && !rc; i++)
+        if (r->vals[i] && !(s->values[i] = dlk_strdup(r->vals[i]))) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_arrow_builder_new(&r->data_schema, &s->b);
+    if (!rc) rc = plan_build(&s->top, s->b, "");
+    if (!rc && dlk_vec_push(&r->slots, &s)) rc = dlk_err_nomem();
+    if (rc) {
+        slot_free(r, s);
+        return rc;
+    }
+    if (dlk_map_put_str(&r->slot_index, s->key, s)) return dlk_err_nomem();
+    *out = s;
+    return DLK_OK;
+}
+
 static int common_open(const struct ArrowSchema *schema, const dlk_records_options *opts,
                        dlk_records_reader **out)
 {
@@ -525,9 +590,40 @@ static int common_open(const struct ArrowSchema *schema, const dlk_records_optio
     if (!r->opts.batch_rows) r->opts.batch_rows = 65536;
     if (!r->opts.batch_bytes) r->opts.batch_bytes = (size_t)64 << 20;
     r->csv_fields.elem = sizeof(dlk_buf);
+    r->slots.elem = sizeof(slot *);
     int rc = dlk_arrow_schema_copy(schema, &r->schema);
-    if (!rc) rc = dlk_arrow_builder_new(&r->schema, &r->root);
-    if (!rc) rc = plan_build(&r->top, r->root, "");
+    if (!rc) rc = dlk_arrow_builder_new(&r->schema, &r->full_b);
+    if (!rc) rc = plan_build(&r->full, r->full_b, "");
+    r->n_part = r->opts.n_partition_cols;
+    if (!rc) {
+        r->part_idx = dlk_calloc(r->n_part + 1, sizeof(int));
+        r->vals = dlk_calloc(r->n_part + 1, sizeof(char *));
+        if (!r->part_idx || !r->vals) rc = dlk_err_nomem();
+    }
+    for (size_t i = 0; i < r->n_part && !rc; i++) {
+        const char *pn = r->opts.partition_cols[i];
+        int64_t idx = dlk_arrow_schema_find(schema, pn);
+        if (idx < 0) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pn);
+            break;
+        }
+        int k = r->full.children[idx].kind;
+        if (k == K_STRUCT || k == K_LIST || k == K_MAP || k == K_BINARY) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of type %s", pn, r->full.children[idx].type);
+            break;
+        }
+        r->part_idx[i] = (int)idx;
+        if (dlk_map_put_str(&r->part_names, pn, (void *)1)) rc = dlk_err_nomem();
+    }
+    if (!rc) {
+        size_t nd = (size_t)schema->n_children - r->n_part, j = 0;
+        rc = dlk_arrow_schema_new(&r->data_schema, "+s", schema->name, schema->flags, (int64_t)nd);
+        for (int64_t i = 0; i < schema->n_children && !rc; i++) {
+            if (dlk_map_get_str(&r->part_names, schema->children[i]->name)) continue;
+            dlk_arrow_schema_release(r->data_schema.children[j]);
+            rc = dlk_arrow_schema_copy(schema->children[i], r->data_schema.children[j++]);
+        }
+    }
     if (rc) {
         dlk_ops_records_free(r);
         return rc;
@@ -558,17 +654,32 @@ int dlk_ops_records_open_mem(const struct ArrowSchema *schema, const dlk_records
 void dlk_ops_records_free(dlk_records_reader *r)
 {
     if (!r) return;
-    plan_free(&r->top);
-    dlk_arrow_builder_free(r->root);
+    for (size_t i = 0; i < r->slots.len; i++) slot_free(r, dlk_vec_at(&r->slots, slot *, i));
+    dlk_vec_free(&r->slots);
+    dlk_map_free(&r->slot_index);
+    dlk_map_free(&r->part_names);
+    plan_free(&r->full);
+    dlk_arrow_builder_free(r->full_b);
     dlk_arrow_schema_release(&r->schema);
+    dlk_arrow_schema_release(&r->data_schema);
     dlk_buf_free(&r->in);
+    dlk_buf_free(&r->key);
     for (size_t i = 0; i < r->csv_fields.len; i++) dlk_buf_free(&dlk_vec_at(&r->csv_fields, dlk_buf, i));
     dlk_vec_free(&r->csv_fields);
-    dlk_free(r->csv_map);
+    dlk_map_free(&r->csv_idx);
+    if (r->vals)
+        for (size_t i = 0; i < r->n_part; i++) dlk_free(r->vals[i]);
+    dlk_free(r->vals);
+    dlk_free(r->part_idx);
     dlk_free(r);
 }
 
 int64_t dlk_ops_records_count(const dlk_records_reader *r) { return r ? r->count : 0; }
+
+const struct ArrowSchema *dlk_ops_records_data_schema(const dlk_records_reader *r)
+{
+    return &r->data_schema;
+}
 
 static bool blank(const char *s, size_t n)
 {
@@ -577,19 +688,128 @@ static bool blank(const char *s, size_t n)
     return true;
 }
 
-static int ndjson_record(dlk_records_reader *r, const char *s, size_t n)
+/* Partition value text of a JSON value by the column's plan (NULL for null). */
+static int part_value(dlk_records_reader *r, const plan *p, json_t *v, char **out)
+{
+    char t[64];
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (!p->nullable) return append_null(r, p); /* reports the mismatch */
+        return DLK_OK;
+    }
+    switch (p->kind) {
+    case K_STRING:
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        *out = dlk_strndup(json_string_value(v), json_string_length(v));
+        break;
+    case K_INT: {
+        if (!json_is_integer(v)) return mismatch(r, p, json_kind(v), NULL);
+        int64_t x = (int64_t)json_integer_value(v);
+        if (x < p->lo || x > p->hi) return mismatch(r, p, "long", "a value out of range");
+        snprintf(t, sizeof t, "%" PRId64, x);
+        *out = dlk_strdup(t);
+        break;
+    }
+    case K_BOOL:
+        if (!json_is_boolean(v)) return mismatch(r, p, json_kind(v), NULL);
+        *out = dlk_strdup(json_is_true(v) ? "true" : "false");
+        break;
+    case K_FLOAT: {
+        if (!json_is_number(v)) return mismatch(r, p, json_kind(v), NULL);
+        double d = json_number_value(v);
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(t, sizeof t, "%.*g", prec, d);
+            if (strtod(t, NULL) == d) break;
+        }
+        *out = dlk_strdup(t);
+        break;
+    }
+    case K_DATE: {
+        int32_t days;
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        if (dlk_parse_date(json_string_value(v), json_string_length(v), &days))
+            return mismatch(r, p, "string", "a string that is not a date (YYYY-MM-DD)");
+        dlk_format_date(days, t);
+        *out = dlk_strdup(t);
+        break;
+    }
+    case K_TS:
+    case K_TSNTZ: {
+        int64_t us;
+        bool zone;
+        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
+        if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
+            return mismatch(r, p, "string", "a string that is not an RFC 3339 timestamp");
+        if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
+        size_t n = dlk_format_timestamp(us, false, t); /* YYYY-MM-DDTHH:MM:SS.ffffff */
+        t[10] = ' ';
+        if (n >= 26 && !strcmp(t + 19, ".000000")) t[19] = 0;
+        *out = dlk_strdup(t);
+        break;
+    }
+    case K_DEC: {
+        const char *s;
+        char num[48];
+        if (json_is_string(v)) s = json_string_value(v);
+        else if (json_is_integer(v)) {
+            snprintf(num, sizeof num, "%" PRId64, (int64_t)json_integer_value(v));
+            s = num;
+        } else return mismatch(r, p, json_kind(v), NULL);
+        /* validate by the same rules as values */
+        int rc = append_dec_text(r, p, s, strlen(s));
+        if (rc) return rc;
+        /* canonical text: exactly `scale` fraction digits */
+        const char *dot = strchr(s, '.');
+        size_t frac = dot ? strlen(dot + 1) : 0;
+        dlk_buf b = {0};
+        if (dlk_buf_append(&b, s, dot ? (size_t)(dot - s) : strlen(s))) return dlk_err_nomem();
+        if (p->dec_scale > 0) {
+            dlk_buf_putc(&b, '.');
+            for (int i = 0; i < p->dec_scale; i++)
+                dlk_buf_putc(&b, (size_t)i < frac ? dot[1 + i] : '0');
+        }
+        *out = dlk_buf_detach(&b);
+        break;
+    }
+    default: return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s'", p->path);
+    }
+    return *out ? DLK_OK : dlk_err_nomem();
+}
+
+static void clear_vals(dlk_records_reader *r)
+{
+    for (size_t i = 0; i < r->n_part; i++) {
+        dlk_free(r->vals[i]);
+        r->vals[i] = NULL;
+    }
+}
+
+static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **used)
 {
     json_error_t jerr;
     json_t *v = json_loadb(s, n, 0, &jerr);
     if (!v)
         return dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", r->line,
                            jerr.column, jerr.text);
-    int rc;
+    int rc = DLK_OK;
     if (!json_is_object(v)) {
         rc = dlk_err_schema_mismatch("struct", json_kind(v), "line %" PRId64 ": expected a JSON object, got %s",
                                      r->line, json_kind(v));
     } else {
-        rc = convert_struct(r, &r->top, v);
+        size_t pm = 0;
+        clear_vals(r);
+        for (size_t i = 0; i < r->n_part && !rc; i++) {
+            json_t *pv = json_object_get(v, r->opts.partition_cols[i]);
+            if (pv) pm++;
+            rc = part_value(r, &r->full.children[r->part_idx[i]], pv, &r->vals[i]);
+        }
+        slot *sl = NULL;
+        if (!rc) rc = get_slot(r, &sl);
+        if (!rc) rc = convert_struct(r, &sl->top, v, pm);
+        if (!rc) {
+            sl->rows++;
+            *used = sl;
+        }
     }
     json_decref(v);
     return rc;
@@ -673,63 +893,111 @@ static int csv_record(dlk_records_reader *r, const char *s, size_t n, size_t *nf
 
 static int csv_header(dlk_records_reader *r, size_t nf)
 {
-    r->csv_map = dlk_calloc(nf, sizeof(int));
-    if (!r->csv_map) return dlk_err_nomem();
     r->n_csv_cols = nf;
     for (size_t i = 0; i < nf; i++) {
         dlk_buf *fb = &dlk_vec_at(&r->csv_fields, dlk_buf, i);
         const char *name = dlk_buf_cstr(fb);
-        uintptr_t idx = (uintptr_t)dlk_map_get_str(&r->top.index, name);
-        r->csv_map[i] = idx ? (int)idx - 1 : -1;
-        if (!idx && r->opts.strict)
-            return dlk_err_schema_mismatch(r->top.type, name,
+        bool known = dlk_map_get_str(&r->full.index, name) != NULL;
+        if (!known && r->opts.strict)
+            return dlk_err_schema_mismatch(r->full.type, name,
                                            "line %" PRId64 ": CSV column '%s' is not in the table schema",
                                            r->line, name);
-        for (size_t j = 0; j < i; j++)
-            if (idx && r->csv_map[j] == r->csv_map[i])
-                return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice", r->line, name);
+        if (dlk_map_get_str(&r->csv_idx, name))
+            return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice", r->line, name);
+        if (dlk_map_put_str(&r->csv_idx, name, (void *)(uintptr_t)(i + 1))) return dlk_err_nomem();
     }
     return DLK_OK;
 }
 
-static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask)
+static const dlk_buf *csv_field(dlk_records_reader *r, const char *name, size_t *fi)
 {
+    uintptr_t k = (uintptr_t)dlk_map_get_str(&r->csv_idx, name);
+    if (!k) return NULL;
+    *fi = k - 1;
+    return &dlk_vec_at(&r->csv_fields, dlk_buf, k - 1);
+}
+
+static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask, slot **used)
+{
+    int rc;
     if (nf != r->n_csv_cols)
         return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV record has %zu fields, the header %zu",
                            r->line, nf, r->n_csv_cols);
-    int rc = dlk_arrow_builder_begin(r->root);
-    if (rc) return bfail(r, rc);
-    const plan *p = &r->top;
-    /* column index -> csv field index */
+    clear_vals(r);
+    for (size_t i = 0; i < r->n_part; i++) {
+        const plan *pp = &r->full.children[r->part_idx[i]];
+        size_t fi;
+        const dlk_buf *fb = csv_field(r, r->opts.partition_cols[i], &fi);
+        json_t *jv = NULL;
+        if (fb && (fb->len || (fi < 64 && (qmask >> fi) & 1))) {
+            const char *t = (const char *)fb->data;
+            int64_t x;
+            double d;
+            bool bv;
+            if (pp->kind == K_INT) {
+                if (dlk_parse_i64(t, &x)) return mismatch(r, pp, "string", "text that is not an integer");
+                jv = json_integer(x);
+            } else if (pp->kind == K_FLOAT) {
+                if (dlk_parse_double(t, &d)) return mismatch(r, pp, "string", "text that is not a number");
+                jv = json_real(d);
+            } else if (pp->kind == K_BOOL) {
+                if (dlk_parse_bool(t, &bv)) return mismatch(r, pp, "string", "text that is not a boolean");
+                jv = json_boolean(bv);
+            } else {
+                jv = json_stringn(t, fb->len);
+            }
+            if (!jv) return dlk_err_nomem();
+        }
+        rc = part_value(r, pp, jv, &r->vals[i]);
+        json_decref(jv);
+        if (rc) return rc;
+    }
+    slot *sl;
+    if ((rc = get_slot(r, &sl))) return rc;
+    if ((rc = dlk_arrow_builder_begin(sl->b))) return bfail(r, rc);
+    const plan *p = &sl->top;
     for (size_t c = 0; c < p->n_children; c++) {
-        size_t f;
-        for (f = 0; f < nf; f++)
-            if (r->csv_map[f] == (int)c) break;
-        if (f == nf) {
+        size_t fi;
+        const dlk_buf *fb = csv_field(r, dlk_arrow_builder_schema(p->children[c].b)->name, &fi);
+        if (!fb) {
             if ((rc = append_null(r, &p->children[c]))) return rc;
             continue;
         }
-        dlk_buf *fb = &dlk_vec_at(&r->csv_fields, dlk_buf, f);
-        bool q = f < 64 ? (qmask >> f) & 1 : true;
+        bool q = fi < 64 ? (qmask >> fi) & 1 : true;
         if ((rc = convert_text(r, &p->children[c], (const char *)fb->data, fb->len, q))) return rc;
     }
-    rc = dlk_arrow_builder_end(r->root);
-    return rc ? bfail(r, rc) : DLK_OK;
+    if ((rc = dlk_arrow_builder_end(sl->b))) return bfail(r, rc);
+    sl->rows++;
+    *used = sl;
+    return DLK_OK;
 }
 
-int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out)
+static int emit(dlk_records_reader *r, slot *s, struct ArrowArray *out)
+{
+    r->buffered_rows -= (size_t)s->rows;
+    s->rows = 0;
+    r->out_values = (const char *const *)s->values;
+    return dlk_arrow_builder_finish(s->b, out);
+}
+
+int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
+                              const char *const **partition_values)
 {
     memset(out, 0, sizeof *out);
     int rc;
-    size_t rows = 0;
-    while (rows < r->opts.batch_rows) {
+    if (partition_values) *partition_values = NULL;
+    while (!r->eof_all) {
         const char *s;
         size_t n;
         bool got;
         if ((rc = read_line(r, &s, &n, &got))) return rc;
-        if (!got) break;
+        if (!got) {
+            r->eof_all = true;
+            break;
+        }
         r->line++;
         if (blank(s, n)) continue;
+        slot *used = NULL;
         if (r->opts.format == DLK_RECORDS_CSV) {
             size_t nf = 0;
             uint64_t qmask = 0;
@@ -742,18 +1010,43 @@ int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out)
             }
             int64_t last = r->line;
             r->line = first;
-            rc = csv_convert(r, nf, qmask);
+            rc = csv_convert(r, nf, qmask, &used);
             r->line = last;
             if (rc) return rc;
         } else {
-            if ((rc = ndjson_record(r, s, n))) return rc;
+            if ((rc = ndjson_record(r, s, n, &used))) return rc;
         }
-        rows++;
         r->count++;
-        if ((rows & 1023) == 0 && dlk_arrow_builder_bytes(r->root) >= r->opts.batch_bytes) break;
+        r->buffered_rows++;
+        bool full = (size_t)used->rows >= r->opts.batch_rows ||
+                    ((used->rows & 1023) == 0 && dlk_arrow_builder_bytes(used->b) >= r->opts.batch_bytes);
+        if (!full && r->buffered_rows >= 4 * r->opts.batch_rows) {
+            /* too much buffered across partitions: flush the largest */
+            for (size_t i = 0; i < r->slots.len; i++) {
+                slot *c = dlk_vec_at(&r->slots, slot *, i);
+                if (c->rows > used->rows) used = c;
+            }
+            full = true;
+        }
+        if (full) {
+            if ((rc = emit(r, used, out))) return rc;
+            if (partition_values) *partition_values = r->out_values;
+            return DLK_OK;
+        }
     }
-    if (rows == 0) return DLK_OK;
-    return dlk_arrow_builder_finish(r->root, out);
+    while (r->next_flush < r->slots.len) {
+        slot *c = dlk_vec_at(&r->slots, slot *, r->next_flush++);
+        if (c->rows == 0) continue;
+        if ((rc = emit(r, c, out))) return rc;
+        if (partition_values) *partition_values = r->out_values;
+        return DLK_OK;
+    }
+    return DLK_OK;
+}
+
+int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out)
+{
+    return dlk_ops_records_next_part(r, out, NULL);
 }
 
 /* ---- schema inference for --merge-schema ------------------------------- */

@@ -47,9 +47,11 @@ typedef struct dlk_records_options {
     size_t batch_rows;   /* rows per batch; 0: 65536 */
     size_t batch_bytes;  /* builder bytes per batch; 0: 64 MiB */
     bool strict;         /* unknown fields are an error */
+    const char *const *partition_cols; /* n_partition_cols names (borrowed) */
+    size_t n_partition_cols;
 } dlk_records_options;
 
-#define DLK_RECORDS_OPTIONS_INIT {DLK_RECORDS_NDJSON, 0, 0, false}
+#define DLK_RECORDS_OPTIONS_INIT {DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0}
 
 typedef struct dlk_records_reader dlk_records_reader;
 
@@ -63,6 +65,18 @@ int dlk_ops_records_open_mem(const struct ArrowSchema *schema, const dlk_records
 /* Next batch into *out ("+s", caller releases). At the end of input *out has
  * release == NULL and length 0. Errors as described above. */
 int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out);
+/* With partition columns: batches hold only the other columns (the data
+ * schema) and every row of a batch has the same partition values, given
+ * through *partition_values (n_partition_cols strings in Delta's partition
+ * value text, NULL for null; borrowed until the next call). Rows are grouped
+ * per partition; a partition's batch is emitted when it reaches batch_rows
+ * (or when 4 x batch_rows rows are buffered in all, the largest), the rest
+ * at the end of input. */
+int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
+                              const char *const **partition_values);
+/* Schema of the emitted batches (borrowed): the table schema without the
+ * partition columns. */
+const struct ArrowSchema *dlk_ops_records_data_schema(const dlk_records_reader *r);
 /* Records converted so far; the current line number. */
 int64_t dlk_ops_records_count(const dlk_records_reader *r);
 void dlk_ops_records_free(dlk_records_reader *r);

@@ -1,0 +1,135 @@
+/*
+ * deltalake/write.h - creating Delta tables, appending and overwriting
+ * records, checkpoints.
+ *
+ * Tables are local paths. Every write is one atomic commit
+ * (`_delta_log/<version>.json`, created with put-if-absent after the data
+ * files are written and fsynced). Lost races are retried automatically when
+ * the winning commits do not conflict (blind appends never do); otherwise
+ * the call fails with DLK_CONCURRENT_MODIFICATION and
+ * dlk_error_last()->conflict_version names the winning version. A killed
+ * writer leaves the table readable at its last commit (orphaned data files
+ * are harmless).
+ *
+ * Since: 0.1
+ */
+#ifndef DELTALAKE_WRITE_H
+#define DELTALAKE_WRITE_H
+
+#include "deltalake/arrow_abi.h"
+#include "deltalake/errors.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Parse a schema given as DDL ("id string not null, ts timestamp,
+ * attrs map<string,string>, s struct<a: int>, d decimal(10,2)"; Delta/Spark
+ * type names, `backticked` names) or as "@FILE.json" (a file holding a Delta
+ * schemaString) into an Arrow "+s" schema. The caller releases *out.
+ * Errors: DLK_PARSE with the position, DLK_INVALID_ARGUMENT, DLK_IO.
+ */
+DLK_EXTERN int dlk_schema_parse(const char *text, struct ArrowSchema *out);
+
+/** Delta schemaString JSON of an Arrow "+s" schema; *out is caller-owned (free()). */
+DLK_EXTERN int dlk_schema_to_delta_json(const struct ArrowSchema *schema, char **out);
+
+typedef struct dlk_create_options {
+    int version;                         /**< 1 */
+    const char *const *partition_cols;   /**< partition column names (borrowed) */
+    size_t n_partition_cols;
+    const char *const *prop_keys;        /**< table properties (configuration) */
+    const char *const *prop_values;
+    size_t n_props;
+    const char *name;                    /**< metaData.name, may be NULL */
+    const char *description;             /**< metaData.description, may be NULL */
+    bool reuse;                          /**< an existing table is not an error */
+} dlk_create_options;
+
+#define DLK_CREATE_OPTIONS_INIT {1, NULL, 0, NULL, NULL, 0, NULL, NULL, false}
+
+/**
+ * Create a Delta table at `table` (directories created) with schema (a
+ * "+s" ArrowSchema, borrowed). Protocol: reader 1 / writer 2 for plain
+ * tables; table features (reader 3 / writer 7) only when needed
+ * (timestamp_ntz columns: timestampNtz; delta.enableDeletionVectors=true:
+ * deletionVectors). *version (may be NULL) gets 0, or the existing version
+ * when opts->reuse. Errors: DLK_ALREADY_EXISTS (a table is there and reuse
+ * is false), DLK_INVALID_ARGUMENT (unknown partition column, bad property
+ * value), DLK_UNSUPPORTED (partition column of a nested or binary type), DLK_IO.
+ */
+DLK_EXTERN int dlk_table_create(const char *table, const struct ArrowSchema *schema,
+                                const dlk_create_options *opts, int64_t *version);
+
+typedef enum dlk_write_mode { DLK_WRITE_APPEND = 0, DLK_WRITE_OVERWRITE = 1 } dlk_write_mode;
+typedef enum dlk_input_format {
+    DLK_INPUT_NDJSON = 0,
+    DLK_INPUT_CSV = 1,
+    DLK_INPUT_PARQUET = 2
+} dlk_input_format;
+
+typedef struct dlk_write_options {
+    int version;               /**< 1 */
+    int mode;                  /**< dlk_write_mode */
+    /** Overwrite only: replace just the partitions matching this predicate
+     *  over partition columns ("region = 'eu' AND day = '2024-01-01'"); every
+     *  written row must match it. NULL: the whole table. */
+    const char *replace_where;
+    int input_format;          /**< dlk_input_format */
+    bool merge_schema;         /**< add new input fields as nullable columns */
+    bool strict;               /**< unknown fields are an error (when not merging) */
+    const char *app_id;        /**< idempotent writes: txn appId, or NULL */
+    int64_t app_version;       /**< txn version; a write with version <= the recorded one is skipped */
+    uint64_t target_file_size; /**< bytes per data file; 0: 128 MiB */
+    size_t batch_rows;         /**< rows converted per batch; 0: 65536 */
+    int max_attempts;          /**< commit attempts on lost races; 0: 1000 */
+    const char *operation;     /**< commitInfo.operation; NULL: "WRITE" */
+} dlk_write_options;
+
+#define DLK_WRITE_OPTIONS_INIT {1, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL}
+
+typedef struct dlk_write_result {
+    int64_t version;            /**< committed version; the current one when skipped */
+    bool skipped;               /**< idempotent replay: nothing written */
+    int64_t files_added, files_removed;
+    int64_t rows_written;
+    int64_t bytes_written;
+    int attempts;               /**< commit attempts (1 without a race) */
+    int64_t checkpoint_version; /**< checkpoint written after the commit, or -1 */
+    bool schema_changed;        /**< merge_schema added columns */
+} dlk_write_result;
+
+/**
+ * Write the records read from `in` (until EOF; NDJSON or CSV by
+ * opts->input_format) into the table as one commit. Records are converted
+ * by the table schema; see DLK_SCHEMA_MISMATCH below. result may be NULL.
+ * Errors: DLK_NOT_FOUND (no table), DLK_SCHEMA_MISMATCH (a record does not
+ * fit: message "line N: column 'c': expected long, got string", expected/
+ * actual set), DLK_PARSE (bad JSON/CSV, with the line),
+ * DLK_CONCURRENT_MODIFICATION, DLK_UNSUPPORTED (unknown writer features,
+ * parquet input), DLK_INVALID_ARGUMENT (bad options, rows outside
+ * replace_where), DLK_IO.
+ */
+DLK_EXTERN int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts,
+                                    dlk_write_result *result);
+/** Same over n bytes of text in memory (borrowed). */
+DLK_EXTERN int dlk_table_write_text(const char *table, const char *text, size_t n,
+                                    const dlk_write_options *opts, dlk_write_result *result);
+
+/**
+ * Write a classic Parquet checkpoint of the table's latest version
+ * (`_delta_log/<v>.checkpoint.parquet`) and update `_delta_log/_last_checkpoint`.
+ * *version (may be NULL) gets the checkpointed version. Writes also do this
+ * automatically every delta.checkpointInterval commits (default 100).
+ */
+DLK_EXTERN int dlk_table_checkpoint(const char *table, int64_t *version);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,86 @@
+/*
+ * core/txn.h - the write side of the Delta log on a local filesystem:
+ * listing commits, the table state a writer needs (replayed from the JSON
+ * commits), atomic put-if-absent commits, optimistic-concurrency conflict
+ * checks against winning commits.
+ *
+ * Commit files are `_delta_log/<20-digit version>.json`, one action per
+ * line. A commit is written to a hidden temporary file in _delta_log,
+ * fsynced, then hard-linked to its final name: link() fails with EEXIST when
+ * another writer took the version, so a commit is never overwritten and
+ * never seen half-written. The directory is fsynced afterwards.
+ *
+ * Conflict rules (WriteSerializable, PROTOCOL.md "Optimistic concurrency"):
+ * a winning commit with metaData or protocol conflicts with every
+ * transaction; a winning txn action with our appId conflicts; a winning
+ * remove of a file this transaction removes conflicts; for a transaction
+ * that read the table (overwrite), a winning add inside the read range
+ * (whole table, or the partitions matching) conflicts. Blind appends have
+ * nothing else to conflict with.
+ */
+#ifndef DLK_CORE_TXN_H
+#define DLK_CORE_TXN_H
+
+#include "deltalake/arrow_abi.h"
+#include "util/buf.h"
+#include "util/hashmap.h"
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The state of a table at a version, as the writer needs it. */
+typedef struct dlk_txn_state {
+    int64_t version;          /* -1: no table yet */
+    json_t *protocol;         /* the protocol action object (owned) or NULL */
+    json_t *metadata;         /* the metaData action object (owned) or NULL */
+    struct ArrowSchema schema; /* from schemaString (release NULL when none) */
+    char **partition_cols;    /* n_part names */
+    size_t n_part;
+    dlk_map txns;             /* appId -> json_t* txn action (owned refs) */
+    dlk_map files;            /* path -> json_t* add action (owned refs), if loaded */
+    dlk_map tombstones;       /* path -> json_t* remove action (owned refs), if loaded */
+    bool files_loaded;
+    int64_t last_checkpoint;  /* newest checkpoint version seen, -1 none */
+} dlk_txn_state;
+
+/* Highest committed version (-1 when _delta_log has no commit). */
+int dlk_core__log_latest(const char *root, int64_t *version);
+/* Replay the log of root up to its latest version. want_files: keep the
+ * active add actions. DLK_NOT_FOUND (message names the path) when there is
+ * no table and allow_missing is false. */
+int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, dlk_txn_state *st);
+/* Same at version `at` (-1: latest). */
+int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool allow_missing,
+                            dlk_txn_state *st);
+void dlk_core__state_free(dlk_txn_state *st);
+/* Configuration value of the table (borrowed) or NULL. */
+const char *dlk_core__state_config(const dlk_txn_state *st, const char *key);
+
+/* Read commit `version` as an array of action objects (*out, decref). */
+int dlk_core__read_commit(const char *root, int64_t version, json_t **out);
+
+/* Atomically create _delta_log/<version>.json holding n bytes.
+ * DLK_ALREADY_EXISTS when the version is taken. */
+int dlk_core__commit_put(const char *root, int64_t version, const char *data, size_t n);
+
+/* What a transaction read and changed, for conflict checks. */
+typedef struct dlk_txn_intent {
+    bool blind_append;      /* only adds, read nothing */
+    bool read_all;          /* read the whole table (overwrite) */
+    /* read only partitions whose values satisfy the predicate (overwrite of
+     * matching partitions): called on the partitionValues object of an add */
+    bool (*read_match)(void *ctx, json_t *partition_values);
+    void *read_ctx;
+    bool changes_metadata;  /* this commit has metaData/protocol */
+    const char *app_id;     /* txn appId or NULL */
+    const dlk_map *removes; /* paths removed by this transaction, or NULL */
+} dlk_txn_intent;
+
+/* Check winning commit `version` against the intent: DLK_OK when
+ * compatible, DLK_CONCURRENT_MODIFICATION (dlk_err_conflict) otherwise. */
+int dlk_core__check_conflict(const char *root, int64_t version, const dlk_txn_intent *in);
+
+/* fsync a directory (best effort on filesystems that refuse). */
+int dlk_core__fsync_dir(const char *path);
+
+#endif
