@@ -173,6 +173,13 @@ static int put_value(dlk_buf *b, const char *fmt, const dlk_pq_value *v, bool is
     return DLK_OK;
 }
 
+/* Cut b back to n bytes (keeping the NUL terminator dlk_buf_cstr needs). */
+static void cut(dlk_buf *b, size_t n)
+{
+    b->len = n;
+    if (b->data) b->data[n] = 0;
+}
+
 static bool has_minmax_type(const char *f)
 {
     return strcmp(f, "b") && strcmp(f, "z") && strncmp(f, "w:", 2);
@@ -206,9 +213,9 @@ static int walk_field(walk *w, const struct ArrowSchema *f, bool *fmin, bool *fm
         size_t m1 = w->minb->len, x1 = w->maxb->len, n1 = w->nullb->len;
         bool a = true, bb = true, c = true;
         if ((rc = walk_struct(w, f, &a, &bb, &c))) return rc;
-        if (w->minb->len == m1) { w->minb->len = m0; *fmin = m_first; } else if ((rc = dlk_buf_putc(w->minb, '}'))) return rc;
-        if (w->maxb->len == x1) { w->maxb->len = x0; *fmax = x_first; } else if ((rc = dlk_buf_putc(w->maxb, '}'))) return rc;
-        if (w->nullb->len == n1) { w->nullb->len = n0; *fnull = n_first; } else if ((rc = dlk_buf_putc(w->nullb, '}'))) return rc;
+        if (w->minb->len == m1) { cut(w->minb, m0); *fmin = m_first; } else if ((rc = dlk_buf_putc(w->minb, '}'))) return rc;
+        if (w->maxb->len == x1) { cut(w->maxb, x0); *fmax = x_first; } else if ((rc = dlk_buf_putc(w->maxb, '}'))) return rc;
+        if (w->nullb->len == n1) { cut(w->nullb, n0); *fnull = n_first; } else if ((rc = dlk_buf_putc(w->nullb, '}'))) return rc;
         return DLK_OK;
     }
     if (w->next >= w->res->n_columns) return dlk_err_set(DLK_ERROR, "stats: fewer result columns than schema leaves");
@@ -221,9 +228,9 @@ static int walk_field(walk *w, const struct ArrowSchema *f, bool *fmin, bool *fm
     size_t m0 = w->minb->len, x0 = w->maxb->len;
     bool mf = *fmin, xf = *fmax, ok;
     if ((rc = key(w->minb, fmin, f->name)) || (rc = put_value(w->minb, f->format, &c->min, false, &ok))) return rc;
-    if (!ok) { w->minb->len = m0; *fmin = mf; }
+    if (!ok) { cut(w->minb, m0); *fmin = mf; }
     if ((rc = key(w->maxb, fmax, f->name)) || (rc = put_value(w->maxb, f->format, &c->max, true, &ok))) return rc;
-    if (!ok) { w->maxb->len = x0; *fmax = xf; }
+    if (!ok) { cut(w->maxb, x0); *fmax = xf; }
     return DLK_OK;
 }
 

@@ -288,6 +288,9 @@ TEST(stats_json)
     CHECK(strstr(out, "\"maxValues\":{\"s\":\"\xc3\xa9\"}"));
     stats_of("s string", "{\"s\":\"0123456789012345678901234567890123456789\"}", -1, out, sizeof out);
     CHECK(strstr(out, "\"maxValues\":{\"s\":\"01234567890123456789012345678902\"}"));
+    /* a struct whose fields are all null: no empty objects in min/max */
+    stats_of("a int, s struct<x: int>", "{\"a\":1}", -1, out, sizeof out);
+    CHECK_STR(out, "{\"numRecords\":1,\"minValues\":{\"a\":1},\"maxValues\":{\"a\":1},\"nullCount\":{\"a\":0,\"s\":{\"x\":1}}}");
     /* only the first N leaf columns */
     stats_of("a int, b int", "{\"a\":1,\"b\":2}", 1, out, sizeof out);
     CHECK_STR(out, "{\"numRecords\":1,\"minValues\":{\"a\":1},\"maxValues\":{\"a\":1},\"nullCount\":{\"a\":0}}");
