@@ -4,7 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "core/txn.h"
 #include "arrow/arrow.h"
-#include "core/schema_json.h"
+#include "core/schema.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -289,7 +289,7 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
         rc = dlk_err_set(DLK_CORRUPT, "%s: metaData without schemaString", root);
         goto fail;
     }
-    if ((rc = dlk_core_schema_from_json(ss, strlen(ss), &st->schema))) goto fail;
+    if ((rc = dlk_core_schema_from_json(ss, &st->schema))) goto fail;
     json_t *pc = json_object_get(st->metadata, "partitionColumns");
     size_t n = json_array_size(pc);
     st->partition_cols = dlk_calloc(n ? n : 1, sizeof(char *));

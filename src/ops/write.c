@@ -5,7 +5,7 @@
 #include "deltalake/write.h"
 #include "arrow/arrow.h"
 #include "core/schema_ddl.h"
-#include "core/schema_json.h"
+#include "core/schema.h"
 #include "core/stats.h"
 #include "core/txn.h"
 #include "deltalake/version.h"
@@ -50,9 +50,9 @@ int dlk_schema_parse(const char *text, struct ArrowSchema *out)
         /* Either a bare schemaString or a JSON string holding one. */
         json_t *j = json_loadb((const char *)b.data, b.len, JSON_DECODE_ANY, NULL);
         if (j && json_is_string(j))
-            rc = dlk_core_schema_from_json(json_string_value(j), json_string_length(j), out);
+            rc = dlk_core_schema_from_json(json_string_value(j), out);
         else
-            rc = dlk_core_schema_from_json((const char *)b.data, b.len, out);
+            rc = dlk_core_schema_from_json(dlk_buf_cstr(&b), out);
         json_decref(j);
         if (rc) rc = dlk_err_context(rc, "%s", text + 1);
     }
