@@ -1,0 +1,206 @@
+/*
+ * log/replay.c - log replay: checkpoint + commits -> live files, protocol,
+ * metadata, app transactions and domain metadata (see replay.h).
+ */
+#include "log/replay.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    dlk_storage *s;
+    dlk_log_state *st;
+    bool in_checkpoint;
+    dlk_buf key;
+    dlk_vec sidecars; /* const char* (arena) */
+} rctx;
+
+static void *arena_copy(dlk_arena *a, const void *p, size_t n)
+{
+    void *d = dlk_arena_alloc(a, n);
+    if (d) memcpy(d, p, n);
+    return d;
+}
+
+static int file_key(rctx *c, const char *path, const dlk_dv *dv)
+{
+    dlk_buf_reset(&c->key);
+    int rc = dlk_buf_puts(&c->key, path);
+    if (!rc) rc = dlk_buf_putc(&c->key, 0);
+    if (!rc && dv) rc = dlk_dv_unique_id(dv, &c->key);
+    return rc;
+}
+
+static int apply(void *ctx, dlk_action *a)
+{
+    rctx *c = ctx;
+    dlk_log_state *st = c->st;
+    int rc = DLK_OK;
+    switch (a->kind) {
+    case DLK_ACTION_PROTOCOL:
+        st->protocol = arena_copy(&st->arena, &a->u.protocol, sizeof a->u.protocol);
+        return st->protocol ? DLK_OK : dlk_err_nomem();
+    case DLK_ACTION_METADATA:
+        st->metadata = arena_copy(&st->arena, &a->u.metadata, sizeof a->u.metadata);
+        return st->metadata ? DLK_OK : dlk_err_nomem();
+    case DLK_ACTION_ADD: {
+        const char *dec;
+        if ((rc = dlk_log_path_decode(a->u.add.path, &st->arena, &dec))) return rc;
+        if ((rc = file_key(c, dec, a->u.add.dv))) return rc;
+        dlk_add_action *add = arena_copy(&st->arena, &a->u.add, sizeof a->u.add);
+        if (!add) return dlk_err_nomem();
+        add->clustering_provider = add->clustering_provider; /* unchanged */
+        return dlk_map_put(&st->files, c->key.data, c->key.len, add, NULL);
+    }
+    case DLK_ACTION_REMOVE: {
+        if (c->in_checkpoint) return DLK_OK; /* tombstone */
+        const char *dec;
+        if ((rc = dlk_log_path_decode(a->u.remove.path, &st->arena, &dec))) return rc;
+        if ((rc = file_key(c, dec, a->u.remove.dv))) return rc;
+        dlk_map_remove(&st->files, c->key.data, c->key.len, NULL);
+        return DLK_OK;
+    }
+    case DLK_ACTION_TXN: {
+        dlk_txn_action *t = arena_copy(&st->arena, &a->u.txn, sizeof a->u.txn);
+        if (!t) return dlk_err_nomem();
+        return dlk_map_put_str(&st->txns, t->app_id, t);
+    }
+    case DLK_ACTION_DOMAIN_METADATA: {
+        if (a->u.domain_metadata.removed) {
+            dlk_map_remove(&st->domains, a->u.domain_metadata.domain,
+                           strlen(a->u.domain_metadata.domain), NULL);
+            return DLK_OK;
+        }
+        dlk_domain_metadata_action *d =
+            arena_copy(&st->arena, &a->u.domain_metadata, sizeof a->u.domain_metadata);
+        if (!d) return dlk_err_nomem();
+        return dlk_map_put_str(&st->domains, d->domain, d);
+    }
+    case DLK_ACTION_SIDECAR:
+        if (c->in_checkpoint) return dlk_vec_push(&c->sidecars, &a->u.sidecar.path);
+        return DLK_OK;
+    default: return DLK_OK;
+    }
+}
+
+static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
+{
+    uint8_t *data = NULL;
+    size_t n = 0;
+    int rc = dlk_storage_get(c->s, f->key, &data, &n);
+    if (rc) return rc;
+    dlk_log_state *st = c->st;
+    size_t pos = 0, line = 0;
+    st->last_commit_info = NULL;
+    while (pos < n && !rc) {
+        const char *nl = memchr(data + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)((const uint8_t *)nl - data) : n;
+        line++;
+        dlk_action act;
+        rc = dlk_log_action_parse((const char *)data + pos, end - pos, &st->arena, &act);
+        if (rc) {
+            rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
+            break;
+        }
+        if (act.kind == DLK_ACTION_COMMIT_INFO && version >= 0) {
+            st->last_commit_info = arena_copy(&st->arena, &act.u.commit_info, sizeof act.u.commit_info);
+            if (!st->last_commit_info) rc = dlk_err_nomem();
+        } else if ((rc = apply(c, &act))) {
+            rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
+        }
+        pos = end + 1;
+    }
+    dlk_storage_bytes_free(data);
+    return rc;
+}
+
+static int read_checkpoint(rctx *c, const dlk_log_segment *seg)
+{
+    int rc = DLK_OK;
+    c->in_checkpoint = true;
+    for (size_t i = 0; i < seg->n_checkpoint && !rc; i++) {
+        const dlk_log_file *f = &seg->checkpoint[i];
+        if (seg->checkpoint_kind == DLK_CP_V2_JSON) rc = read_json_file(c, f, -1);
+        else {
+            rc = dlk_log__read_parquet_actions(c->s, f->key, &c->st->arena, apply, c);
+            if (rc) rc = dlk_err_context(rc, "%s", f->key);
+        }
+    }
+    for (size_t i = 0; i < c->sidecars.len && !rc; i++) {
+        const char *p = dlk_vec_at(&c->sidecars, const char *, i);
+        dlk_buf k = {0};
+        if (strchr(p, ':') || p[0] == '/') rc = dlk_buf_puts(&k, p);
+        else {
+            char *dec = NULL;
+            rc = dlk_url_decode(p, strlen(p), &dec);
+            if (!rc) rc = dlk_buf_printf(&k, "_delta_log/_sidecars/%s", dec);
+            dlk_free(dec);
+        }
+        if (!rc) {
+            rc = dlk_log__read_parquet_actions(c->s, dlk_buf_cstr(&k), &c->st->arena, apply, c);
+            if (rc) rc = dlk_err_context(rc, "sidecar %s", dlk_buf_cstr(&k));
+        }
+        dlk_buf_free(&k);
+    }
+    c->in_checkpoint = false;
+    return rc;
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int dlk_log_replay(dlk_storage *s, const dlk_log_segment *seg, dlk_log_state *st)
+{
+    memset(st, 0, sizeof *st);
+    st->version = seg->version;
+    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *)};
+    int rc = DLK_OK;
+    if (seg->n_checkpoint) {
+        rc = read_checkpoint(&c, seg);
+        st->last_commit_mtime_ms = seg->checkpoint[0].mtime_ms;
+    }
+    for (size_t i = 0; i < seg->n_commits && !rc; i++) {
+        rc = read_json_file(&c, &seg->commits[i], seg->commits[i].version);
+        st->last_commit_mtime_ms = seg->commits[i].mtime_ms;
+    }
+    dlk_buf_free(&c.key);
+    dlk_vec_free(&c.sidecars);
+    if (rc) return rc;
+    /* collect the live files, sorted by decoded path */
+    size_t n = st->files.count;
+    const char **pairs = dlk_arena_alloc(&st->arena, (n ? n : 1) * 2 * sizeof *pairs);
+    if (!pairs) return dlk_err_nomem();
+    size_t pos = 0, i = 0;
+    dlk_map_entry *e;
+    while ((e = dlk_map_next(&st->files, &pos)) != NULL) {
+        pairs[2 * i] = e->key; /* decoded path, NUL-terminated before the DV id */
+        pairs[2 * i + 1] = e->value;
+        i++;
+    }
+    qsort(pairs, i, 2 * sizeof *pairs, path_cmp);
+    st->active = dlk_arena_alloc(&st->arena, (i ? i : 1) * sizeof *st->active);
+    st->active_paths = dlk_arena_alloc(&st->arena, (i ? i : 1) * sizeof *st->active_paths);
+    if (!st->active || !st->active_paths) return dlk_err_nomem();
+    for (size_t j = 0; j < i; j++) {
+        st->active[j] = (dlk_add_action *)pairs[2 * j + 1];
+        st->active_paths[j] = dlk_arena_strdup(&st->arena, pairs[2 * j]);
+        if (!st->active_paths[j]) return dlk_err_nomem();
+    }
+    st->n_active = i;
+    return DLK_OK;
+}
+
+void dlk_log_state_free(dlk_log_state *st)
+{
+    if (!st) return;
+    dlk_map_free(&st->files);
+    dlk_map_free(&st->txns);
+    dlk_map_free(&st->domains);
+    dlk_arena_free(&st->arena);
+    memset(st, 0, sizeof *st);
+}
