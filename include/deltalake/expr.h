@@ -36,7 +36,7 @@
  * double when mixed with a float, integers to decimal when mixed with a
  * decimal, dates to timestamps, and a string literal becomes a date,
  * timestamp or number when compared with such a value. '/' always divides
- * as double (division by zero gives NULL); + - * on integers fail with
+ * as double (IEEE: 1/0 is Infinity, 0/0 NaN, as in DuckDB); + - * on integers fail with
  * DLK_INVALID_ARGUMENT on overflow. Comparisons of floats order NaN above
  * every number and NaN = NaN, like DuckDB.
  * SQL three-valued logic: NULL AND FALSE is FALSE, NULL OR TRUE is TRUE,

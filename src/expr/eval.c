@@ -371,16 +371,7 @@ static int eval_arith(const node *n, vec *a, vec *b, vec *out)
             case '+': o[i] = x[i] + y[i]; break;
             case '-': o[i] = x[i] - y[i]; break;
             case '*': o[i] = x[i] * y[i]; break;
-            default:
-                if (y[i] == 0) {
-                    if (VALID(out, i)) {
-                        if ((rc = ensure_valid(out))) goto fail;
-                        out->valid[i] = 0;
-                    }
-                    o[i] = 0;
-                } else {
-                    o[i] = x[i] / y[i];
-                }
+            default: o[i] = x[i] / y[i]; break; /* IEEE, like DuckDB: 1/0 = inf */
             }
         }
     } else if (n->type == T_INT) {

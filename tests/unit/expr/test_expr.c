@@ -114,7 +114,9 @@ TEST(arithmetic)
     EV("-id = -2", "FTFFN");
     EV("- - id = 2", "FTFFN");
     EV("id / 2 = 0.5", "TFFFN");
-    EV("qty / 0 IS NULL", "TTTTT");
+    EV("qty / 0 IS NULL", "FTFFF");
+    EV("qty / 0 > 1e308", "TNTTF");
+    EV("0 / 0 > 1e308", "TTTTT"); /* NaN sorts above all numbers */
     EV("score * 2 > qty", "FNNFT");
     EV("price * 2 = 25", "TFNFF");
     EV("price + 1 > 13.4", "TFNTF");
