@@ -68,7 +68,7 @@ for (const [c, l, title] of ROWS) {
   if (ok && c === 'commits') notes.push(`${(Number(a.commits) / t).toFixed(0)} commits/s`);
   if (c === 'lookup' && isMain) {
     const info = ours('lookup', 'files');
-    if (info) notes.push(`stats select ${info.candidate_files ?? '?'} of ${info.total_files} files${info.zordered ? ' (Z-ordered)' : ' (not Z-ordered)'}`);
+    if (info) notes.push(`stats select ${info.candidate_files ?? '?'} of ${info.live_files ?? '?'} files${info.zordered ? ' (Z-ordered)' : ' (not Z-ordered)'}`);
   }
   if (ok && ['filter', 'lookup'].includes(c) && d1 && d1.status === 'ok') {
     const ourRows = o.out_lines; // jsonl: one line a row

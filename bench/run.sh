@@ -224,10 +224,15 @@ if want lookup; then
       LT=$DIR/ours/zorder
     fi
     # files whose add stats [min,max] of id contain the key: what a reader must open
-    jq -s --argjson id "$LOOKUP_ID" '[.[] | select(.add != null) | .add.stats | select(. != null) | fromjson
-        | select(.minValues.id != null and .minValues.id <= $id and .maxValues.id >= $id)] | length' \
-        "$LT"/_delta_log/*.json >"$DIR/lookup-candidates.txt" 2>/dev/null || true
-    record "{\"engine\":\"ours\",\"case\":\"lookup\",\"label\":\"files\",\"status\":\"info\",\"candidate_files\":$(cat "$DIR/lookup-candidates.txt" 2>/dev/null || echo null),\"total_files\":$(table_files "$LT" | wc -l),\"zordered\":$([ "$LT" = "$TABLE" ] && echo false || echo true)}"
+    # (log replay of the JSON commits: adds minus removes; the table has no checkpoint at this size)
+    cand=$(jq -n -c --argjson id "$LOOKUP_ID" 'reduce inputs as $a ({};
+          if $a.add then .[$a.add.path] = ($a.add.stats // "{}") elif $a.remove then del(.[$a.remove.path]) else . end)
+        | {live_files: length, candidate_files: ([.[] | fromjson
+        | select(.minValues.id != null and .minValues.id <= $id and .maxValues.id >= $id)] | length)}' \
+        "$LT"/_delta_log/*.json 2>/dev/null) || cand='{}'
+    [ -n "$cand" ] || cand='{}'
+    record "$(jq -c --argjson z "$([ "$LT" = "$TABLE" ] && echo false || echo true)" \
+      '{engine: "ours", case: "lookup", label: "files", status: "info", zordered: $z} + .' <<<"$cand")"
   fi
   ours lookup main 1 "$TABLE_BYTES" -- "$CLI" query "$LT" --where "id = $LOOKUP_ID" --format jsonl
   both_duck lookup --files "$FILES" --id "$LOOKUP_ID"
