@@ -29,6 +29,7 @@ const ROWS = [
   ['snapshot', '300k-files', '8a snapshot load, 300k files'],
   ['snapshot', `${a['log-commits']}-commits`, `8b snapshot load, ${a['log-commits']} commits`],
   ['commits', 'main', `9 ${a.commits} small commits`],
+  ['commits', 'library', `9b ${a.commits} small commits (library, 1 process)`],
   ['optimize', 'main', `10 optimize ${a.commits} small files`],
 ];
 
@@ -65,6 +66,7 @@ for (const [c, l, title] of ROWS) {
   const t = ok ? o.measure.wall_s : NaN;
   const ratio = ok && d1 && d1.status === 'ok' ? t / d1.seconds : NaN;
   const notes = [];
+  if (ok && c === 'commits' && l === 'library') notes.push('dlk_table_write_text in a loop');
   if (ok && c === 'commits') notes.push(`${(Number(a.commits) / t).toFixed(0)} commits/s`);
   if (c === 'lookup' && isMain) {
     const info = ours('lookup', 'files');

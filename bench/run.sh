@@ -293,6 +293,15 @@ if want commits || want optimize; then
   else
     record "{\"engine\":\"ours\",\"case\":\"commits\",\"label\":\"main\",\"status\":\"$(grep -q 'not implemented' "$LOGS/ours-create-small.out" && echo not_built || echo failed)\",\"rows\":0,\"bytes\":0,\"stderr\":$(head -c 300 "$LOGS/ours-create-small.out" | jq -Rs .)}"
   fi
+  # the same through the library in one process (no process start-up per commit)
+  if want commits && [ -x "$BUILD/bench/commit_driver" ]; then
+    rm -rf "$DIR/ours/small-lib"
+    if "$CLI" create "$DIR/ours/small-lib" --schema "$SCHEMA" >/dev/null 2>&1; then
+      ours commits library $((COMMITS * 10)) $(( $(file_bytes "$SMALL") * COMMITS )) -- \
+        "$BUILD/bench/commit_driver" --table "$DIR/ours/small-lib" --input "$SMALL" --commits "$COMMITS"
+    fi
+    rm -rf "$DIR/ours/small-lib"
+  fi
   want commits && duck commits 1
 fi
 if want optimize; then
