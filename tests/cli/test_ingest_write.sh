@@ -150,7 +150,9 @@ done 2>&1 | tee "$T/conc.log"
 wait
 s=$(summary "$C"); rc=$?
 check "[ $rc -eq 0 ] && [ \"\$(jget '$s' '[\"versions\"]')\" = $((8*N+1)) ] && [ ! -s '$T/conc.log' ]" "8 writers x $N commits: versions 0..$((8*N)) contiguous, no failures"
-check "[ -f \"$C/_delta_log/\$(printf '%020d' 100).checkpoint.parquet\" ]" "automatic checkpoint at version 100"
+if [ $((8*N)) -ge 100 ]; then
+  check "[ -f \"$C/_delta_log/\$(printf '%020d' 100).checkpoint.parquet\" ]" "automatic checkpoint at version 100"
+fi
 if [ $have_duck -eq 1 ]; then
   r=$(duck "select count(*) c, count(distinct (w, i)) d from read_parquet($(filelist "$C"))")
   check "[ '$r' = '{\"c\":$((8*N)),\"d\":$((8*N))}' ]" "every row present exactly once (DuckDB)"
