@@ -84,6 +84,7 @@ for (const [c, l, title] of ROWS) {
   const row = {
     case: title,
     ours_s: oursCell(o),
+    cpu_s: ok ? fmtS(o.measure.user_s + o.measure.sys_s) : '-',
     duck1_s: duckCell(d1),
     duckn_s: duckCell(dn),
     ratio: isFinite(ratio) ? ratio.toFixed(2) : '-',
@@ -108,7 +109,7 @@ for (const [c, l, title] of ROWS) {
   });
 }
 
-const head = { case: 'case', ours_s: 'ours (s)', duck1_s: 'duckdb 1t (s)', duckn_s: `duckdb ${threads}t (s)`,
+const head = { case: 'case', ours_s: 'ours (s)', cpu_s: 'ours cpu (s)', duck1_s: 'duckdb 1t (s)', duckn_s: `duckdb ${threads}t (s)`,
   ratio: 'ours/duck1t', rows_s: 'rows/s', mb_s: 'MB/s', rss: 'our peak RSS', notes: 'notes' };
 const keys = Object.keys(head);
 const w = Object.fromEntries(keys.map((k) => [k, Math.max(head[k].length, ...table.map((r) => String(r[k]).length))]));
@@ -116,7 +117,7 @@ const line = (r) => '| ' + keys.map((k) => String(r[k]).padEnd(w[k])).join(' | '
 const md = [line(head), '|' + keys.map((k) => '-'.repeat(w[k] + 2)).join('|') + '|', ...table.map(line)].join('\n');
 console.log(`\nbenchmark: ${a.rows} rows (${(Number(a['data-bytes']) / 1e6).toFixed(0)} MB NDJSON), read cases on Parquet files written by ${a['files-from']}; ` +
   `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, commit ${a.commit}`);
-console.log('ours = wall time of the deltalake process; duckdb = time of the statement inside DuckDB (node start-up excluded); ratio < 1: we are faster\n');
+console.log('ours = wall time of the deltalake process (cpu = its user+sys time); duckdb = time of the statement inside DuckDB (node start-up excluded); ratio < 1: we are faster\n');
 console.log(md);
 
 const result = {
