@@ -359,6 +359,8 @@ int dlk_pq__wschema_build(dlk_pq_writer *w, const struct ArrowSchema *root)
     if (strcmp(root->format, "+s") != 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "parquet writer: schema must be a struct (+s), got '%s'",
                            root->format);
+    if (root->n_children == 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "parquet writer: the schema has no columns");
     walk_ctx x;
     memset(&x, 0, sizeof x);
     x.w = w;

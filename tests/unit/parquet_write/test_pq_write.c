@@ -376,6 +376,9 @@ TEST(errors)
     CHECK_RC(dlk_pq_writer_open(&bad, NULL, dlk_pq_sink_buf(&out), &w), DLK_UNSUPPORTED);
     CHECK(strstr(dlk_error_last()->message, "half") != NULL);
     dlk_arrow_schema_release(&bad);
+    CHECK_OK(dlk_arrow_schema_new(&bad, "+s", "", 0, 0));
+    CHECK_RC(dlk_pq_writer_open(&bad, NULL, dlk_pq_sink_buf(&out), &w), DLK_INVALID_ARGUMENT);
+    dlk_arrow_schema_release(&bad);
     CHECK_OK(dlk_arrow_schema_new(&bad, "l", "", 0, 0));
     CHECK_RC(dlk_pq_writer_open(&bad, NULL, dlk_pq_sink_buf(&out), &w), DLK_INVALID_ARGUMENT);
     dlk_arrow_schema_release(&bad);
