@@ -263,6 +263,7 @@ static int value_out(const pq_col *c, const pq_stats *s, bool max, dlk_pq_value 
         v->kind = DLK_PQ_VALUE_UINT;
         v->u = max ? s->umax : s->umin;
         return DLK_OK;
+    case LK_F16:
     case LK_F32:
     case LK_F64:
         v->kind = DLK_PQ_VALUE_DOUBLE;

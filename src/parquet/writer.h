@@ -10,6 +10,7 @@
  *   C S I          INT32  INTEGER(8|16|32, unsigned)
  *   l / L          INT64  (L: INTEGER(64, unsigned))
  *   f / g          FLOAT / DOUBLE
+ *   e              FIXED_LEN_BYTE_ARRAY(2) FLOAT16
  *   u / z          BYTE_ARRAY (u: STRING); also large U / Z (int64 offsets)
  *   w:N            FIXED_LEN_BYTE_ARRAY(N)
  *   tdD            INT32 DATE
@@ -91,7 +92,7 @@ enum dlk_pq_value_kind {
     DLK_PQ_VALUE_BOOL,    /* b */
     DLK_PQ_VALUE_INT,     /* c s i l, tdD (days), ts* (in the unit of the Arrow format) */
     DLK_PQ_VALUE_UINT,    /* C S I L */
-    DLK_PQ_VALUE_DOUBLE,  /* f g */
+    DLK_PQ_VALUE_DOUBLE,  /* f g e */
     DLK_PQ_VALUE_BYTES,   /* u z w:N */
     DLK_PQ_VALUE_DECIMAL, /* d:p,s - unscaled 128-bit value */
 };

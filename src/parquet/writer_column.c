@@ -29,7 +29,8 @@ static int stat_class(int kind)
     case LK_U32:
     case LK_U64: return SC_UINT;
     case LK_F32:
-    case LK_F64: return SC_DBL;
+    case LK_F64:
+    case LK_F16: return SC_DBL;
     case LK_STRING:
     case LK_BINARY:
     case LK_FIXED: return SC_BYTES;
@@ -202,11 +203,16 @@ int dlk_pq__stats_encode(const pq_col *c, const pq_stats *s, bool max, dlk_buf *
         put_le(b, max ? s->umax : s->umin, 8);
         n = 8;
         break;
+    case LK_F16:
     case LK_F32:
     case LK_F64: {
         double d = max ? s->dmax : s->dmin;
         if (d == 0) d = max ? 0.0 : -0.0;
-        if (c->kind == LK_F32) {
+        if (c->kind == LK_F16) {
+            uint16_t h = dlk_pq__half_from_double(d);
+            memcpy(b, &h, 2);
+            n = 2;
+        } else if (c->kind == LK_F32) {
             float f = (float)d;
             memcpy(b, &f, 4);
             n = 4;
@@ -239,6 +245,30 @@ int dlk_pq__stats_encode(const pq_col *c, const pq_stats *s, bool max, dlk_buf *
     }
     }
     return dlk_buf_append(out, b, n) ? dlk_err_nomem() : DLK_OK;
+}
+
+double dlk_pq__half_to_double(uint16_t h)
+{
+    int e = (h >> 10) & 31, f = h & 1023;
+    double v;
+    if (e == 0) v = ldexp(f, -24);
+    else if (e == 31) v = f ? NAN : INFINITY;
+    else v = ldexp(1024 + f, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+uint16_t dlk_pq__half_from_double(double d)
+{
+    uint16_t sign = signbit(d) ? 0x8000 : 0;
+    d = fabs(d);
+    if (isnan(d)) return 0x7e00;
+    if (isinf(d) || d >= 65520.0) return (uint16_t)(sign | 0x7c00);
+    if (d < ldexp(1, -14)) return (uint16_t)(sign | (uint16_t)(d * 16777216.0 + 0.5));
+    int e;
+    double m = frexp(d, &e); /* d = m * 2^e, m in [0.5, 1) */
+    int biased = e - 1 + 15;
+    uint32_t frac = (uint32_t)((2 * m - 1) * 1024 + 0.5);
+    return (uint16_t)(sign | ((uint32_t)(biased << 10) + frac)); /* frac 1024 carries */
 }
 
 /* ---- levels and values ---- */
@@ -390,6 +420,12 @@ static int put_value(dlk_pq_writer *w, pq_col *c, int16_t r, int16_t d,
         memcpy(&v, buf + 8 * p, 8);
         st_dbl(&c->chunk, v);
         return add_physical(w, c, &v, 8);
+    }
+    case LK_F16: {
+        uint16_t h;
+        memcpy(&h, buf + 2 * p, 2);
+        st_dbl(&c->chunk, dlk_pq__half_to_double(h));
+        return add_physical(w, c, &h, 2);
     }
     case LK_STRING:
     case LK_BINARY: {
@@ -871,7 +907,8 @@ int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t
             dlk_pq__tw_bool(&t, 8, min_exact);
         }
     }
-    if (c->kind == LK_F32 || c->kind == LK_F64) dlk_pq__tw_i64(&t, 9, c->chunk.nan_count);
+    if (c->kind == LK_F32 || c->kind == LK_F64 || c->kind == LK_F16)
+        dlk_pq__tw_i64(&t, 9, c->chunk.nan_count);
     dlk_pq__tw_struct_end(&t);
     /* encoding_stats */
     int nes = (has_dict ? 1 : 0) + (c->n_pages_dict ? 1 : 0) + (c->n_pages_plain ? 1 : 0);

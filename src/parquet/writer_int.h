@@ -22,7 +22,7 @@ enum { PQ_PAGE_DATA = 0, PQ_PAGE_DICT = 2, PQ_PAGE_DATA_V2 = 3 };
 /* Leaf value kinds (how to read the Arrow buffer and compare values). */
 enum pq_leaf_kind {
     LK_BOOL, LK_I8, LK_I16, LK_I32, LK_I64, LK_U8, LK_U16, LK_U32, LK_U64, LK_F32, LK_F64,
-    LK_STRING, LK_BINARY, LK_FIXED, LK_DATE, LK_TS, LK_DEC,
+    LK_STRING, LK_BINARY, LK_FIXED, LK_DATE, LK_TS, LK_DEC, LK_F16,
 };
 
 /* One step from a top-level column down to a leaf. */
@@ -122,5 +122,8 @@ int dlk_pq__stats_encode(const pq_col *c, const pq_stats *s, bool max, dlk_buf *
 void dlk_pq__stats_merge(const pq_col *c, pq_stats *into, const pq_stats *from);
 void dlk_pq__stats_reset(pq_stats *s);
 void dlk_pq__stats_free(pq_stats *s);
+/* IEEE half precision <-> double (exact for every half value). */
+double dlk_pq__half_to_double(uint16_t h);
+uint16_t dlk_pq__half_from_double(double d);
 
 #endif

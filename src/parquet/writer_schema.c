@@ -69,6 +69,12 @@ static int classify_leaf(pq_col *c, const char *f, int *prec, int *scale, int *t
             return DLK_OK;
         }
     }
+    if (strcmp(f, "e") == 0) {
+        c->kind = LK_F16;
+        c->ptype = PQ_FLBA;
+        c->type_length = 2;
+        return DLK_OK;
+    }
     const char *e;
     if (f[0] == 'w' && f[1] == ':') {
         int n = parse_uint(f + 2, &e);
@@ -190,6 +196,10 @@ static void elem_leaf(dlk_pq_tw *t, const pq_col *c, const struct ArrowSchema *s
     } else if (c->kind == LK_DATE) {
         dlk_pq__tw_struct_begin(t, 10);
         dlk_pq__tw_empty_struct(t, 6);
+        dlk_pq__tw_struct_end(t);
+    } else if (c->kind == LK_F16) {
+        dlk_pq__tw_struct_begin(t, 10);
+        dlk_pq__tw_empty_struct(t, 15); /* FLOAT16 */
         dlk_pq__tw_struct_end(t);
     } else if (c->kind == LK_DEC) {
         dlk_pq__tw_struct_begin(t, 10);

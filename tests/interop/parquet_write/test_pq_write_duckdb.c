@@ -522,6 +522,33 @@ TEST(random_schemas)
     verify_pending();
 }
 
+/* Arrow float16 ("e") as FIXED_LEN_BYTE_ARRAY(2) FLOAT16. */
+TEST(float16)
+{
+    if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_new(&s, "+s", "", 0, 1));
+    CHECK_OK(dlk_arrow_schema_new(s.children[0], "e", "h", ARROW_FLAG_NULLABLE, 0));
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_array_new(&a, 5, 1, 1));
+    CHECK_OK(dlk_arrow_array_new(a.children[0], 5, 2, 0));
+    uint16_t *v = dlk_arrow_array_alloc_buffer(a.children[0], 1, 10);
+    v[0] = 0x3c00, v[1] = 0xc000, v[2] = 0x3555, v[3] = 0x0001, v[4] = 0x7bff;
+    char path[512], sql[1024];
+    snprintf(path, sizeof path, "%s/float16.parquet", g_tmp);
+    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, NULL));
+    dlk_buf got = {0};
+    snprintf(sql, sizeof sql, "SELECT h FROM read_parquet('%s')", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    CHECK_STR(dlk_buf_cstr(&got), "{\"h\":1}\n{\"h\":-2}\n{\"h\":0.33325195}\n{\"h\":5.9604645e-8}\n{\"h\":65504}\n");
+    snprintf(sql, sizeof sql, "SELECT stats_min_value AS mn, stats_max_value AS mx FROM parquet_metadata('%s')", path);
+    CHECK_EQ_INT(duck(sql, &got), 0);
+    CHECK_STR(dlk_buf_cstr(&got), "{\"mn\":\"-2.0\",\"mx\":\"65504.0\"}\n");
+    dlk_buf_free(&got);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_schema_release(&s);
+}
+
 TEST(schema)
 {
     if (!have_peer()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
@@ -774,6 +801,7 @@ int main(void)
     RUN(long_string_stats);
     RUN(dictionary_and_large_inputs);
     RUN(random_schemas);
+    RUN(float16);
     RUN(schema);
     RUN(statistics);
     RUN(arrow_rs_reads_all);

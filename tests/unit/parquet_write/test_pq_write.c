@@ -8,6 +8,7 @@
 #include "parquet/encode.h"
 #include "parquet/thrift_write.h"
 #include "parquet/writer.h"
+#include "parquet/writer_int.h"
 #include "util/alloc.h"
 
 #include <math.h>
@@ -372,9 +373,9 @@ TEST(errors)
     /* unsupported types */
     struct ArrowSchema bad;
     CHECK_OK(dlk_arrow_schema_new(&bad, "+s", "", 0, 1));
-    CHECK_OK(dlk_arrow_schema_new(bad.children[0], "e", "half", ARROW_FLAG_NULLABLE, 0));
+    CHECK_OK(dlk_arrow_schema_new(bad.children[0], "ttm", "time_of_day", ARROW_FLAG_NULLABLE, 0));
     CHECK_RC(dlk_pq_writer_open(&bad, NULL, dlk_pq_sink_buf(&out), &w), DLK_UNSUPPORTED);
-    CHECK(strstr(dlk_error_last()->message, "half") != NULL);
+    CHECK(strstr(dlk_error_last()->message, "time_of_day") != NULL);
     dlk_arrow_schema_release(&bad);
     CHECK_OK(dlk_arrow_schema_new(&bad, "+s", "", 0, 0));
     CHECK_RC(dlk_pq_writer_open(&bad, NULL, dlk_pq_sink_buf(&out), &w), DLK_INVALID_ARGUMENT);
@@ -535,6 +536,46 @@ TEST(file_sink)
     dlk_arrow_schema_release(&s);
 }
 
+TEST(float16)
+{
+    int bad = 0;
+    for (uint32_t h = 0; h < 65536; h++) {
+        double d = dlk_pq__half_to_double((uint16_t)h);
+        if (isnan(d)) continue;
+        if (dlk_pq__half_from_double(d) != h && bad++ < 5)
+            fprintf(stderr, "half %04x -> %g -> %04x\n", h, d, dlk_pq__half_from_double(d));
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(dlk_pq__half_to_double(0x3c00) == 1.0);
+    CHECK(dlk_pq__half_to_double(0xc000) == -2.0);
+    CHECK(dlk_pq__half_to_double(0x7bff) == 65504.0);
+    CHECK(dlk_pq__half_to_double(0x0001) == ldexp(1, -24));
+    /* stats of an "e" column */
+    struct ArrowSchema s;
+    CHECK_OK(dlk_arrow_schema_new(&s, "+s", "", 0, 1));
+    CHECK_OK(dlk_arrow_schema_new(s.children[0], "e", "h", ARROW_FLAG_NULLABLE, 0));
+    struct ArrowArray a;
+    CHECK_OK(dlk_arrow_array_new(&a, 4, 1, 1));
+    CHECK_OK(dlk_arrow_array_new(a.children[0], 4, 2, 0));
+    uint16_t *v = dlk_arrow_array_alloc_buffer(a.children[0], 1, 8);
+    v[0] = 0x3c00, v[1] = 0xc000, v[2] = 0x7e00 /* NaN */, v[3] = 0x0001;
+    dlk_buf out = {0};
+    dlk_pq_writer *w;
+    dlk_pq_write_result *r = NULL;
+    CHECK_OK(dlk_pq_writer_open(&s, NULL, dlk_pq_sink_buf(&out), &w));
+    CHECK_OK(dlk_pq_writer_write(w, &a));
+    CHECK_OK(dlk_pq_writer_close(w, &r));
+    if (r) {
+        CHECK_STR(r->columns[0].format, "e");
+        CHECK(r->columns[0].min.d == -2.0 && r->columns[0].max.d == 1.0);
+        CHECK_EQ_INT(r->columns[0].nan_count, 1);
+    }
+    dlk_pq_write_result_free(r);
+    dlk_buf_free(&out);
+    dlk_arrow_array_release(&a);
+    dlk_arrow_schema_release(&s);
+}
+
 int main(void)
 {
     RUN(thrift_compact);
@@ -545,5 +586,6 @@ int main(void)
     RUN(sink_failures_and_row_groups);
     RUN(out_of_memory);
     RUN(file_sink);
+    RUN(float16);
     return harness_done();
 }
