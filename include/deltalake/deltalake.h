@@ -12,6 +12,7 @@
 #include "deltalake/sys/storage.h"
 #include "deltalake/table.h"
 #include "deltalake/expr.h"
+#include "deltalake/where.h"
 #include "deltalake/version.h"
 #include "deltalake/write.h"
 

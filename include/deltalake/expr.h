@@ -168,7 +168,7 @@ typedef struct dlk_value {
 
 /**
  * Statistics of one column in one file or row group, filled by a provider.
- * Unknown parts stay as initialised by the caller (has_* false, counts -1).
+ * The pruner initialises it (has_* false, counts -1) before each call.
  * min/max may be given as any kind convertible to the column type: the
  * exact type, INT or DOUBLE for numbers, or STRING text in Delta's
  * partition-value / JSON-stats notation (e.g. "2024-01-01",
@@ -182,6 +182,9 @@ typedef struct dlk_expr_col_stats {
     dlk_value min, max;
     int64_t null_count;       /**< -1 unknown */
     int64_t num_records;      /**< -1: use the provider's num_records */
+    int64_t nan_count;        /**< floats: NaN values (not in min/max); -1 unknown. While
+                                   unknown, NaN is assumed possible above max (>, >=, !=
+                                   never skip on floats). Parquet's nan_count fits here. */
 } dlk_expr_col_stats;
 
 /**

@@ -158,13 +158,14 @@ static void fetch(pruner *pr, const node *side, cstat *cs)
     memset(&st, 0, sizeof st);
     st.null_count = -1;
     st.num_records = -1;
+    st.nan_count = -1;
     if (pr->p->column(pr->p->ctx, (const char *const *)col->path, (size_t)col->depth,
                       col->has_dict ? col->format : col->format, &st) != DLK_OK) {
         dlk_error_clear();
         return;
     }
     int64_t rows = st.num_records >= 0 ? st.num_records : pr->p->num_records;
-    cs->is_float = col->type == T_DOUBLE;
+    cs->is_float = col->type == T_DOUBLE && st.nan_count != 0;
     if (st.is_partition) {
         cs->known = true;
         cs->exact = true;

@@ -70,6 +70,7 @@ static void set_minmax(fake *f, const char *name, dlk_value mn, dlk_value mx, in
     c->st.max = mx;
     c->st.null_count = nulls;
     c->st.num_records = -1;
+    c->st.nan_count = -1;
 }
 
 TEST(min_max_cases)
@@ -122,6 +123,13 @@ TEST(min_max_cases)
     CHECK_EQ_INT(might("s NOT LIKE 'b%'", &f, R), 1);
     CHECK_EQ_INT(might("s LIKE '%z'", &f, R), 1);
     CHECK_EQ_INT(might("g > 2.5", &f, R), 1); /* NaN might hide above max */
+    CHECK_EQ_INT(might("g != 2", &f, R), 1);
+    f.cols[2].st.nan_count = 0;
+    CHECK_EQ_INT(might("g > 2.5", &f, R), 0); /* known NaN-free */
+    CHECK_EQ_INT(might("g >= 2.5", &f, R), 1);
+    f.cols[2].st.nan_count = 2;
+    CHECK_EQ_INT(might("g > 2.5", &f, R), 1);
+    f.cols[2].st.nan_count = -1;
     CHECK_EQ_INT(might("g < 1.5", &f, R), 0);
     CHECK_EQ_INT(might("g = 3", &f, R), 0);
     CHECK_EQ_INT(might("day > '2024-01-31'", &f, R), 0);
@@ -284,7 +292,7 @@ static int batch_col(void *ctx, const char *const *path, size_t depth, const cha
         }
         return DLK_OK;
     }
-    int64_t nulls = 0;
+    int64_t nulls = 0, nans = 0;
     int mn = -1, mx = -1;
     for (int r = 0; r < NROW; r++) {
         cell *x = &data[c][r];
@@ -292,7 +300,10 @@ static int batch_col(void *ctx, const char *const *path, size_t depth, const cha
             nulls++;
             continue;
         }
-        if (c == 1 && isnan(x->d)) continue;
+        if (c == 1 && isnan(x->d)) {
+            nans++;
+            continue;
+        }
         if (mn < 0) mn = mx = r;
         int lt, gt;
         if (c == 1) lt = x->d < data[c][mn].d, gt = x->d > data[c][mx].d;
@@ -302,6 +313,7 @@ static int batch_col(void *ctx, const char *const *path, size_t depth, const cha
         if (gt) mx = r;
     }
     out->null_count = nulls;
+    if (c == 1 && !mode) out->nan_count = nans; /* Parquet-like: NaN counted apart */
     if (mn < 0) return DLK_OK;
     out->has_min = out->has_max = true;
     for (int k = 0; k < 2; k++) {
