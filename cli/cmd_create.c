@@ -9,14 +9,24 @@
 
 #define MAX_ITEMS 256
 
+/* Split at commas outside parentheses ("a, bucket(16, id)"), trimming. */
 static int split(char *s, const char **out, int max)
 {
-    int n = 0;
-    for (char *tok = strtok(s, ","); tok && n < max; tok = strtok(NULL, ",")) {
-        while (*tok == ' ') tok++;
-        char *e = tok + strlen(tok);
-        while (e > tok && e[-1] == ' ') *--e = 0;
-        if (*tok) out[n++] = tok;
+    int n = 0, depth = 0;
+    char *start = s;
+    for (char *p = s;; p++) {
+        if (*p == '(') depth++;
+        else if (*p == ')' && depth > 0) depth--;
+        if ((*p == ',' && depth == 0) || *p == 0) {
+            bool end = *p == 0;
+            *p = 0;
+            while (*start == ' ') start++;
+            char *e = start + strlen(start);
+            while (e > start && e[-1] == ' ') *--e = 0;
+            if (*start && n < max) out[n++] = start;
+            if (end) break;
+            start = p + 1;
+        }
     }
     return n;
 }

@@ -58,7 +58,8 @@ const cli_command cli_commands[] = {
     {"create", cli_cmd_create, "create a new Delta table",
      "usage: deltalake create TABLE --schema SCHEMA [--partition-by a,b] [--property k=v]...\n"
      "  --schema SCHEMA        'name type [not null], ...' (Spark DDL types) or @FILE.json\n"
-     "  --partition-by COLS    comma-separated partition columns\n"
+     "  --partition-by COLS    comma-separated partition columns; bucket(N, col) adds a\n"
+     "                         hash-bucket partition column col_bucket (0..N-1)\n"
      "  --property K=V         table property (repeatable), e.g. delta.checkpointInterval=10\n"
      "  --if-not-exists        an existing table is not an error\n"},
     {"write", cli_cmd_write, "append or overwrite records",

@@ -776,6 +776,37 @@ static int part_value(dlk_records_reader *r, const plan *p, json_t *v, char **ou
     return *out ? DLK_OK : dlk_err_nomem();
 }
 
+int dlk_ops_bucket_of(const char *text, size_t len, int n)
+{
+    if (n <= 0) return 0;
+    return (int)(dlk_hash_bytes(text, len) % (uint64_t)n);
+}
+
+static int bucket_text(const dlk_records_reader *r, size_t i, const char *t, size_t len, char **out)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%d", dlk_ops_bucket_of(t, len, r->opts.bucket_n[i]));
+    *out = dlk_strdup(b);
+    return *out ? DLK_OK : dlk_err_nomem();
+}
+
+static int bucket_json(const dlk_records_reader *r, size_t i, json_t *v, char **out)
+{
+    char t[64];
+    if (!v || json_is_null(v)) return bucket_text(r, i, "", 0, out);
+    if (json_is_string(v)) return bucket_text(r, i, json_string_value(v), json_string_length(v), out);
+    if (json_is_integer(v)) {
+        int n = snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v));
+        return bucket_text(r, i, t, (size_t)n, out);
+    }
+    if (json_is_boolean(v)) return bucket_text(r, i, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5, out);
+    char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!d) return dlk_err_nomem();
+    int rc = bucket_text(r, i, d, strlen(d), out);
+    free(d);
+    return rc;
+}
+
 static void clear_vals(dlk_records_reader *r)
 {
     for (size_t i = 0; i < r->n_part; i++) {
@@ -801,7 +832,10 @@ static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **
         for (size_t i = 0; i < r->n_part && !rc; i++) {
             json_t *pv = json_object_get(v, r->opts.partition_cols[i]);
             if (pv) pm++;
-            rc = part_value(r, &r->full.children[r->part_idx[i]], pv, &r->vals[i]);
+            if (r->opts.bucket_src && r->opts.bucket_src[i])
+                rc = bucket_json(r, i, json_object_get(v, r->opts.bucket_src[i]), &r->vals[i]);
+            else
+                rc = part_value(r, &r->full.children[r->part_idx[i]], pv, &r->vals[i]);
         }
         slot *sl = NULL;
         if (!rc) rc = get_slot(r, &sl);
@@ -927,6 +961,12 @@ static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask, slot **
     for (size_t i = 0; i < r->n_part; i++) {
         const plan *pp = &r->full.children[r->part_idx[i]];
         size_t fi;
+        if (r->opts.bucket_src && r->opts.bucket_src[i]) {
+            const dlk_buf *sb = csv_field(r, r->opts.bucket_src[i], &fi);
+            if ((rc = bucket_text(r, i, sb ? (const char *)sb->data : "", sb ? sb->len : 0, &r->vals[i])))
+                return rc;
+            continue;
+        }
         const dlk_buf *fb = csv_field(r, r->opts.partition_cols[i], &fi);
         json_t *jv = NULL;
         if (fb && (fb->len || (fi < 64 && (qmask >> fi) & 1))) {

@@ -49,9 +49,19 @@ typedef struct dlk_records_options {
     bool strict;         /* unknown fields are an error */
     const char *const *partition_cols; /* n_partition_cols names (borrowed) */
     size_t n_partition_cols;
+    /* Hash bucketing: for partition column i with bucket_src[i] != NULL, the
+     * value is bucket_of(text of column bucket_src[i], bucket_n[i]) (see
+     * dlk_ops_bucket_of); NULL arrays: no bucket columns. */
+    const char *const *bucket_src;
+    const int *bucket_n;
 } dlk_records_options;
 
-#define DLK_RECORDS_OPTIONS_INIT {DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0}
+#define DLK_RECORDS_OPTIONS_INIT {DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL}
+
+/* Bucket of a value's text (a string's bytes; a number's decimal text; ""
+ * for null): FNV-1a 64 with the splitmix64 finaliser (dlk_hash_bytes),
+ * modulo n. */
+int dlk_ops_bucket_of(const char *text, size_t len, int n);
 
 typedef struct dlk_records_reader dlk_records_reader;
 

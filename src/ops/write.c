@@ -235,8 +235,57 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         return dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (version %" PRId64 ")", table, latest);
     }
     json_t *pcols = json_array(), *conf = json_object();
+    struct ArrowSchema ext = {0}; /* schema plus generated bucket columns */
+    size_t n_bucket = 0;
+    for (size_t i = 0; i < opts->n_partition_cols; i++)
+        if (!strncmp(opts->partition_cols[i], "bucket(", 7)) n_bucket++;
+    if (n_bucket) {
+        rc = dlk_arrow_schema_new(&ext, "+s", schema->name, schema->flags, schema->n_children + (int64_t)n_bucket);
+        for (int64_t i = 0; i < schema->n_children && !rc; i++) {
+            dlk_arrow_schema_release(ext.children[i]);
+            rc = dlk_arrow_schema_copy(schema->children[i], ext.children[i]);
+        }
+        if (rc) goto out;
+    }
+    int64_t next_bucket = schema->n_children;
     for (size_t i = 0; i < opts->n_partition_cols; i++) {
         const char *pc = opts->partition_cols[i];
+        char bname[300];
+        if (!strncmp(pc, "bucket(", 7)) {
+            /* bucket(N, col): a generated int partition column col_bucket */
+            char *end;
+            long nb = strtol(pc + 7, &end, 10);
+            while (*end == ' ') end++;
+            const char *col = end + 1;
+            while (*col == ' ') col++;
+            size_t cl = strlen(col);
+            while (cl && col[cl - 1] == ' ') cl--;
+            if (nb < 1 || nb > 100000 || *end != ',' || cl < 2 || col[cl - 1] != ')') {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': expected bucket(N, column) with N in 1..100000", pc);
+                goto out;
+            }
+            cl--;
+            while (cl && col[cl - 1] == ' ') cl--;
+            char src[256];
+            snprintf(src, sizeof src, "%.*s", (int)(cl < 255 ? cl : 255), col);
+            if (dlk_arrow_schema_find(schema, src) < 0) {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': column '%s' is not in the schema", pc, src);
+                goto out;
+            }
+            snprintf(bname, sizeof bname, "%s_bucket", src);
+            if (dlk_arrow_schema_find(schema, bname) >= 0) {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': the schema already has a column '%s'", pc, bname);
+                goto out;
+            }
+            dlk_arrow_schema_release(ext.children[next_bucket]);
+            if ((rc = dlk_arrow_schema_new(ext.children[next_bucket++], "i", bname, 0, 0))) goto out;
+            char key[340], val[300];
+            snprintf(key, sizeof key, "deltalake.hashBucket.%s", bname);
+            snprintf(val, sizeof val, "%ld,%s", nb, src);
+            json_object_set_new(conf, key, json_string(val));
+            json_array_append_new(pcols, json_string(bname));
+            continue;
+        }
         int64_t idx = dlk_arrow_schema_find(schema, pc);
         if (idx < 0) {
             rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pc);
@@ -249,6 +298,7 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         }
         json_array_append_new(pcols, json_string(pc));
     }
+    if (n_bucket) schema = &ext;
     if (opts->n_partition_cols >= (size_t)schema->n_children) {
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "every column is a partition column; a data column is needed");
         goto out;
@@ -306,5 +356,6 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
 out:
     json_decref(pcols);
     json_decref(conf);
+    dlk_arrow_schema_release(&ext);
     return rc;
 }

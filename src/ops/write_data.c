@@ -471,6 +471,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     dlk_buf commit = {0}, slurp = {0};
     json_t *new_md = NULL;
     dlk_map removes = {0};
+    const char **bucket_src = NULL;
+    int *bucket_n = NULL;
     c.written.elem = sizeof(char *);
     c.adds = json_array();
     res->version = st.version;
@@ -533,6 +535,27 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     ro.strict = opts->strict;
     ro.partition_cols = (const char *const *)st.partition_cols;
     ro.n_partition_cols = st.n_part;
+    /* hash-bucket partition columns (deltalake.hashBucket.<col> = "N,source") */
+    bucket_src = dlk_calloc(st.n_part + 1, sizeof(char *));
+    bucket_n = dlk_calloc(st.n_part + 1, sizeof(int));
+    if (!bucket_src || !bucket_n) {
+        rc = dlk_err_nomem();
+        goto out;
+    }
+    for (size_t i = 0; i < st.n_part; i++) {
+        char key[320];
+        snprintf(key, sizeof key, "deltalake.hashBucket.%s", st.partition_cols[i]);
+        const char *bv = dlk_core__state_config(&st, key);
+        const char *comma = bv ? strchr(bv, ',') : NULL;
+        if (!comma) continue;
+        char *e;
+        long nb = strtol(bv, &e, 10);
+        if (e != comma || nb < 1) continue;
+        bucket_n[i] = (int)nb;
+        bucket_src[i] = comma + 1;
+        ro.bucket_src = bucket_src;
+        ro.bucket_n = bucket_n;
+    }
     rc = in ? dlk_ops_records_open(schema, &ro, in, &r) : dlk_ops_records_open_mem(schema, &ro, text, n, &r);
     if (rc) goto out;
 
@@ -683,6 +706,8 @@ done:
     dlk_buf_free(&slurp);
     json_decref(new_md);
     dlk_map_free(&removes);
+    dlk_free(bucket_src);
+    dlk_free(bucket_n);
     if (rc) rc = dlk_err_context(rc, "%s", table);
     return rc;
 }

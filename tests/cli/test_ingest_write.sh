@@ -151,6 +151,18 @@ fi
 "$CLI" create "$T/ntz" --schema 'a timestamp_ntz' >/dev/null
 check "grep -q '\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":\\[\"timestampNtz\"\\]' '$T/ntz/_delta_log/00000000000000000000.json'" "timestamp_ntz table gets reader 3 / writer 7 with timestampNtz"
 
+# ---- hash bucketing partition strategy ------------------------------------------------------
+H="$T/hb"
+"$CLI" create "$H" --schema 'trace_id string, v long' --partition-by 'bucket(4, trace_id)' >/dev/null; rc=$?
+for i in $(seq 1 40); do echo "{\"trace_id\":\"t$i\",\"v\":$i}"; done | "$CLI" write "$H" >/dev/null
+printf 'trace_id,v\nt1,100\n' | "$CLI" write "$H" --input-format csv >/dev/null
+nb=$(ls -d "$H"/trace_id_bucket=* | wc -l)
+check "[ $rc -eq 0 ] && [ $nb -ge 2 ] && [ $nb -le 4 ] && grep -q 'deltalake.hashBucket.trace_id_bucket' '$H/_delta_log/00000000000000000000.json'" "bucket(4, trace_id) partitions rows into trace_id_bucket=0..3"
+if [ $have_duck -eq 1 ]; then
+  r=$(duck "select count(distinct trace_id_bucket) c, count(*) n from read_parquet($(filelist "$H"), hive_partitioning=true) where trace_id = 't1'")
+  check "[ '$r' = '{\"c\":1,\"n\":2}' ]" "the same key lands in the same bucket from NDJSON and CSV"
+fi
+
 # ---- 8 concurrent writers --------------------------------------------------------------
 C="$T/conc"
 N=${DLK_CONC_COMMITS:-50}
