@@ -12,6 +12,7 @@
 #include "util/path.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -241,6 +242,58 @@ int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, 
     return dlk_core__state_load_at(root, -1, want_files, allow_missing, st);
 }
 
+/* In-process cache of the last replayed state (JSON level, files
+ * included), so repeated writes to one table apply only the new commits.
+ * Keyed by root plus the identity of its version-0 commit file (a table
+ * deleted and re-created at the same path is not mistaken for the old one). */
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *root;
+    dev_t dev;
+    ino_t ino;
+    dlk_txn_state st;
+} cache;
+
+static int map_clone(const dlk_map *src, dlk_map *dst)
+{
+    size_t pos = 0;
+    dlk_map_entry *e;
+    while ((e = dlk_map_next(src, &pos))) {
+        json_incref(e->value);
+        if (dlk_map_put(dst, e->key, e->klen, e->value, NULL)) {
+            json_decref(e->value);
+            return dlk_err_nomem();
+        }
+    }
+    return DLK_OK;
+}
+
+/* JSON-level clone (protocol, metadata, txns, files, tombstones). */
+static int state_clone(const dlk_txn_state *src, dlk_txn_state *dst)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->version = src->version;
+    dst->last_checkpoint = src->last_checkpoint;
+    dst->protocol = json_incref(src->protocol);
+    dst->metadata = json_incref(src->metadata);
+    int rc = map_clone(&src->txns, &dst->txns);
+    if (!rc) rc = map_clone(&src->files, &dst->files);
+    if (!rc) rc = map_clone(&src->tombstones, &dst->tombstones);
+    if (rc) dlk_core__state_free(dst);
+    return rc;
+}
+
+static bool v0_identity(const char *root, dev_t *dev, ino_t *ino)
+{
+    char p[4096];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/_delta_log/00000000000000000000.json", root);
+    if (stat(p, &sb) != 0) return false;
+    *dev = sb.st_dev;
+    *ino = sb.st_ino;
+    return true;
+}
+
 int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool allow_missing,
                             dlk_txn_state *st)
 {
@@ -267,7 +320,24 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
                            "%s: the log starts at version %" PRId64 " (replay from a checkpoint is not "
                            "supported by the writer yet)",
                            root, lowest);
-    for (int64_t v = 0; v <= latest; v++) {
+    int64_t from = 0;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool use_cache = at < 0 && v0_identity(root, &dev, &ino);
+    if (use_cache) {
+        pthread_mutex_lock(&cache_mu);
+        if (cache.root && !strcmp(cache.root, root) && cache.dev == dev && cache.ino == ino &&
+            cache.st.version <= latest && cache.st.version >= 0) {
+            dlk_txn_state base;
+            if (state_clone(&cache.st, &base) == DLK_OK) {
+                base.files_loaded = want_files;
+                *st = base;
+                from = base.version + 1;
+            }
+        }
+        pthread_mutex_unlock(&cache_mu);
+    }
+    for (int64_t v = from; v <= latest; v++) {
         json_t *acts;
         if ((rc = dlk_core__read_commit(root, v, &acts))) {
             if (rc == DLK_NOT_FOUND)
@@ -275,11 +345,33 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
                                  root, v);
             goto fail;
         }
-        rc = apply_commit(st, acts, want_files);
+        rc = apply_commit(st, acts, want_files || use_cache);
         json_decref(acts);
         if (rc) goto fail;
     }
     st->version = latest;
+    if (use_cache) {
+        dlk_txn_state copy;
+        if (state_clone(st, &copy) == DLK_OK) {
+            pthread_mutex_lock(&cache_mu);
+            char *r = dlk_strdup(root);
+            if (r) {
+                dlk_core__state_free(&cache.st);
+                dlk_free(cache.root);
+                cache.root = r;
+                cache.dev = dev;
+                cache.ino = ino;
+                cache.st = copy;
+            } else {
+                dlk_core__state_free(&copy);
+            }
+            pthread_mutex_unlock(&cache_mu);
+        }
+        if (!want_files) {
+            map_decref_free(&st->files);
+            map_decref_free(&st->tombstones);
+        }
+    }
     if (!st->metadata || !st->protocol) {
         rc = dlk_err_set(DLK_CORRUPT, "%s: the log has no %s action", root, st->metadata ? "protocol" : "metaData");
         goto fail;
