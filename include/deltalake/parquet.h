@@ -1,0 +1,112 @@
+/*
+ * deltalake/parquet.h - reading Parquet files into Arrow C Data Interface
+ * arrays (the library's own Parquet reader; no external Parquet library).
+ *
+ * Output types (Arrow formats): timestamps are always microseconds
+ * ("tsu:UTC" when isAdjustedToUTC, legacy TIMESTAMP_MILLIS/MICROS or INT96,
+ * "tsu:" otherwise; nanoseconds cut to micros), DATE "tdD", DECIMAL "d:p,s"
+ * (128-bit little-endian whatever the physical type), STRING/ENUM/JSON "u",
+ * other BYTE_ARRAY "z", UUID "w:16", other FIXED_LEN_BYTE_ARRAY "w:N",
+ * INTEGER(8/16/32/64, signed) c/s/i/l, unsigned C/S/I/L, FLOAT16 "f"
+ * (converted), TIME "ttm" (int32 ms) / "ttu" (int64 us, nanos cut),
+ * dictionaries decoded, MAP "+m" (entries struct key/value), LIST "+l".
+ * Bare repeated fields (no LIST annotation) become non-null lists.
+ *
+ * Errors: DLK_CORRUPT with file name and byte offset, DLK_UNSUPPORTED
+ * (encrypted files, LZO, unknown encodings) naming the feature. A file
+ * object is not thread-safe; use one per thread.
+ *
+ * Since: 0.1
+ */
+#ifndef DELTALAKE_PARQUET_H
+#define DELTALAKE_PARQUET_H
+
+#include "deltalake/arrow_abi.h"
+#include "deltalake/errors.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dlk_pq_file dlk_pq_file;
+
+/* Read the whole file at path into memory and parse + validate the footer. */
+DLK_EXTERN int dlk_pq_open_path(const char *path, dlk_pq_file **out);
+/* Same over caller-owned bytes (borrowed: must outlive the file). name is used in messages. */
+DLK_EXTERN int dlk_pq_open_memory(const uint8_t *data, size_t len, const char *name, dlk_pq_file **out);
+DLK_EXTERN void dlk_pq_close(dlk_pq_file *f);
+
+DLK_EXTERN int64_t dlk_pq_num_rows(const dlk_pq_file *f);
+DLK_EXTERN int dlk_pq_num_row_groups(const dlk_pq_file *f);
+DLK_EXTERN int64_t dlk_pq_row_group_num_rows(const dlk_pq_file *f, int rg);
+/* Arrow schema of the file: a "+s" struct whose children are the top-level fields.
+ * Children carry the metadata key "PARQUET:field_id" when the file has field ids. */
+DLK_EXTERN int dlk_pq_get_schema(const dlk_pq_file *f, struct ArrowSchema *out);
+/* Number of top-level fields. */
+DLK_EXTERN int dlk_pq_num_fields(const dlk_pq_file *f);
+/* Parquet field_id of top-level field i, or -1. */
+DLK_EXTERN int dlk_pq_field_id(const dlk_pq_file *f, int top_level_index);
+/* Read row group rg projected to the named top-level fields (NULL/0 = all, in file order;
+ * otherwise in the order given) as one "+s" struct array of row_group_num_rows rows.
+ * DLK_NOT_FOUND for an unknown column name. The caller releases both outputs. */
+DLK_EXTERN int dlk_pq_read_row_group(dlk_pq_file *f, int rg, const char *const *columns, size_t n_columns,
+                          struct ArrowSchema *out_schema, struct ArrowArray *out_array);
+
+/*
+ * Column-chunk statistics, for row-group pruning.
+ * leaf_path is the dotted path of a leaf column as stored in Parquet
+ * (e.g. "a.b", "tags.list.element"). Values come from min_value/max_value, or from
+ * the deprecated min/max when the column's order is signed (integers, floats, dates,
+ * timestamps); never from legacy min/max of byte arrays.
+ * Representation of min/max by `kind`:
+ *   DLK_PQ_STAT_INT:    min_i/max_i, in Arrow units (dates as days, timestamps as
+ *                       microseconds, signed integers, TIME as its Arrow unit)
+ *   DLK_PQ_STAT_UINT:   min_u/max_u (unsigned integer columns)
+ *   DLK_PQ_STAT_DOUBLE: min_d/max_d (float, double, float16)
+ *   DLK_PQ_STAT_BYTES:  min_b/max_b raw bytes (strings: UTF-8, may be truncated
+ *                       prefixes for min / bumped for max by the writer; binary/fixed)
+ *   DLK_PQ_STAT_DECIMAL: min_i/max_i hold the high 64 bits and min_u/max_u the low
+ *                       64 bits of the unscaled 128-bit value
+ *   DLK_PQ_STAT_BOOL:   min_i/max_i 0 or 1
+ * has_min_max is false when no usable bounds exist. null_count is -1 when absent.
+ */
+enum { DLK_PQ_STAT_NONE = 0, DLK_PQ_STAT_INT, DLK_PQ_STAT_UINT, DLK_PQ_STAT_DOUBLE, DLK_PQ_STAT_BYTES,
+       DLK_PQ_STAT_DECIMAL, DLK_PQ_STAT_BOOL };
+typedef struct dlk_pq_col_stats {
+    bool has_min_max;
+    int kind;
+    int64_t null_count;
+    int64_t num_values;
+    int64_t min_i, max_i;
+    uint64_t min_u, max_u;
+    double min_d, max_d;
+    const uint8_t *min_b, *max_b; /* raw bounds, borrowed from the file until dlk_pq_close */
+    size_t min_b_len, max_b_len;
+    const char *format;        /* Arrow format of the leaf */
+} dlk_pq_col_stats;
+/* DLK_NOT_FOUND when no leaf has that path. */
+DLK_EXTERN int dlk_pq_column_stats(const dlk_pq_file *f, int rg, const char *leaf_path, dlk_pq_col_stats *out);
+
+/** Number of leaf (primitive) columns. */
+DLK_EXTERN int dlk_pq_num_leaves(const dlk_pq_file *f);
+/** Dotted Parquet path ("a.list.element") and Arrow format of leaf i (borrowed), NULL if out of range. */
+DLK_EXTERN const char *dlk_pq_leaf_path(const dlk_pq_file *f, int leaf);
+DLK_EXTERN const char *dlk_pq_leaf_format(const dlk_pq_file *f, int leaf);
+/** Max definition and repetition level of leaf i. */
+DLK_EXTERN void dlk_pq_leaf_levels(const dlk_pq_file *f, int leaf, int *max_def, int *max_rep);
+/** Whether page CRCs are verified (default true; a mismatch is DLK_CORRUPT). */
+DLK_EXTERN void dlk_pq_set_verify_crc(dlk_pq_file *f, bool on);
+/** The footer as JSON text (version, created_by, num_rows, key-value metadata, schema elements,
+ *  row groups with every column chunk: codec, encodings, sizes, offsets, statistics decoded
+ *  by the jsonl conventions), appended to a dlk_arrow_json-style buffer (free with dlk_arrow_json_free). */
+DLK_EXTERN int dlk_pq_meta_json(const dlk_pq_file *f, char **buf, size_t *len, size_t *cap);
+/** The Parquet schema as indented text ("required int64 id;", groups with annotations, levels). */
+DLK_EXTERN int dlk_pq_schema_text(const dlk_pq_file *f, char **buf, size_t *len, size_t *cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
