@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ac_width(const char *f)
+static inline int ac_width(const char *f)
 {
     if (!strcmp(f, "c") || !strcmp(f, "C")) return 1;
     if (!strcmp(f, "s") || !strcmp(f, "S") || !strcmp(f, "e")) return 2;
@@ -27,7 +27,7 @@ static int ac_width(const char *f)
     return 0;
 }
 
-static bool ac_slot(const struct ArrowSchema *s, const char *path, const struct ArrowArray *a,
+static inline bool ac_slot(const struct ArrowSchema *s, const char *path, const struct ArrowArray *a,
                     int64_t i, const struct ArrowArray *b, int64_t j)
 {
     const char *f = s->format;
@@ -94,7 +94,7 @@ static bool ac_slot(const struct ArrowSchema *s, const char *path, const struct 
 }
 
 /* Compare the formats of two schemas (names and nesting too). */
-static bool schema_equal(const struct ArrowSchema *a, const struct ArrowSchema *b, const char *path)
+static inline bool schema_equal(const struct ArrowSchema *a, const struct ArrowSchema *b, const char *path)
 {
     if (strcmp(a->format, b->format) || a->n_children != b->n_children ||
         strcmp(a->name ? a->name : "", b->name ? b->name : "")) {
@@ -112,7 +112,7 @@ static bool schema_equal(const struct ArrowSchema *a, const struct ArrowSchema *
 }
 
 /* Rows [0, n) of a (from row a0) against rows of b (from row b0). */
-static bool arrow_equal_rows(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t a0,
+static inline bool arrow_equal_rows(const struct ArrowSchema *s, const struct ArrowArray *a, int64_t a0,
                              const struct ArrowArray *b, int64_t b0, int64_t n)
 {
     for (int64_t r = 0; r < n; r++)
