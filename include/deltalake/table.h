@@ -50,6 +50,9 @@ DLK_EXTERN int dlk_table_snapshot(dlk_table *t, int64_t version, dlk_snapshot **
  *  modification time) is <= ts. NOT_FOUND before the first available commit
  *  or after the latest one (message gives the available range). */
 DLK_EXTERN int dlk_table_snapshot_at(dlk_table *t, int64_t timestamp_ms, dlk_snapshot **out);
+/** Same with an RFC 3339 timestamp text ("2024-01-01T00:00:00Z", a date,
+ *  or "2024-01-01 12:00:00"; no offset means UTC). DLK_PARSE on bad text. */
+DLK_EXTERN int dlk_table_snapshot_at_text(dlk_table *t, const char *timestamp, dlk_snapshot **out);
 DLK_EXTERN void dlk_snapshot_free(dlk_snapshot **s);
 
 /* ---- metadata ---- */

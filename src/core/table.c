@@ -281,6 +281,18 @@ done:
     return rc;
 }
 
+int dlk_table_snapshot_at_text(dlk_table *t, const char *text, dlk_snapshot **out)
+{
+    *out = NULL;
+    int64_t us;
+    bool zone;
+    int rc = dlk_parse_timestamp(text, strlen(text), &us, &zone);
+    if (rc) return rc;
+    /* round up to the millisecond: a commit at .5 ms still counts */
+    int64_t ms = us / 1000 + (us % 1000 > 0 ? 1 : 0);
+    return dlk_table_snapshot_at(t, ms, out);
+}
+
 /* ---- accessors ---- */
 
 int64_t dlk_snapshot_version(const dlk_snapshot *s) { return s->version; }

@@ -1,0 +1,201 @@
+/*
+ * cli/cmd_query.c - `deltalake query TABLE [--select a,b] [--version N |
+ * --as-of TS] [--limit N] [--format table|jsonl|csv|json]`: scan a snapshot
+ * and print its rows. (--where / --explain are added on top of the scan's
+ * filter hooks, dlk_scan_options.file_filter / row_filter.)
+ */
+#include "cli.h"
+#include "deltalake/arrow_json.h"
+#include "deltalake/deltalake.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    cli_format fmt;
+    int64_t rows;
+    char *buf;
+    size_t len, cap;
+} printer;
+
+static void csv_field(const char *s, size_t n)
+{
+    bool quote = n == 0 ? false : strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        fwrite(s, 1, n, stdout);
+        return;
+    }
+    putchar('"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') putchar('"');
+        putchar(s[i]);
+    }
+    putchar('"');
+}
+
+static int print_header(printer *p, const struct ArrowSchema *sc)
+{
+    if (p->fmt == CLI_FMT_CSV || p->fmt == CLI_FMT_TABLE) {
+        for (int64_t k = 0; k < sc->n_children; k++) {
+            if (k) fputs(p->fmt == CLI_FMT_CSV ? "," : " | ", stdout);
+            if (p->fmt == CLI_FMT_CSV) csv_field(sc->children[k]->name, strlen(sc->children[k]->name));
+            else fputs(sc->children[k]->name, stdout);
+        }
+        putchar('\n');
+    } else if (p->fmt == CLI_FMT_JSON) {
+        putchar('[');
+    }
+    return 0;
+}
+
+static int print_batch(printer *p, const struct ArrowSchema *sc, const struct ArrowArray *a)
+{
+    for (int64_t r = 0; r < a->length; r++) {
+        p->len = 0;
+        if (p->fmt == CLI_FMT_JSONL || p->fmt == CLI_FMT_JSON) {
+            if (dlk_arrow_json_row(sc, a, r, &p->buf, &p->len, &p->cap)) return -1;
+            if (p->fmt == CLI_FMT_JSON) fputs(p->rows ? ",\n" : "\n", stdout);
+            fwrite(p->buf, 1, p->len, stdout);
+            if (p->fmt == CLI_FMT_JSONL) putchar('\n');
+        } else {
+            for (int64_t k = 0; k < sc->n_children; k++) {
+                p->len = 0;
+                const struct ArrowArray *col = a->children[k];
+                bool valid = col->null_count == 0 || !col->buffers[0] ||
+                             ((((const uint8_t *)col->buffers[0])[(col->offset + a->offset + r) >> 3] >>
+                               ((col->offset + a->offset + r) & 7)) & 1);
+                if (k) fputs(p->fmt == CLI_FMT_CSV ? "," : " | ", stdout);
+                if (!valid) {
+                    if (p->fmt == CLI_FMT_TABLE) fputs("NULL", stdout);
+                    continue;
+                }
+                if (dlk_arrow_json_value(sc->children[k], col, a->offset + r, DLK_JSON_RAW_STRINGS,
+                                         &p->buf, &p->len, &p->cap))
+                    return -1;
+                if (p->fmt == CLI_FMT_CSV) csv_field(p->buf, p->len);
+                else fwrite(p->buf, 1, p->len, stdout);
+            }
+            putchar('\n');
+        }
+        p->rows++;
+    }
+    return 0;
+}
+
+static int split_cols(const char *s, char ***out, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *c = s; *c; c++) cap += *c == ',';
+    char **v = calloc(cap, sizeof *v);
+    if (!v) return -1;
+    *n = 0;
+    const char *start = s;
+    for (const char *c = s;; c++) {
+        if (*c == ',' || !*c) {
+            const char *b = start, *e = c;
+            while (b < e && (*b == ' ' || *b == '\t')) b++;
+            while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+            if (e > b) {
+                v[*n] = strndup(b, (size_t)(e - b));
+                if (!v[*n]) return -1;
+                (*n)++;
+            }
+            if (!*c) break;
+            start = c + 1;
+        }
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_cmd_query(int argc, char **argv)
+{
+    const char *table = NULL, *version = NULL, *asof = NULL, *limit = NULL, *format = NULL,
+               *select = NULL;
+    for (int i = 1; i < argc;) {
+        int r;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(cli_find_command("query")->usage, stdout);
+            return CLI_OK;
+        }
+        if ((r = cli_opt_value(argc, argv, &i, "--version", &version)) ||
+            (r = cli_opt_value(argc, argv, &i, "--as-of", &asof)) ||
+            (r = cli_opt_value(argc, argv, &i, "--limit", &limit)) ||
+            (r = cli_opt_value(argc, argv, &i, "--format", &format)) ||
+            (r = cli_opt_value(argc, argv, &i, "--select", &select))) {
+            if (r < 0) return CLI_USAGE;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("query", "unknown option %s", argv[i]);
+        if (table) return cli_usage_error("query", "more than one TABLE given");
+        table = argv[i++];
+    }
+    if (!table) return cli_usage_error("query", "TABLE is required");
+    if (version && asof) return cli_usage_error("query", "--version and --as-of exclude each other");
+    cli_format fmt = CLI_FMT_TABLE;
+    if (format && !cli_parse_format("query", format, &fmt)) return CLI_USAGE;
+    long long v = -1, lim = -1;
+    char *end;
+    if (version) {
+        errno = 0;
+        v = strtoll(version, &end, 10);
+        if (errno || end == version || *end || v < 0)
+            return cli_usage_error("query", "--version needs a non-negative integer, got '%s'", version);
+    }
+    if (limit) {
+        errno = 0;
+        lim = strtoll(limit, &end, 10);
+        if (errno || end == limit || *end || lim < 0)
+            return cli_usage_error("query", "--limit needs a non-negative integer, got '%s'", limit);
+    }
+    char **cols = NULL;
+    size_t ncols = 0;
+    if (select && split_cols(select, &cols, &ncols)) return cli_usage_error("query", "out of memory");
+    int rc = CLI_OK;
+    dlk_table *t = NULL;
+    dlk_snapshot *s = NULL;
+    struct ArrowArrayStream stream = {0};
+    struct ArrowSchema sc = {0};
+    printer p = {fmt, 0, NULL, 0, 0};
+    dlk_scan_options opts = DLK_SCAN_OPTIONS_INIT;
+    opts.columns = (const char *const *)cols;
+    opts.n_columns = ncols;
+    opts.limit = lim;
+    if (dlk_table_open(table, &t) ||
+        (asof ? dlk_table_snapshot_at_text(t, asof, &s) : dlk_table_snapshot(t, v, &s)) ||
+        dlk_scan_open(s, &opts, &stream)) {
+        rc = cli_fail("query");
+        goto done;
+    }
+    if (stream.get_schema(&stream, &sc)) {
+        rc = cli_fail("query");
+        goto done;
+    }
+    print_header(&p, &sc);
+    for (;;) {
+        struct ArrowArray a;
+        if (stream.get_next(&stream, &a)) {
+            fflush(stdout);
+            fprintf(stderr, "deltalake query: %s\n", stream.get_last_error(&stream));
+            rc = CLI_ERROR;
+            break;
+        }
+        if (!a.release) break;
+        int pr = print_batch(&p, &sc, &a);
+        a.release(&a);
+        if (pr) {
+            rc = cli_fail("query");
+            break;
+        }
+    }
+    if (fmt == CLI_FMT_JSON && rc == CLI_OK) fputs(p.rows ? "\n]\n" : "]\n", stdout);
+done:
+    dlk_arrow_json_free(p.buf);
+    if (sc.release) sc.release(&sc);
+    if (stream.release) stream.release(&stream);
+    dlk_snapshot_free(&s);
+    dlk_table_free(&t);
+    for (size_t i = 0; i < ncols; i++) free(cols[i]);
+    free(cols);
+    return rc;
+}
