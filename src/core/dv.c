@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define DV_MAGIC 1681511377u
+#define DV_MAGIC_NATIVE 1681511376u
 #define DV_MAX_BUCKETS (1u << 20)
 
 struct dlk_dv_bitmap {
@@ -33,10 +34,53 @@ void dlk_dv_free(dlk_dv_bitmap *b)
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
+/* Delta's "native" RoaringBitmapArray layout (magic 1681511376, big endian):
+ * count of bitmaps (u32), then per bitmap its byte size (u32) and a 32-bit
+ * portable RoaringBitmap; bitmap i holds the rows whose high 32 bits are i. */
+static int parse_native(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
+{
+    uint32_t nb = be32(p + 4);
+    if (nb > DV_MAX_BUCKETS || nb > n)
+        return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 4: bitmap count %u out of range", nb);
+    dlk_dv_bitmap *b = dlk_calloc(1, sizeof *b);
+    if (!b) return dlk_err_nomem();
+    b->keys = dlk_calloc(nb ? nb : 1, sizeof *b->keys);
+    b->maps = dlk_calloc(nb ? nb : 1, sizeof *b->maps);
+    if (!b->keys || !b->maps) {
+        dlk_dv_free(b);
+        return dlk_err_nomem();
+    }
+    size_t off = 8;
+    for (uint32_t i = 0; i < nb; i++) {
+        if (n - off < 4) {
+            dlk_dv_free(b);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: truncated bitmap size", off);
+        }
+        uint32_t sz = be32(p + off);
+        off += 4;
+        if (sz > n - off) {
+            dlk_dv_free(b);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: bitmap of %u bytes overruns", off, sz);
+        }
+        roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe((const char *)p + off, sz);
+        if (!r) {
+            dlk_dv_free(b);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: invalid RoaringBitmap", off);
+        }
+        b->keys[b->n] = i;
+        b->maps[b->n++] = r;
+        b->card += roaring_bitmap_get_cardinality(r);
+        off += sz;
+    }
+    *out = b;
+    return DLK_OK;
+}
+
 int dlk_dv_parse(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
 {
     *out = NULL;
     if (n < 12) return dlk_err_set(DLK_CORRUPT, "deletion vector: %zu bytes is too short", n);
+    if (be32(p) == DV_MAGIC_NATIVE) return parse_native(p, n, out);
     if (le32(p) != DV_MAGIC)
         return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 0: bad magic %u (want %u)", le32(p), DV_MAGIC);
     uint64_t nb = (uint64_t)le32(p + 4) | (uint64_t)le32(p + 8) << 32;

@@ -1,10 +1,12 @@
 /*
  * core/dv.h - deletion vectors (PROTOCOL.md "Deletion Vector Format").
  *
- * Serialized bitmap (little endian): magic 1681511377 (u32), then the
+ * Serialized bitmap, either "portable" (little endian): magic 1681511377 (u32), then the
  * "portable" 64-bit RoaringBitmap: numBuckets (u64), then per bucket a
  * 32-bit key (u32, high bits of the row index) and a standard 32-bit
- * portable RoaringBitmap of the low bits.
+ * portable RoaringBitmap of the low bits; or Delta's "native" layout (big endian):
+ * magic 1681511376, bitmap count, then per bitmap its size and a 32-bit
+ * portable RoaringBitmap (bitmap i = rows with high bits i), as inline DVs use.
  * On-disk file (big endian): version byte 1, then per DV: dataSize (u32),
  * bitmap bytes (dataSize), CRC-32 of those bytes (u32). A descriptor's
  * offset points at its dataSize field.

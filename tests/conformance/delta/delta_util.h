@@ -25,7 +25,7 @@ typedef struct {
     size_t n, cap;
 } rows_t;
 
-static void rows_push(rows_t *r, char *s)
+static inline void rows_push(rows_t *r, char *s)
 {
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 256;
@@ -34,17 +34,17 @@ static void rows_push(rows_t *r, char *s)
     r->v[r->n++] = s;
 }
 
-static void rows_free(rows_t *r)
+static inline void rows_free(rows_t *r)
 {
     for (size_t i = 0; i < r->n; i++) free(r->v[i]);
     free(r->v);
     memset(r, 0, sizeof *r);
 }
 
-static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static inline int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* canonical JSON of one row: keys sorted, compact */
-static char *canon(const char *js)
+static inline char *canon(const char *js)
 {
     json_error_t je;
     json_t *o = json_loads(js, JSON_DECODE_ANY, &je);
@@ -54,7 +54,7 @@ static char *canon(const char *js)
     return s;
 }
 
-static int batch_rows(const struct ArrowSchema *s, const struct ArrowArray *a, rows_t *out)
+static inline int batch_rows(const struct ArrowSchema *s, const struct ArrowArray *a, rows_t *out)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
@@ -71,7 +71,7 @@ static int batch_rows(const struct ArrowSchema *s, const struct ArrowArray *a, r
 }
 
 /* Scan a snapshot into rows. Returns a dlk status. */
-static int scan_rows(const dlk_snapshot *snap, rows_t *out)
+static inline int scan_rows(const dlk_snapshot *snap, rows_t *out)
 {
     struct ArrowArrayStream st;
     int rc = dlk_scan_open(snap, NULL, &st);
@@ -99,7 +99,7 @@ static int scan_rows(const dlk_snapshot *snap, rows_t *out)
 }
 
 /* Rows of every Parquet file in dir (skipping hidden/underscore files). */
-static int parquet_dir_rows(const char *dir, rows_t *out)
+static inline int parquet_dir_rows(const char *dir, rows_t *out)
 {
     DIR *d = opendir(dir);
     if (!d) return -1;
@@ -136,7 +136,7 @@ static int parquet_dir_rows(const char *dir, rows_t *out)
 }
 
 /* Compare two row multisets; prints the first differences. */
-static int rows_equal(rows_t *got, rows_t *want)
+static inline int rows_equal(rows_t *got, rows_t *want)
 {
     qsort(got->v, got->n, sizeof *got->v, str_cmp);
     qsort(want->v, want->n, sizeof *want->v, str_cmp);
@@ -157,21 +157,21 @@ static int rows_equal(rows_t *got, rows_t *want)
     return !diff;
 }
 
-static int run_cmd(const char *fmt, const char *a, const char *b)
+static inline int run_cmd(const char *fmt, const char *a, const char *b)
 {
     char cmd[8192];
     snprintf(cmd, sizeof cmd, fmt, a, b);
     return system(cmd);
 }
 
-static double now_s(void)
+static inline double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool is_dir(const char *p)
+static inline bool is_dir(const char *p)
 {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
