@@ -115,8 +115,30 @@ TEST(errors)
     dlk_table_free(&t);
 }
 
+TEST(storage_faults)
+{
+    /* fail the Nth storage call during a snapshot load: an IO error, never a crash or leak */
+    dlk_storage *m = NULL, *f = NULL;
+    CHECK_OK(dlk_storage_open_memory(&m));
+    put(m, 0, PROTO META("") ADD("p=x/a.parquet", ""));
+    put(m, 1, REMOVE("p=x/a.parquet", "") ADD("p=x/b.parquet", ""));
+    CHECK_OK(dlk_storage_open_fault(m, 0, 0, &f));
+    dlk_table *t = NULL;
+    CHECK_OK(dlk_table_open_storage(f, &t));
+    for (long n = 1; n <= 8; n++) {
+        dlk_storage_fault_set(f, n, 1);
+        dlk_snapshot *s = NULL;
+        int rc = dlk_table_snapshot(t, -1, &s);
+        CHECK(rc == DLK_IO || rc == DLK_OK);
+        if (rc == DLK_OK) CHECK_EQ_INT(dlk_snapshot_file_count(s), 1);
+        dlk_snapshot_free(&s);
+    }
+    dlk_table_free(&t);
+}
+
 int main(void)
 {
+    RUN(storage_faults);
     RUN(replay);
     RUN(errors);
     return harness_done();
