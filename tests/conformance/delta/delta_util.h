@@ -138,8 +138,8 @@ static inline int parquet_dir_rows(const char *dir, rows_t *out)
 /* Compare two row multisets; prints the first differences. */
 static inline int rows_equal(rows_t *got, rows_t *want)
 {
-    qsort(got->v, got->n, sizeof *got->v, str_cmp);
-    qsort(want->v, want->n, sizeof *want->v, str_cmp);
+    if (got->n) qsort(got->v, got->n, sizeof *got->v, str_cmp);
+    if (want->n) qsort(want->v, want->n, sizeof *want->v, str_cmp);
     if (got->n != want->n) fprintf(stderr, "    row count: got %zu, expected %zu\n", got->n, want->n);
     size_t i = 0, j = 0;
     int shown = 0, diff = got->n != want->n;
