@@ -9,6 +9,8 @@
 #include "ops/records.h"
 #include "ops/write_int.h"
 #include "parquet/writer.h"
+#include "deltalake/parquet.h"
+#include "core/schema_ddl.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -438,6 +440,65 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
     }
 }
 
+/* ---- Parquet input ------------------------------------------------------- */
+
+/* Types must match exactly (after the reader's normalisation); nullability of
+ * the file may be stricter than the table's, not looser (nulls are caught by
+ * the writer). */
+static bool same_type(const struct ArrowSchema *a, const struct ArrowSchema *b)
+{
+    if (strcmp(a->format, b->format) || a->n_children != b->n_children) return false;
+    for (int64_t i = 0; i < a->n_children; i++)
+        if (!same_type(a->children[i], b->children[i])) return false;
+    return true;
+}
+
+/* Feed the row groups of a Parquet file (bytes in memory) to the writer,
+ * projected to the data columns of an unpartitioned table. */
+static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, size_t n_part, const uint8_t *data,
+                        size_t len)
+{
+    if (n_part) return dlk_err_set(DLK_UNSUPPORTED, "parquet input into a partitioned table");
+    dlk_pq_file *f = NULL;
+    int rc = dlk_pq_open_memory(data, len, "input", &f);
+    if (rc) return rc;
+    size_t n = (size_t)table_schema->n_children;
+    const char **cols = dlk_calloc(n ? n : 1, sizeof(char *));
+    if (!cols) {
+        dlk_pq_close(f);
+        return dlk_err_nomem();
+    }
+    for (size_t i = 0; i < n; i++) cols[i] = table_schema->children[i]->name;
+    for (int rg = 0; rg < dlk_pq_num_row_groups(f) && !rc; rg++) {
+        struct ArrowSchema fs;
+        struct ArrowArray fa;
+        rc = dlk_pq_read_row_group(f, rg, cols, n, &fs, &fa);
+        if (rc == DLK_NOT_FOUND) {
+            rc = dlk_err_schema_mismatch("column present", "missing", "parquet input: %s", dlk_error_last()->message);
+            break;
+        }
+        if (rc) break;
+        for (size_t i = 0; i < n && !rc; i++) {
+            if (!same_type(fs.children[i], table_schema->children[i])) {
+                dlk_buf e = {0}, a = {0};
+                dlk_core_type_name(table_schema->children[i], &e);
+                dlk_core_type_name(fs.children[i], &a);
+                rc = dlk_err_schema_mismatch(dlk_buf_cstr(&e), dlk_buf_cstr(&a),
+                                             "parquet input: column '%s': expected %s, got %s", cols[i],
+                                             dlk_buf_cstr(&e), dlk_buf_cstr(&a));
+                dlk_buf_free(&e);
+                dlk_buf_free(&a);
+            }
+        }
+        if (!rc && fa.length > 0) rc = write_batch(c, &fa, NULL);
+        dlk_arrow_array_release(&fa);
+        dlk_arrow_schema_release(&fs);
+    }
+    dlk_free(cols);
+    dlk_pq_close(f);
+    return rc;
+}
+
 /* ---- write --------------------------------------------------------------- */
 
 static int write_impl(const char *table, FILE *in, const char *text, size_t n, const dlk_write_options *opts,
@@ -452,8 +513,6 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     res->version = -1;
     res->checkpoint_version = -1;
     if (!table) return dlk_err_set(DLK_INVALID_ARGUMENT, "write: no table");
-    if (opts->input_format == DLK_INPUT_PARQUET)
-        return dlk_err_set(DLK_UNSUPPORTED, "write: parquet input (needs the Parquet reader)");
     if (opts->mode != DLK_WRITE_APPEND && opts->mode != DLK_WRITE_OVERWRITE)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "write: unknown mode %d", opts->mode);
     if (opts->replace_where && opts->mode != DLK_WRITE_OVERWRITE)
@@ -529,6 +588,21 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         }
     }
 
+    if (opts->input_format == DLK_INPUT_PARQUET) {
+        if (opts->merge_schema) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "merge_schema with parquet input");
+            goto out;
+        }
+        if (in) {
+            char chunk[65536];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+                if ((rc = dlk_buf_append(&slurp, chunk, got))) goto out;
+            text = (const char *)slurp.data;
+            n = slurp.len;
+            in = NULL;
+        }
+    }
     dlk_records_options ro = DLK_RECORDS_OPTIONS_INIT;
     ro.format = opts->input_format == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
     ro.batch_rows = opts->batch_rows;
@@ -569,7 +643,10 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     const char *ni = dlk_core__state_config(&st, "delta.dataSkippingNumIndexedCols");
     int64_t niv;
     if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) c.num_indexed = (int)niv;
-    for (;;) {
+    if (opts->input_format == DLK_INPUT_PARQUET) {
+        if ((rc = feed_parquet(&c, schema, st.n_part, (const uint8_t *)text, n))) goto out;
+    }
+    while (opts->input_format != DLK_INPUT_PARQUET) {
         struct ArrowArray batch;
         const char *const *vals = NULL;
         if ((rc = dlk_ops_records_next_part(r, &batch, &vals))) goto out;

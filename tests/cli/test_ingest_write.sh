@@ -151,6 +151,17 @@ fi
 "$CLI" create "$T/ntz" --schema 'a timestamp_ntz' >/dev/null
 check "grep -q '\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":\\[\"timestampNtz\"\\]' '$T/ntz/_delta_log/00000000000000000000.json'" "timestamp_ntz table gets reader 3 / writer 7 with timestampNtz"
 
+# ---- Parquet input (our own data file of an unpartitioned table) ------------------------------
+P1="$T/pq1"; P2="$T/pq2"
+"$CLI" create "$P1" --schema 'id long not null, s string, m map<string,long>' >/dev/null
+printf '{"id":1,"s":"a","m":{"k":1}}\n{"id":2}\n' | "$CLI" write "$P1" >/dev/null
+"$CLI" create "$P2" --schema 'id long not null, s string, m map<string,long>' >/dev/null
+out=$("$CLI" write "$P2" --input-format parquet --input "$(ls "$P1"/*.parquet | head -1)"); rc=$?
+check "[ $rc -eq 0 ] && [ \"\$(jget '$out' '[\"rows_written\"]')\" = 2 ]" "--input-format parquet appends the file's rows"
+"$CLI" create "$T/pq3" --schema 'id int' >/dev/null
+"$CLI" write "$T/pq3" --input-format parquet --input "$(ls "$P1"/*.parquet | head -1)" >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q \"column 'id': expected integer, got long\" '$T/err'" "parquet input with a different type: SCHEMA_MISMATCH"
+
 # ---- hash bucketing partition strategy ------------------------------------------------------
 H="$T/hb"
 "$CLI" create "$H" --schema 'trace_id string, v long' --partition-by 'bucket(4, trace_id)' >/dev/null; rc=$?

@@ -228,7 +228,7 @@ TEST(write_errors)
     CHECK(strstr(dlk_error_last()->message, "line 2: column 'x'"));
     dlk_write_options o = DLK_WRITE_OPTIONS_INIT;
     o.input_format = DLK_INPUT_PARQUET;
-    CHECK_RC(dlk_table_write_text(root, "", 0, &o, NULL), DLK_UNSUPPORTED);
+    CHECK_RC(dlk_table_write_text(root, "", 0, &o, NULL), DLK_CORRUPT); /* not a Parquet file */
     int64_t v;
     CHECK_OK(dlk_core__log_latest(root, &v));
     CHECK_EQ_INT(v, 0);
