@@ -147,6 +147,12 @@ if [ $have_duck -eq 1 ]; then
   check "[ '$n' = '{\"c\":2}' ]" "checkpoint holds protocol and metaData"
 fi
 
+# our reader loads the table from our checkpoint alone (earlier commits removed in a copy)
+cp -r "$A" "$T/a_cp"
+for f in "$T"/a_cp/_delta_log/*.json; do b=$(basename "$f" .json); [ "$((10#$b))" -le "$v" ] && rm "$f"; done
+r=$(ours "$T/a_cp")
+check "[ \"$r\" = \"$(indep "$A")\" ]" "our snapshot reader loads the table from our checkpoint alone"
+
 # ---- timestamp_ntz needs table features -----------------------------------------------
 "$CLI" create "$T/ntz" --schema 'a timestamp_ntz' >/dev/null
 check "grep -q '\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":\\[\"timestampNtz\"\\]' '$T/ntz/_delta_log/00000000000000000000.json'" "timestamp_ntz table gets reader 3 / writer 7 with timestampNtz"
