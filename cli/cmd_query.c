@@ -1,6 +1,7 @@
 /*
  * cli/cmd_query.c - `deltalake query TABLE [--select a,b] [--version N |
- * --as-of TS] [--limit N] [--format table|jsonl|csv|json]`: scan a snapshot
+ * --as-of TS] [--limit N] [--format table|jsonl|csv|json]
+ * [--where PREDICATE] [--explain]`: scan a snapshot
  * and print its rows. (--where / --explain are added on top of the scan's
  * filter hooks, dlk_scan_options.file_filter / row_filter.)
  */
@@ -108,10 +109,41 @@ static int split_cols(const char *s, char ***out, size_t *n)
     return 0;
 }
 
+/* --explain: the predicate and what the scan skipped / read, one JSON object. */
+static void print_explain(const struct ArrowArrayStream *stream, const dlk_where *w, FILE *out)
+{
+    dlk_scan_stats st;
+    dlk_scan_get_stats(stream, &st);
+    dlk_where_stats ws = {0};
+    dlk_where_get_stats(w, &ws);
+    fputs("{\"predicate\":", out);
+    const char *pt = w ? dlk_expr_to_string(dlk_where_expr(w)) : NULL;
+    if (pt) {
+        fputc('"', out);
+        for (const char *c = pt; *c; c++) {
+            if (*c == '"' || *c == '\\') fputc('\\', out);
+            fputc(*c, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs("null", out);
+    }
+    fprintf(out,
+            ",\"files_total\":%lld,\"files_skipped\":%lld,\"files_skipped_by_partition\":%lld,"
+            "\"files_skipped_by_stats\":%lld,\"files_without_stats\":%lld,\"files_read\":%lld,"
+            "\"row_groups_skipped\":0,\"rows_read\":%lld,\"rows_deleted\":%lld,\"rows_filtered\":%lld,"
+            "\"rows_returned\":%lld}\n",
+            (long long)st.files_total, (long long)st.files_skipped, (long long)ws.files_skipped_partition,
+            (long long)ws.files_skipped_stats, (long long)ws.files_without_stats, (long long)st.files_read,
+            (long long)st.rows_read, (long long)st.rows_deleted, (long long)(ws.rows_in - ws.rows_kept),
+            (long long)st.rows_returned);
+}
+
 int cli_cmd_query(int argc, char **argv)
 {
     const char *table = NULL, *version = NULL, *asof = NULL, *limit = NULL, *format = NULL,
-               *select = NULL;
+               *select = NULL, *where = NULL;
+    bool explain = false;
     for (int i = 1; i < argc;) {
         int r;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -122,8 +154,14 @@ int cli_cmd_query(int argc, char **argv)
             (r = cli_opt_value(argc, argv, &i, "--as-of", &asof)) ||
             (r = cli_opt_value(argc, argv, &i, "--limit", &limit)) ||
             (r = cli_opt_value(argc, argv, &i, "--format", &format)) ||
-            (r = cli_opt_value(argc, argv, &i, "--select", &select))) {
+            (r = cli_opt_value(argc, argv, &i, "--select", &select)) ||
+            (r = cli_opt_value(argc, argv, &i, "--where", &where))) {
             if (r < 0) return CLI_USAGE;
+            continue;
+        }
+        if (!strcmp(argv[i], "--explain")) {
+            explain = true;
+            i++;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("query", "unknown option %s", argv[i]);
@@ -157,13 +195,19 @@ int cli_cmd_query(int argc, char **argv)
     struct ArrowArrayStream stream = {0};
     struct ArrowSchema sc = {0};
     printer p = {fmt, 0, NULL, 0, 0};
+    dlk_where *w = NULL;
     dlk_scan_options opts = DLK_SCAN_OPTIONS_INIT;
     opts.columns = (const char *const *)cols;
     opts.n_columns = ncols;
     opts.limit = lim;
     if (dlk_table_open(table, &t) ||
         (asof ? dlk_table_snapshot_at_text(t, asof, &s) : dlk_table_snapshot(t, v, &s)) ||
-        dlk_scan_open(s, &opts, &stream)) {
+        (where && dlk_where_new(s, where, &w))) {
+        rc = cli_fail("query");
+        goto done;
+    }
+    if (w) dlk_where_apply(w, &opts); /* file skipping + row filter hooks */
+    if (dlk_scan_open(s, &opts, &stream)) {
         rc = cli_fail("query");
         goto done;
     }
@@ -171,7 +215,7 @@ int cli_cmd_query(int argc, char **argv)
         rc = cli_fail("query");
         goto done;
     }
-    print_header(&p, &sc);
+    if (!explain) print_header(&p, &sc);
     for (;;) {
         struct ArrowArray a;
         if (stream.get_next(&stream, &a)) {
@@ -181,18 +225,20 @@ int cli_cmd_query(int argc, char **argv)
             break;
         }
         if (!a.release) break;
-        int pr = print_batch(&p, &sc, &a);
+        int pr = explain ? 0 : print_batch(&p, &sc, &a);
         a.release(&a);
         if (pr) {
             rc = cli_fail("query");
             break;
         }
     }
-    if (fmt == CLI_FMT_JSON && rc == CLI_OK) fputs(p.rows ? "\n]\n" : "]\n", stdout);
+    if (!explain && fmt == CLI_FMT_JSON && rc == CLI_OK) fputs(p.rows ? "\n]\n" : "]\n", stdout);
+    if (rc == CLI_OK && explain) print_explain(&stream, w, stdout);
 done:
     dlk_arrow_json_free(p.buf);
     if (sc.release) sc.release(&sc);
     if (stream.release) stream.release(&stream);
+    dlk_where_free(&w);
     dlk_snapshot_free(&s);
     dlk_table_free(&t);
     for (size_t i = 0; i < ncols; i++) free(cols[i]);
