@@ -146,6 +146,7 @@ static int data_page(chunk_ctx *x, const dlk_pq_page_header *h, const uint8_t *p
     if (n < 0 || n > MAX_PAGE_VALUES) return dlk_err_set(DLK_CORRUPT, "page claims %lld values", (long long)n);
     if (c->n_levels + n > x->m->num_values || c->n_levels + n > MAX_CHUNK_LEVELS)
         return dlk_err_set(DLK_CORRUPT, "pages hold more values than the column chunk's %lld", (long long)x->m->num_values);
+    if (n == 0) return DLK_OK;
     int rc = grow_levels(x, n);
     if (rc) return rc;
     bool v2 = h->type == DLK_PQ_DATA_PAGE_V2;
