@@ -11,7 +11,9 @@
 #                 (pipeline: library NDJSON -> Arrow -> one Parquet file, no Delta)
 #   BENCH_DIR     --dir DIR       scratch directory (default /tmp/dlk-bench)
 #   BENCH_TIMEOUT --timeout S     per-measurement timeout in seconds (default 300)
-#   BENCH_COMMITS --commits N     small commits for cases 9/10 (default 1000)
+#   BENCH_COMMITS --commits N     small commits/files for cases 9/10 (default 1000)
+#   BENCH_CLI_COMMITS             of which through the CLI (default 200; the rest
+#                                 through the library, bench/commit_driver)
 #   BENCH_LOG_COMMITS             commits of the generated log for case 8 (default 10000)
 #   BENCH_THREADS                 DuckDB "all threads" (default nproc)
 #   BENCH_BUILD                   build directory (default build)
@@ -301,22 +303,25 @@ fi
 
 # ---------------------------------------------------------------- (9) commits, (10) optimize
 SMALLT=$DIR/ours/small
+# One small unpartitioned table takes COMMITS small commits (one data file
+# each): the first CLI_COMMITS through the CLI (case 9, a process a commit),
+# the rest through the library in one process (case 9b, bench/commit_driver,
+# when built); case 10 then optimizes its COMMITS small files.
+CLI_COMMITS=$COMMITS
+[ -x "$BUILD/bench/commit_driver" ] && [ "$COMMITS" -gt "${BENCH_CLI_COMMITS:-200}" ] && CLI_COMMITS=${BENCH_CLI_COMMITS:-200}
+LIB_COMMITS=$((COMMITS - CLI_COMMITS))
 if want commits || want optimize; then
   rm -rf "$SMALLT"
+  SMALL_BYTES=$(file_bytes "$SMALL")
   if "$CLI" create "$SMALLT" --schema "$SCHEMA" >"$LOGS/ours-create-small.out" 2>&1; then
-    ours commits main $((COMMITS * 10)) $(( $(file_bytes "$SMALL") * COMMITS )) -- sh -c \
-      "i=0; while [ \$i -lt $COMMITS ]; do '$CLI' write '$SMALLT' --input '$SMALL' >/dev/null || exit 1; i=\$((i+1)); done"
+    ours commits main $((CLI_COMMITS * 10)) $((SMALL_BYTES * CLI_COMMITS)) -- sh -c \
+      "i=0; while [ \$i -lt $CLI_COMMITS ]; do '$CLI' write '$SMALLT' --input '$SMALL' >/dev/null || exit 1; i=\$((i+1)); done"
+    if [ "$LIB_COMMITS" -gt 0 ]; then
+      ours commits library $((LIB_COMMITS * 10)) $((SMALL_BYTES * LIB_COMMITS)) -- \
+        "$BUILD/bench/commit_driver" --table "$SMALLT" --input "$SMALL" --commits "$LIB_COMMITS"
+    fi
   else
     record "{\"engine\":\"ours\",\"case\":\"commits\",\"label\":\"main\",\"status\":\"$(grep -q 'not implemented' "$LOGS/ours-create-small.out" && echo not_built || echo failed)\",\"rows\":0,\"bytes\":0,\"stderr\":$(head -c 300 "$LOGS/ours-create-small.out" | jq -Rs .)}"
-  fi
-  # the same through the library in one process (no process start-up per commit)
-  if want commits && [ -x "$BUILD/bench/commit_driver" ]; then
-    rm -rf "$DIR/ours/small-lib"
-    if "$CLI" create "$DIR/ours/small-lib" --schema "$SCHEMA" >/dev/null 2>&1; then
-      ours commits library $((COMMITS * 10)) $(( $(file_bytes "$SMALL") * COMMITS )) -- \
-        "$BUILD/bench/commit_driver" --table "$DIR/ours/small-lib" --input "$SMALL" --commits "$COMMITS"
-    fi
-    rm -rf "$DIR/ours/small-lib"
   fi
   want commits && duck commits 1
 fi
@@ -361,5 +366,5 @@ fi
 
 # ---------------------------------------------------------------- report
 node "$ROOT/bench/report.mjs" --results "$RES" --out "$OUT" --rows "$ROWS" --data-bytes "$DATA_BYTES" \
-  --threads "$THREADS" --files-from "$FILES_FROM" --commits "$COMMITS" --log-commits "$LOG_COMMITS" \
+  --threads "$THREADS" --files-from "$FILES_FROM" --commits "$COMMITS" --cli-commits "$CLI_COMMITS" --log-commits "$LOG_COMMITS" \
   --commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
