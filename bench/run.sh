@@ -100,7 +100,7 @@ ours() {
   local rc=$?
   m=$(cat "$tag.json" 2>/dev/null || echo '{}')
   if [ $rc -eq 0 ]; then status=ok
-  elif grep -q 'not implemented' "$tag.err"; then status=not_built
+  elif grep -q 'not implemented\|unknown option' "$tag.err"; then status=not_built
   elif [ $rc -eq 124 ]; then status=timeout
   else status=failed; fi
   local err
