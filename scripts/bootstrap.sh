@@ -10,7 +10,7 @@ PKGS=(
   zlib1g-dev libdeflate-dev libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev
   libjansson-dev libroaring-dev uuid-dev
   libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
-  nodejs npm zstd
+  nodejs npm zstd jq
 )
 
 missing=()
