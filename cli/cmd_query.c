@@ -131,11 +131,14 @@ static void print_explain(const struct ArrowArrayStream *stream, const dlk_where
     fprintf(out,
             ",\"files_total\":%lld,\"files_skipped\":%lld,\"files_skipped_by_partition\":%lld,"
             "\"files_skipped_by_stats\":%lld,\"files_without_stats\":%lld,\"files_read\":%lld,"
-            "\"row_groups_skipped\":0,\"rows_read\":%lld,\"rows_deleted\":%lld,\"rows_filtered\":%lld,"
+            "\"row_groups_total\":%lld,\"row_groups_skipped\":%lld,\"row_groups_read\":%lld,"
+            "\"rows_skipped_by_row_groups\":%lld,"
+            "\"rows_read\":%lld,\"rows_deleted\":%lld,\"rows_filtered\":%lld,"
             "\"rows_returned\":%lld}\n",
             (long long)st.files_total, (long long)st.files_skipped, (long long)ws.files_skipped_partition,
             (long long)ws.files_skipped_stats, (long long)ws.files_without_stats, (long long)st.files_read,
-            (long long)st.rows_read, (long long)st.rows_deleted, (long long)(ws.rows_in - ws.rows_kept),
+            (long long)st.row_groups_total, (long long)st.row_groups_skipped, (long long)st.row_groups_read,
+            (long long)st.rows_skipped, (long long)st.rows_read, (long long)st.rows_deleted, (long long)(ws.rows_in - ws.rows_kept),
             (long long)st.rows_returned);
 }
 

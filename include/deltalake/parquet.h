@@ -90,6 +90,49 @@ typedef struct dlk_pq_col_stats {
 /* DLK_NOT_FOUND when no leaf has that path. */
 DLK_EXTERN int dlk_pq_column_stats(const dlk_pq_file *f, int rg, const char *leaf_path, dlk_pq_col_stats *out);
 
+/*
+ * Row-group selection (skip row groups by their statistics, without reading pages).
+ *
+ * dlk_pq_select_row_groups asks pred for every row group (pred NULL: keep all) and
+ * fills keep[0..dlk_pq_num_row_groups) (caller-allocated); *n_kept (optional) gets
+ * the number kept. pred typically calls dlk_pq_column_stats; an error it returns
+ * stops the selection and is returned with the row group as context.
+ * The expression engine's dlk_expr_might_match (deltalake/expr.h) fits here through
+ * a stats provider over dlk_pq_column_stats (the table scan does exactly that).
+ */
+typedef int (*dlk_pq_row_group_pred)(void *ctx, const dlk_pq_file *f, int rg, bool *keep);
+DLK_EXTERN int dlk_pq_select_row_groups(const dlk_pq_file *f, dlk_pq_row_group_pred pred, void *ctx,
+                                        bool *keep, int *n_kept);
+
+/*
+ * A closed range [lo, hi] (either end optional) of one leaf column, in the
+ * representation of dlk_pq_col_stats for `kind` (INT: lo_i/hi_i in Arrow units,
+ * UINT: lo_u/hi_u, DOUBLE: lo_d/hi_d, BYTES: lo_b/hi_b compared bytewise unsigned,
+ * DECIMAL: hi 64 bits in *_i, low 64 bits in *_u, BOOL: 0/1 in *_i). Byte bounds are
+ * borrowed for the call.
+ */
+typedef struct dlk_pq_bound {
+    const char *leaf_path;
+    int kind;
+    bool has_lo, has_hi;
+    int64_t lo_i, hi_i;
+    uint64_t lo_u, hi_u;
+    double lo_d, hi_d;
+    const uint8_t *lo_b, *hi_b;
+    size_t lo_b_len, hi_b_len;
+} dlk_pq_bound;
+
+/*
+ * Might row group rg hold a row whose value of every bounded column lies within its
+ * bound (AND of the bounds)? *might = false only when the statistics prove that no
+ * row can: a chunk's [min, max] misses the range, or the chunk holds only nulls, or
+ * the row group is empty. Missing or unusable statistics (see dlk_pq_column_stats)
+ * and NaN bounds never skip. Errors: DLK_NOT_FOUND (no such leaf), DLK_INVALID_ARGUMENT
+ * (rg out of range, a bound whose kind differs from the column's statistics kind).
+ */
+DLK_EXTERN int dlk_pq_row_group_in_bounds(const dlk_pq_file *f, int rg, const dlk_pq_bound *bounds, size_t n,
+                                          bool *might);
+
 /** Number of leaf (primitive) columns. */
 DLK_EXTERN int dlk_pq_num_leaves(const dlk_pq_file *f);
 /** Dotted Parquet path ("a.list.element") and Arrow format of leaf i (borrowed), NULL if out of range. */

@@ -8,7 +8,12 @@
  *
  * Filtering hooks (for the expression engine): file_filter is asked for
  * each file before it is read (prune by partition values / stats);
+ * row_group_filter is asked for each row group of a file before it is
+ * read (prune by Parquet column-chunk statistics, reached through
+ * dlk_scan_row_group_column_stats with logical column paths);
  * row_filter gets each finished batch and clears bits of rows to drop.
+ * With order_by set the scan reads all matching rows (keeping only the
+ * first `limit` in order when a limit is given) and yields them sorted.
  *
  * The stream (ArrowArrayStream) belongs to the caller: release it when done.
  * It borrows the snapshot, which must outlive it. get_last_error returns the
@@ -20,6 +25,7 @@
 #define DELTALAKE_SCAN_H
 
 #include "deltalake/arrow_abi.h"
+#include "deltalake/parquet.h"
 #include "deltalake/table.h"
 
 #ifdef __cplusplus
@@ -32,6 +38,31 @@ typedef int (*dlk_scan_file_filter)(void *ctx, const dlk_file_info *file, bool *
  *  entry) for rows to drop. schema/batch are the output batch ("+s"). */
 typedef int (*dlk_scan_row_filter)(void *ctx, const struct ArrowSchema *schema,
                                    const struct ArrowArray *batch, uint8_t *keep);
+
+/** A row group of the file being scanned, as seen by a row_group_filter
+ *  (valid during the call only). */
+typedef struct dlk_scan_row_group dlk_scan_row_group;
+/** Return DLK_OK and set *keep=false to skip the row group without reading it.
+ *  Its rows still count for deletion-vector positions. */
+typedef int (*dlk_scan_row_group_filter)(void *ctx, const dlk_file_info *file,
+                                         const dlk_scan_row_group *rg, bool *keep);
+
+/** Index of the row group in its file, and its row count. */
+DLK_EXTERN int dlk_scan_row_group_index(const dlk_scan_row_group *rg);
+DLK_EXTERN int64_t dlk_scan_row_group_num_rows(const dlk_scan_row_group *rg);
+/**
+ * Parquet statistics of the column at logical path path[0..depth) (table
+ * schema names: top-level column, then struct fields) in this row group.
+ * The path is mapped to the file's physical leaf as the scan maps columns
+ * (column mapping by field id or physical name, then the logical name).
+ * A column the file does not have reads as nulls: *out then says
+ * null_count = num_values = row count, has_min_max false. DLK_NOT_FOUND
+ * when the path names no column of the table or no primitive leaf of the
+ * file (a struct, list or map). out->format is the file leaf's Arrow format,
+ * which may differ from the table's type (type widening).
+ */
+DLK_EXTERN int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path,
+                                               size_t depth, dlk_pq_col_stats *out);
 
 #define DLK_SCAN_OPTIONS_VERSION 1
 
@@ -47,18 +78,29 @@ typedef struct dlk_scan_options {
      *  from the output). */
     const char *const *filter_columns;
     size_t n_filter_columns;
+    /** Skip row groups (NULL: read all); gets filter_ctx. Since 0.2. */
+    dlk_scan_row_group_filter row_group_filter;
+    /** ORDER BY: "expr [ASC|DESC] [NULLS FIRST|LAST], ..." over the table's
+     *  columns (grammar of deltalake/expr.h; defaults ASC, NULLS LAST, as
+     *  DuckDB); NULL: file order. Since 0.2. See dlk_sort_keys_parse. */
+    const char *order_by;
 } dlk_scan_options;
 
-#define DLK_SCAN_OPTIONS_INIT {DLK_SCAN_OPTIONS_VERSION, NULL, 0, -1, NULL, NULL, NULL, NULL, 0}
+#define DLK_SCAN_OPTIONS_INIT {DLK_SCAN_OPTIONS_VERSION, NULL, 0, -1, NULL, NULL, NULL, NULL, 0, NULL, NULL}
 
 /** Start a scan (opts NULL: all columns, no limit). INVALID_ARGUMENT /
  *  NOT_FOUND naming an unknown column. */
 DLK_EXTERN int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
                              struct ArrowArrayStream *out);
 
-/** Counters of a scan so far (for --explain): files considered / skipped. */
+/** Counters of a scan so far (for --explain and the query result): files and
+ *  row groups considered / skipped / read, rows. */
 typedef struct dlk_scan_stats {
     int64_t files_total, files_skipped, files_read, rows_read, rows_deleted, rows_returned;
+    /** Row groups of the files read; of those skipped by row_group_filter; read. */
+    int64_t row_groups_total, row_groups_skipped, row_groups_read;
+    /** Rows of the skipped row groups (never read). */
+    int64_t rows_skipped;
 } dlk_scan_stats;
 /** Stats of a stream made by dlk_scan_open (zeros for other streams). */
 DLK_EXTERN void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_scan_stats *out);

@@ -18,6 +18,15 @@
  * never skipped by stats; a predicate the pruner does not understand never
  * skips anything (see dlk_expr_might_match).
  *
+ * Row groups: dlk_where_apply also installs a row_group_filter that asks
+ * dlk_expr_might_match over the Parquet column-chunk statistics of each
+ * row group (dlk_scan_row_group_column_stats: min_value/max_value, or the
+ * deprecated min/max only for signed-order types; null_count; strings
+ * compared bytewise, a truncated max still bounds; NaN bounds unusable;
+ * timestamps in microseconds whatever the file's unit; a column missing
+ * from the file is all null). A row group without usable statistics is
+ * read. Counts land in dlk_where_stats (row_groups_*) and dlk_scan_stats.
+ *
  * Since: 0.1
  */
 #ifndef DELTALAKE_WHERE_H
@@ -42,12 +51,16 @@ DLK_EXTERN void dlk_where_free(dlk_where **w);
 /** The bound predicate (borrowed). */
 DLK_EXTERN const dlk_expr *dlk_where_expr(const dlk_where *w);
 
-/** Install file_filter, row_filter, filter_ctx and filter_columns (the
- *  top-level columns the predicate reads) into opts. */
+/** Install file_filter, row_group_filter, row_filter, filter_ctx and
+ *  filter_columns (the top-level columns the predicate reads) into opts. */
 DLK_EXTERN void dlk_where_apply(dlk_where *w, dlk_scan_options *opts);
 
 /** Could the file hold a matching row? (the file_filter hook; counts). */
 DLK_EXTERN int dlk_where_file_might_match(dlk_where *w, const dlk_file_info *file, bool *might);
+
+/** Could the row group hold a matching row? (the row_group_filter hook; counts). */
+DLK_EXTERN int dlk_where_row_group_might_match(dlk_where *w, const dlk_file_info *file,
+                                               const dlk_scan_row_group *rg, bool *might);
 
 /** Clear keep bits of rows where the predicate is not TRUE (the row_filter
  *  hook; binds to `schema` on first use). */
@@ -61,6 +74,9 @@ typedef struct dlk_where_stats {
     int64_t files_without_stats;
     int64_t rows_in;                 /**< rows given to the row filter */
     int64_t rows_kept;
+    int64_t row_groups_considered;   /**< row groups of the files read (since 0.2) */
+    int64_t row_groups_skipped;      /**< skipped on Parquet statistics */
+    int64_t rows_skipped;            /**< rows in the skipped row groups */
 } dlk_where_stats;
 
 DLK_EXTERN void dlk_where_get_stats(const dlk_where *w, dlk_where_stats *out);

@@ -523,6 +523,65 @@ static int project(scan_state *st, struct ArrowArray *full, struct ArrowArray *o
     return DLK_OK;
 }
 
+/* ---- row-group filter support ---- */
+
+struct dlk_scan_row_group {
+    const scan_state *st;
+    int rg;
+};
+
+int dlk_scan_row_group_index(const dlk_scan_row_group *rg) { return rg ? rg->rg : -1; }
+
+int64_t dlk_scan_row_group_num_rows(const dlk_scan_row_group *rg)
+{
+    return rg && rg->st->pq ? dlk_pq_row_group_num_rows(rg->st->pq, rg->rg) : -1;
+}
+
+int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path, size_t depth,
+                                    dlk_pq_col_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->null_count = -1;
+    if (!rg || !path || depth == 0 || depth > 64) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: bad path");
+    const scan_state *st = rg->st;
+    if (!st->pq) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: no file open");
+    conform_ctx cc = {st->snap->cm_mode, st->file->path};
+    const struct ArrowSchema *t = &st->snap->schema, *s = &st->file_schema;
+    dlk_buf leaf = {0};
+    int rc = DLK_OK;
+    for (size_t d = 0; d < depth && !rc; d++) {
+        if (strcmp(t->format, "+s") != 0) {
+            rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a struct", t->name ? t->name : "");
+            break;
+        }
+        int64_t k = dlk_arrow_schema_find(t, path[d]);
+        if (k < 0) {
+            rc = dlk_err_set(DLK_NOT_FOUND, "column stats: no column '%s'", path[d]);
+            break;
+        }
+        t = t->children[k];
+        int64_t j = s && !strcmp(s->format, "+s") ? match_child(&cc, s, t) : -1;
+        if (j < 0) {
+            s = NULL; /* absent from the file: reads as nulls */
+            continue;
+        }
+        s = s->children[j];
+        rc = d ? dlk_buf_putc(&leaf, '.') : DLK_OK;
+        if (!rc) rc = dlk_buf_puts(&leaf, s->name);
+    }
+    if (!rc && !s) {
+        int64_t n = dlk_pq_row_group_num_rows(st->pq, rg->rg);
+        out->null_count = n;
+        out->num_values = n;
+        out->format = t->format;
+    } else if (!rc) {
+        if (s->n_children || t->n_children) rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a leaf", t->name);
+        else rc = dlk_pq_column_stats(st->pq, rg->rg, dlk_buf_cstr(&leaf), out);
+    }
+    dlk_buf_free(&leaf);
+    return rc;
+}
+
 static int next_batch(scan_state *st, struct ArrowArray *out)
 {
     memset(out, 0, sizeof *out);
@@ -533,8 +592,24 @@ static int next_batch(scan_state *st, struct ArrowArray *out)
             int r = open_next_file(st);
             if (r < 0) return r;
             if (r == 0) return DLK_OK; /* end of stream */
+            st->stats.row_groups_total += st->n_rg;
             continue;
         }
+        if (st->opts.row_group_filter) {
+            bool keep = true;
+            dlk_scan_row_group g = {st, st->rg};
+            int rc = st->opts.row_group_filter(st->opts.filter_ctx, st->file, &g, &keep);
+            if (rc) return dlk_err_context(rc, "%s: row group %d", st->file->path, st->rg);
+            if (!keep) {
+                int64_t n = dlk_pq_row_group_num_rows(st->pq, st->rg);
+                st->rg++;
+                st->row_base += n; /* deletion-vector positions count every row */
+                st->stats.row_groups_skipped++;
+                st->stats.rows_skipped += n;
+                continue;
+            }
+        }
+        st->stats.row_groups_read++;
         struct ArrowArray full;
         int rc = read_batch(st, &full);
         if (rc) return rc;
@@ -693,6 +768,7 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
     dlk_scan_options def = DLK_SCAN_OPTIONS_INIT;
     if (!opts) opts = &def;
     if (opts->version < 1) return dlk_err_set(DLK_INVALID_ARGUMENT, "scan options: version not set");
+    if (opts->order_by) return dlk_err_set(DLK_UNSUPPORTED, "scan options: order_by is not supported yet");
     scan_state *st = dlk_calloc(1, sizeof *st);
     if (!st) return dlk_err_nomem();
     st->snap = snap;

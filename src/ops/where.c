@@ -8,6 +8,7 @@
 #include "util/error.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
 struct dlk_where {
@@ -61,9 +62,16 @@ static int hook_rows(void *ctx, const struct ArrowSchema *schema, const struct A
     return dlk_where_filter_rows(ctx, schema, batch, keep);
 }
 
+static int hook_row_group(void *ctx, const dlk_file_info *file, const dlk_scan_row_group *rg,
+                          bool *keep)
+{
+    return dlk_where_row_group_might_match(ctx, file, rg, keep);
+}
+
 void dlk_where_apply(dlk_where *w, dlk_scan_options *opts)
 {
     opts->file_filter = hook_file;
+    opts->row_group_filter = hook_row_group;
     opts->row_filter = hook_rows;
     opts->filter_ctx = w;
     const char *const *cols;
@@ -195,6 +203,133 @@ int dlk_where_file_might_match(dlk_where *w, const dlk_file_info *file, bool *mi
     if (!m) {
         *might = false;
         w->st.files_skipped_stats++;
+    }
+    return DLK_OK;
+}
+
+/* ---------------------------------------------------- row groups */
+
+typedef struct {
+    dlk_where *w;
+    const dlk_file_info *file;
+    const dlk_scan_row_group *rg;
+} rg_ctx;
+
+static bool fmt_is_int(const char *f)
+{
+    return f[0] && !f[1] && strchr("csilCSIL", f[0]);
+}
+
+/* Parquet column-chunk stats -> the pruner's, for a column of (table) format fmt. */
+static int rg_column(void *vctx, const char *const *path, size_t depth, const char *fmt,
+                     dlk_expr_col_stats *out)
+{
+    rg_ctx *c = vctx;
+    if (depth == 1) { /* partition values are exact for every row of the file */
+        file_ctx fc = {c->w, c->file, NULL};
+        int rc = file_column(&fc, path, depth, fmt, out);
+        if (rc == DLK_OK || out->is_partition) return rc;
+        for (size_t i = 0; i < c->file->n_partition_values; i++)
+            if (!strcmp(c->file->partition_keys[i], path[0])) return DLK_NOT_FOUND;
+    }
+    dlk_pq_col_stats ps;
+    int rc = dlk_scan_row_group_column_stats(c->rg, path, depth, &ps);
+    if (rc) return rc;
+    out->num_records = dlk_scan_row_group_num_rows(c->rg);
+    if (ps.null_count >= 0 && ps.num_values == out->num_records)
+        out->null_count = ps.null_count;
+    else if (ps.null_count == 0)
+        out->null_count = 0;
+    if (!ps.has_min_max || !ps.format) return DLK_OK;
+    const char *pf = ps.format;
+    dlk_value *mn = &out->min, *mx = &out->max;
+    memset(mn, 0, sizeof *mn);
+    memset(mx, 0, sizeof *mx);
+    switch (ps.kind) {
+    case DLK_PQ_STAT_INT: {
+        int64_t lo = ps.min_i, hi = ps.max_i;
+        bool ts_col = !strncmp(fmt, "ts", 2);
+        if (!strcmp(pf, "tdD") && ts_col) { /* date widened to timestamp */
+            if (lo < -106751 || hi > 106751) return DLK_OK;
+            lo *= 86400000000LL;
+            hi *= 86400000000LL;
+        } else if (!strncmp(pf, "ts", 2) != ts_col || (!strcmp(pf, "tdD") != !strcmp(fmt, "tdD"))) {
+            return DLK_OK; /* unrelated representations: nothing known */
+        } else if (!strncmp(pf, "tt", 2)) {
+            return DLK_OK; /* TIME columns have no expression type */
+        }
+        mn->kind = mx->kind = DLK_VALUE_INT;
+        mn->i = lo;
+        mx->i = hi;
+        break;
+    }
+    case DLK_PQ_STAT_UINT:
+        if (!fmt_is_int(fmt) && strcmp(fmt, "g") != 0 && strcmp(fmt, "f") != 0) return DLK_OK;
+        if (ps.min_u > (uint64_t)INT64_MAX) return DLK_OK;
+        mn->kind = DLK_VALUE_INT;
+        mn->i = (int64_t)ps.min_u;
+        if (ps.max_u <= (uint64_t)INT64_MAX) {
+            mx->kind = DLK_VALUE_INT;
+            mx->i = (int64_t)ps.max_u;
+        } else {
+            mx->kind = DLK_VALUE_DOUBLE;
+            mx->d = (double)ps.max_u * (1 + 1e-15); /* rounded up */
+        }
+        break;
+    case DLK_PQ_STAT_DOUBLE:
+        if (ps.min_d != ps.min_d || ps.max_d != ps.max_d) return DLK_OK;
+        mn->kind = mx->kind = DLK_VALUE_DOUBLE;
+        mn->d = ps.min_d;
+        mx->d = ps.max_d;
+        break;
+    case DLK_PQ_STAT_BOOL:
+        if (strcmp(fmt, "b") != 0) return DLK_OK;
+        mn->kind = mx->kind = DLK_VALUE_BOOL;
+        mn->b = ps.min_i != 0;
+        mx->b = ps.max_i != 0;
+        break;
+    case DLK_PQ_STAT_DECIMAL: {
+        int p = 0, sc = 0;
+        if (sscanf(pf, "d:%d,%d", &p, &sc) != 2) return DLK_OK;
+        mn->kind = mx->kind = DLK_VALUE_DECIMAL;
+        mn->dec_hi = ps.min_i;
+        mn->dec_lo = ps.min_u;
+        mx->dec_hi = ps.max_i;
+        mx->dec_lo = ps.max_u;
+        mn->scale = mx->scale = sc;
+        break;
+    }
+    case DLK_PQ_STAT_BYTES:
+        /* strings / binary only: bytewise unsigned order, as the pruner compares */
+        if ((strcmp(pf, "u") && strcmp(pf, "z")) || (strcmp(fmt, "u") && strcmp(fmt, "z")))
+            return DLK_OK;
+        mn->kind = mx->kind = DLK_VALUE_STRING;
+        mn->str = (const char *)ps.min_b;
+        mn->len = ps.min_b_len;
+        mx->str = (const char *)ps.max_b;
+        mx->len = ps.max_b_len;
+        break;
+    default:
+        return DLK_OK;
+    }
+    out->has_min = out->has_max = true;
+    return DLK_OK;
+}
+
+int dlk_where_row_group_might_match(dlk_where *w, const dlk_file_info *file,
+                                    const dlk_scan_row_group *rg, bool *might)
+{
+    *might = true;
+    w->st.row_groups_considered++;
+    rg_ctx c = {w, file, rg};
+    dlk_expr_stats_provider p = {&c, dlk_scan_row_group_num_rows(rg), rg_column};
+    bool m = true;
+    int rc = dlk_expr_might_match(w->expr, &p, &m);
+    if (rc) return rc;
+    if (!m) {
+        *might = false;
+        w->st.row_groups_skipped++;
+        w->st.rows_skipped += p.num_records > 0 ? p.num_records : 0;
     }
     return DLK_OK;
 }
