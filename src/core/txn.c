@@ -1,10 +1,14 @@
 /* core/txn.c - writer-side Delta log on the local filesystem: listing,
- * replay of JSON commits into the state a writer needs, put-if-absent
- * commits by link(2), and conflict checks (see core/txn.h). */
+ * the state a writer needs (the log reader's replay, src/log, turned into
+ * jansson objects, with an in-process cache that applies only new commits),
+ * put-if-absent commits by link(2), and conflict checks (see core/txn.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "core/txn.h"
 #include "arrow/arrow.h"
 #include "core/schema.h"
+#include "deltalake/sys/storage.h"
+#include "log/replay.h"
+#include "log/segment.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -185,10 +189,36 @@ void dlk_core__state_free(dlk_txn_state *st)
     st->version = -1;
 }
 
-static int map_put_json(dlk_map *m, const char *key, json_t *v)
+/* ---- state from the snapshot reader's replay (src/log) ----
+ *
+ * The writer's state is the log reader's replayed state (checkpoint of any
+ * kind + commits, tombstones kept) turned into jansson objects, so DML and
+ * maintenance code keeps its JSON-level view (txn.h). */
+
+/* The object of action `a` as JSON (new reference), through the log
+ * module's serialiser. */
+static int action_json(const dlk_action *a, dlk_buf *tmp, json_t **out)
+{
+    *out = NULL;
+    dlk_buf_reset(tmp);
+    int rc = dlk_log_action_to_json(a, tmp);
+    if (rc) return rc;
+    json_error_t je;
+    json_t *o = json_loadb((const char *)tmp->data, tmp->len, 0, &je);
+    json_t *inner = o ? json_object_get(o, dlk_action_kind_name(a->kind)) : NULL;
+    if (!inner) {
+        json_decref(o);
+        return dlk_err_set(DLK_ERROR, "re-reading a %s action: %s", dlk_action_kind_name(a->kind),
+                           o ? "no object" : je.text);
+    }
+    *out = json_incref(inner);
+    json_decref(o);
+    return DLK_OK;
+}
+
+static int map_put_new(dlk_map *m, const char *key, json_t *v)
 {
     void *old = NULL;
-    json_incref(v);
     if (dlk_map_put(m, key, strlen(key), v, &old)) {
         json_decref(v);
         return dlk_err_nomem();
@@ -197,101 +227,119 @@ static int map_put_json(dlk_map *m, const char *key, json_t *v)
     return DLK_OK;
 }
 
-static void map_del_json(dlk_map *m, const char *key)
+static int state_from_log(const dlk_log_state *ls, bool want_files, dlk_txn_state *st)
 {
-    void *old = NULL;
-    if (dlk_map_remove(m, key, strlen(key), &old)) json_decref(old);
-}
-
-static int apply_commit(dlk_txn_state *st, json_t *actions, bool want_files)
-{
-    size_t i;
-    json_t *a;
-    json_array_foreach(actions, i, a) {
-        json_t *v;
-        int rc = DLK_OK;
-        if ((v = json_object_get(a, "protocol"))) {
-            json_decref(st->protocol);
-            st->protocol = json_incref(v);
-        } else if ((v = json_object_get(a, "metaData"))) {
-            json_decref(st->metadata);
-            st->metadata = json_incref(v);
-        } else if ((v = json_object_get(a, "txn"))) {
-            const char *id = json_string_value(json_object_get(v, "appId"));
-            if (id) rc = map_put_json(&st->txns, id, v);
-        } else if (want_files && (v = json_object_get(a, "add"))) {
-            const char *p = json_string_value(json_object_get(v, "path"));
-            if (p) {
-                rc = map_put_json(&st->files, p, v);
-                map_del_json(&st->tombstones, p);
-            }
-        } else if (want_files && (v = json_object_get(a, "remove"))) {
-            const char *p = json_string_value(json_object_get(v, "path"));
-            if (p) {
-                map_del_json(&st->files, p);
-                rc = map_put_json(&st->tombstones, p, v);
-            }
-        }
-        if (rc) return rc;
+    dlk_buf tmp = {0};
+    int rc = DLK_OK;
+    dlk_action a;
+    if (ls->protocol) {
+        a.kind = DLK_ACTION_PROTOCOL;
+        a.u.protocol = *ls->protocol;
+        rc = action_json(&a, &tmp, &st->protocol);
     }
-    return DLK_OK;
+    if (!rc && ls->metadata) {
+        a.kind = DLK_ACTION_METADATA;
+        a.u.metadata = *ls->metadata;
+        rc = action_json(&a, &tmp, &st->metadata);
+    }
+    size_t pos = 0;
+    dlk_map_entry *e;
+    while (!rc && (e = dlk_map_next(&ls->txns, &pos))) {
+        json_t *j;
+        a.kind = DLK_ACTION_TXN;
+        a.u.txn = *(const dlk_txn_action *)e->value;
+        if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->txns, a.u.txn.app_id, j);
+    }
+    if (want_files) {
+        pos = 0;
+        while (!rc && (e = dlk_map_next(&ls->files, &pos))) {
+            json_t *j;
+            a.kind = DLK_ACTION_ADD;
+            a.u.add = *(const dlk_add_action *)e->value;
+            if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->files, a.u.add.path, j);
+        }
+        pos = 0;
+        while (!rc && (e = dlk_map_next(&ls->tombstones, &pos))) {
+            const dlk_remove_action *r = e->value;
+            if (dlk_map_get_str(&st->files, r->path)) continue; /* re-added */
+            json_t *j;
+            a.kind = DLK_ACTION_REMOVE;
+            a.u.remove = *r;
+            if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->tombstones, r->path, j);
+        }
+    }
+    dlk_buf_free(&tmp);
+    return rc;
 }
 
-int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, dlk_txn_state *st)
-{
-    return dlk_core__state_load_at(root, -1, want_files, allow_missing, st);
-}
-
-/* In-process cache of the last replayed state (JSON level, files
- * included), so repeated writes to one table apply only the new commits.
- * Keyed by root plus the identity of its version-0 commit file (a table
- * deleted and re-created at the same path is not mistaken for the old one). */
+/* In-process cache of the last replayed log state (reader structs, files
+ * and tombstones included), so repeated writes to one table apply only the
+ * new commits. Valid while the commit file of the cached version is still
+ * the same file (device + inode): a table deleted and re-created at the
+ * same path is not mistaken for the old one. */
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     char *root;
     dev_t dev;
     ino_t ino;
-    dlk_txn_state st;
+    bool valid;
+    dlk_log_state st;
 } cache;
 
-static int map_clone(const dlk_map *src, dlk_map *dst)
-{
-    size_t pos = 0;
-    dlk_map_entry *e;
-    while ((e = dlk_map_next(src, &pos))) {
-        json_incref(e->value);
-        if (dlk_map_put(dst, e->key, e->klen, e->value, NULL)) {
-            json_decref(e->value);
-            return dlk_err_nomem();
-        }
-    }
-    return DLK_OK;
-}
-
-/* JSON-level clone (protocol, metadata, txns, files, tombstones). */
-static int state_clone(const dlk_txn_state *src, dlk_txn_state *dst)
-{
-    memset(dst, 0, sizeof *dst);
-    dst->version = src->version;
-    dst->last_checkpoint = src->last_checkpoint;
-    dst->protocol = json_incref(src->protocol);
-    dst->metadata = json_incref(src->metadata);
-    int rc = map_clone(&src->txns, &dst->txns);
-    if (!rc) rc = map_clone(&src->files, &dst->files);
-    if (!rc) rc = map_clone(&src->tombstones, &dst->tombstones);
-    if (rc) dlk_core__state_free(dst);
-    return rc;
-}
-
-static bool v0_identity(const char *root, dev_t *dev, ino_t *ino)
+static bool commit_identity(const char *root, int64_t version, dev_t *dev, ino_t *ino)
 {
     char p[4096];
     struct stat sb;
-    snprintf(p, sizeof p, "%s/_delta_log/00000000000000000000.json", root);
+    if (snprintf(p, sizeof p, "%s/_delta_log/%020" PRId64 ".json", root, version) >= (int)sizeof p) return false;
     if (stat(p, &sb) != 0) return false;
     *dev = sb.st_dev;
     *ino = sb.st_ino;
     return true;
+}
+
+static void cache_drop(void)
+{
+    if (cache.valid) dlk_log_state_free(&cache.st);
+    dlk_free(cache.root);
+    cache.root = NULL;
+    cache.valid = false;
+}
+
+/* Bring the cache to the segment's version (cache_mu held): apply the new
+ * commits to the cached state when it is this table's at a version the
+ * segment covers, else replay the segment. */
+static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment *seg)
+{
+    dev_t dev;
+    ino_t ino;
+    int rc;
+    if (cache.valid && cache.root && !strcmp(cache.root, root) && cache.st.version <= seg->version &&
+        cache.st.version >= seg->checkpoint_version && commit_identity(root, cache.st.version, &dev, &ino) &&
+        dev == cache.dev && ino == cache.ino) {
+        size_t k = 0;
+        while (k < seg->n_commits && seg->commits[k].version <= cache.st.version) k++;
+        rc = dlk_log_replay_commits(s, seg->commits + k, seg->n_commits - k, &cache.st);
+        if (rc) cache_drop();
+    } else {
+        char *r = dlk_strdup(root);
+        if (!r) return dlk_err_nomem();
+        cache_drop();
+        cache.root = r;
+        rc = dlk_log_replay_ex(s, seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &cache.st);
+        if (rc) {
+            dlk_log_state_free(&cache.st);
+            cache_drop();
+            return rc;
+        }
+        cache.valid = true;
+    }
+    if (!rc && !commit_identity(root, cache.st.version, &cache.dev, &cache.ino)) {
+        /* no commit file for the version (checkpoint only): keep the state
+         * for this call, not for the next */
+        cache.dev = 0;
+        cache.ino = 0;
+    }
+    return rc;
 }
 
 int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool allow_missing,
@@ -304,73 +352,43 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     int64_t latest, lowest, count, cp;
     int rc = scan_log(root, &latest, &lowest, &count, &cp);
     if (rc) return rc;
-    st->last_checkpoint = cp;
-    if (latest < 0) {
+    if (latest < 0 && cp < 0) {
         if (allow_missing) return DLK_OK;
         return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", root);
     }
-    if (at >= 0) {
-        if (at > latest)
-            return dlk_err_set(DLK_NOT_FOUND, "%s: version %" PRId64 " does not exist (latest %" PRId64 ")",
-                               root, at, latest);
-        latest = at;
+    dlk_storage *s = NULL;
+    if ((rc = dlk_storage_open_local(root, &s))) return rc;
+    dlk_log_segment seg;
+    rc = dlk_log_segment_build(s, at < 0 ? -1 : at, &seg);
+    if (rc) {
+        rc = dlk_err_context(rc, "%s", root);
+        dlk_storage_free(&s);
+        return rc;
     }
-    if (lowest != 0)
-        return dlk_err_set(DLK_UNSUPPORTED,
-                           "%s: the log starts at version %" PRId64 " (replay from a checkpoint is not "
-                           "supported by the writer yet)",
-                           root, lowest);
-    int64_t from = 0;
-    dev_t dev = 0;
-    ino_t ino = 0;
-    bool use_cache = at < 0 && v0_identity(root, &dev, &ino);
-    if (use_cache) {
+    st->last_checkpoint = seg.checkpoint_version;
+    if (at < 0) {
         pthread_mutex_lock(&cache_mu);
-        if (cache.root && !strcmp(cache.root, root) && cache.dev == dev && cache.ino == ino &&
-            cache.st.version <= latest && cache.st.version >= 0) {
-            dlk_txn_state base;
-            if (state_clone(&cache.st, &base) == DLK_OK) {
-                base.files_loaded = want_files;
-                *st = base;
-                from = base.version + 1;
-            }
+        rc = cache_update(s, root, &seg);
+        if (!rc) {
+            st->version = cache.st.version;
+            rc = state_from_log(&cache.st, want_files, st);
         }
+        if (!rc && cache.ino == 0) cache_drop();
         pthread_mutex_unlock(&cache_mu);
+    } else {
+        dlk_log_state ls;
+        rc = dlk_log_replay_ex(s, &seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &ls);
+        if (!rc) {
+            st->version = ls.version;
+            rc = state_from_log(&ls, want_files, st);
+        }
+        dlk_log_state_free(&ls);
     }
-    for (int64_t v = from; v <= latest; v++) {
-        json_t *acts;
-        if ((rc = dlk_core__read_commit(root, v, &acts))) {
-            if (rc == DLK_NOT_FOUND)
-                rc = dlk_err_set(DLK_CORRUPT, "%s/_delta_log: version %" PRId64 " is missing (log not contiguous)",
-                                 root, v);
-            goto fail;
-        }
-        rc = apply_commit(st, acts, want_files || use_cache);
-        json_decref(acts);
-        if (rc) goto fail;
-    }
-    st->version = latest;
-    if (use_cache) {
-        dlk_txn_state copy;
-        if (state_clone(st, &copy) == DLK_OK) {
-            pthread_mutex_lock(&cache_mu);
-            char *r = dlk_strdup(root);
-            if (r) {
-                dlk_core__state_free(&cache.st);
-                dlk_free(cache.root);
-                cache.root = r;
-                cache.dev = dev;
-                cache.ino = ino;
-                cache.st = copy;
-            } else {
-                dlk_core__state_free(&copy);
-            }
-            pthread_mutex_unlock(&cache_mu);
-        }
-        if (!want_files) {
-            map_decref_free(&st->files);
-            map_decref_free(&st->tombstones);
-        }
+    dlk_log_segment_free(&seg);
+    dlk_storage_free(&s);
+    if (rc) {
+        rc = dlk_err_context(rc, "%s", root);
+        goto fail;
     }
     if (!st->metadata || !st->protocol) {
         rc = dlk_err_set(DLK_CORRUPT, "%s: the log has no %s action", root, st->metadata ? "protocol" : "metaData");
@@ -390,9 +408,9 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
-        const char *s = json_string_value(json_array_get(pc, i));
-        if (!s || !(st->partition_cols[i] = dlk_strdup(s))) {
-            rc = s ? dlk_err_nomem() : dlk_err_set(DLK_CORRUPT, "%s: bad partitionColumns", root);
+        const char *s2 = json_string_value(json_array_get(pc, i));
+        if (!s2 || !(st->partition_cols[i] = dlk_strdup(s2))) {
+            rc = s2 ? dlk_err_nomem() : dlk_err_set(DLK_CORRUPT, "%s: bad partitionColumns", root);
             goto fail;
         }
         st->n_part = i + 1;
@@ -401,6 +419,11 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
 fail:
     dlk_core__state_free(st);
     return rc;
+}
+
+int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, dlk_txn_state *st)
+{
+    return dlk_core__state_load_at(root, -1, want_files, allow_missing, st);
 }
 
 const char *dlk_core__state_config(const dlk_txn_state *st, const char *key)

@@ -1,7 +1,7 @@
 /*
  * core/txn.h - the write side of the Delta log on a local filesystem:
- * listing commits, the table state a writer needs (replayed from the JSON
- * commits), atomic put-if-absent commits, optimistic-concurrency conflict
+ * listing commits, the table state a writer needs (replayed by the snapshot
+ * reader's log replay: any checkpoint kind, cleaned logs), atomic put-if-absent commits, optimistic-concurrency conflict
  * checks against winning commits.
  *
  * Commit files are `_delta_log/<20-digit version>.json`, one action per
@@ -45,9 +45,13 @@ typedef struct dlk_txn_state {
 
 /* Highest committed version (-1 when _delta_log has no commit). */
 int dlk_core__log_latest(const char *root, int64_t *version);
-/* Replay the log of root up to its latest version. want_files: keep the
- * active add actions. DLK_NOT_FOUND (message names the path) when there is
- * no table and allow_missing is false. */
+/* Replay the log of root up to its latest version (from its newest
+ * checkpoint, classic, multi-part or v2, then the commits after it).
+ * want_files: keep the active add actions and the remove tombstones (from
+ * the commits and the checkpoint). The replayed state is cached per process:
+ * the next load of the same table applies only newer commits.
+ * DLK_NOT_FOUND (message names the path) when there is no table and
+ * allow_missing is false; DLK_CORRUPT for gaps; log errors as the reader's. */
 int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, dlk_txn_state *st);
 /* Same at version `at` (-1: latest). */
 int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool allow_missing,

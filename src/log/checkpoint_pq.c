@@ -3,7 +3,8 @@
  * through the Parquet reader. A checkpoint row holds one action: one
  * top-level struct column per action kind (add, remove, metaData, protocol,
  * txn, domainMetadata, sidecar, checkpointMetadata), the others null.
- * Removes in checkpoints are vacuum tombstones: not read.
+ * Removes in checkpoints are vacuum tombstones: read only when asked
+ * (with_removes; writers carry them into the next checkpoint).
  */
 #include "log/replay.h"
 #include "arrow/arrow.h"
@@ -188,6 +189,35 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
         a->has_default_row_commit_version = get_int(&f, &a->default_row_commit_version);
         return rc;
     }
+    if (!strcmp(kind, "remove")) {
+        dlk_remove_action *r = &act->u.remove;
+        act->kind = DLK_ACTION_REMOVE;
+        f = child(c, "path");
+        r->path = get_str(&f, ar, &rc);
+        if (!rc && !r->path) {
+            act->kind = DLK_ACTION_UNKNOWN;
+            return DLK_OK;
+        }
+        f = child(c, "deletionTimestamp");
+        r->has_deletion_timestamp = get_int(&f, &r->deletion_timestamp);
+        f = child(c, "dataChange");
+        get_bool(&f, &r->data_change);
+        f = child(c, "extendedFileMetadata");
+        r->has_extended_file_metadata = get_bool(&f, &r->extended_file_metadata);
+        f = child(c, "partitionValues");
+        r->has_partition_values = cell_valid(&f);
+        if (!rc) rc = get_map(&f, ar, &r->partition_values);
+        f = child(c, "size");
+        r->has_size = get_int(&f, &r->size);
+        f = child(c, "tags");
+        if (!rc) rc = get_map(&f, ar, &r->tags);
+        if (!rc) rc = get_dv(c, ar, &r->dv);
+        f = child(c, "baseRowId");
+        r->has_base_row_id = get_int(&f, &r->base_row_id);
+        f = child(c, "defaultRowCommitVersion");
+        r->has_default_row_commit_version = get_int(&f, &r->default_row_commit_version);
+        return rc;
+    }
     if (!strcmp(kind, "metaData")) {
         dlk_metadata_action *m = &act->u.metadata;
         act->kind = DLK_ACTION_METADATA;
@@ -275,10 +305,10 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
     return DLK_OK;
 }
 
-static const char *const wanted[] = {"add", "metaData", "protocol", "txn", "domainMetadata",
-                                     "sidecar", "checkpointMetadata"};
+static const char *const wanted[] = {"add",     "metaData",           "protocol", "txn", "domainMetadata",
+                                     "sidecar", "checkpointMetadata", "remove"};
 
-int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar,
+int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar, bool with_removes,
                                   dlk_log_action_cb cb, void *ctx)
 {
     uint8_t *data = NULL;
@@ -295,7 +325,8 @@ int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar
     size_t ncols = 0;
     if ((rc = dlk_pq_get_schema(f, &fs))) goto done;
     for (size_t w = 0; w < sizeof wanted / sizeof *wanted; w++)
-        if (dlk_arrow_schema_find(&fs, wanted[w]) >= 0) cols[ncols++] = wanted[w];
+        if ((with_removes || strcmp(wanted[w], "remove") != 0) && dlk_arrow_schema_find(&fs, wanted[w]) >= 0)
+            cols[ncols++] = wanted[w];
     fs.release(&fs);
     if (ncols == 0) goto done;
     int nrg = dlk_pq_num_row_groups(f);

@@ -52,15 +52,22 @@ static int apply(void *ctx, dlk_action *a)
         if ((rc = file_key(c, dec, a->u.add.dv))) return rc;
         dlk_add_action *add = arena_copy(&st->arena, &a->u.add, sizeof a->u.add);
         if (!add) return dlk_err_nomem();
-        add->clustering_provider = add->clustering_provider; /* unchanged */
+        if (st->flags & DLK_REPLAY_TOMBSTONES)
+            dlk_map_remove(&st->tombstones, c->key.data, c->key.len, NULL);
         return dlk_map_put(&st->files, c->key.data, c->key.len, add, NULL);
     }
     case DLK_ACTION_REMOVE: {
-        if (c->in_checkpoint) return DLK_OK; /* tombstone */
+        bool keep = (st->flags & DLK_REPLAY_TOMBSTONES) != 0;
+        if (c->in_checkpoint && !keep) return DLK_OK; /* vacuum tombstone */
         const char *dec;
         if ((rc = dlk_log_path_decode(a->u.remove.path, &st->arena, &dec))) return rc;
         if ((rc = file_key(c, dec, a->u.remove.dv))) return rc;
-        dlk_map_remove(&st->files, c->key.data, c->key.len, NULL);
+        if (!c->in_checkpoint) dlk_map_remove(&st->files, c->key.data, c->key.len, NULL);
+        if (keep) {
+            dlk_remove_action *r = arena_copy(&st->arena, &a->u.remove, sizeof a->u.remove);
+            if (!r) return dlk_err_nomem();
+            return dlk_map_put(&st->tombstones, c->key.data, c->key.len, r, NULL);
+        }
         return DLK_OK;
     }
     case DLK_ACTION_TXN: {
@@ -125,7 +132,8 @@ static int read_checkpoint(rctx *c, const dlk_log_segment *seg)
         const dlk_log_file *f = &seg->checkpoint[i];
         if (seg->checkpoint_kind == DLK_CP_V2_JSON) rc = read_json_file(c, f, -1);
         else {
-            rc = dlk_log__read_parquet_actions(c->s, f->key, &c->st->arena, apply, c);
+            rc = dlk_log__read_parquet_actions(c->s, f->key, &c->st->arena,
+                                               (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply, c);
             if (rc) rc = dlk_err_context(rc, "%s", f->key);
         }
     }
@@ -140,7 +148,8 @@ static int read_checkpoint(rctx *c, const dlk_log_segment *seg)
             dlk_free(dec);
         }
         if (!rc) {
-            rc = dlk_log__read_parquet_actions(c->s, dlk_buf_cstr(&k), &c->st->arena, apply, c);
+            rc = dlk_log__read_parquet_actions(c->s, dlk_buf_cstr(&k), &c->st->arena,
+                                               (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply, c);
             if (rc) rc = dlk_err_context(rc, "sidecar %s", dlk_buf_cstr(&k));
         }
         dlk_buf_free(&k);
@@ -156,7 +165,37 @@ static int path_cmp(const void *a, const void *b)
 
 int dlk_log_replay(dlk_storage *s, const dlk_log_segment *seg, dlk_log_state *st)
 {
+    return dlk_log_replay_ex(s, seg, 0, st);
+}
+
+int dlk_log_replay_commits(dlk_storage *s, const dlk_log_file *commits, size_t n, dlk_log_state *st)
+{
+    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *)};
+    int rc = DLK_OK;
+    st->n_active = 0; /* the sorted list (if any) is stale from here on */
+    st->active = NULL;
+    st->active_paths = NULL;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (commits[i].version != st->version + 1) {
+            rc = dlk_err_set(DLK_CORRUPT, "_delta_log: version %lld is missing",
+                             (long long)(st->version + 1));
+            break;
+        }
+        rc = read_json_file(&c, &commits[i], commits[i].version);
+        if (!rc) {
+            st->version = commits[i].version;
+            st->last_commit_mtime_ms = commits[i].mtime_ms;
+        }
+    }
+    dlk_buf_free(&c.key);
+    dlk_vec_free(&c.sidecars);
+    return rc;
+}
+
+int dlk_log_replay_ex(dlk_storage *s, const dlk_log_segment *seg, unsigned flags, dlk_log_state *st)
+{
     memset(st, 0, sizeof *st);
+    st->flags = flags;
     st->version = seg->version;
     rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *)};
     int rc = DLK_OK;
@@ -170,7 +209,7 @@ int dlk_log_replay(dlk_storage *s, const dlk_log_segment *seg, dlk_log_state *st
     }
     dlk_buf_free(&c.key);
     dlk_vec_free(&c.sidecars);
-    if (rc) return rc;
+    if (rc || (flags & DLK_REPLAY_NO_ACTIVE)) return rc;
     /* collect the live files, sorted by decoded path */
     size_t n = st->files.count;
     const char **pairs = dlk_arena_alloc(&st->arena, (n ? n : 1) * 2 * sizeof *pairs);
@@ -199,6 +238,7 @@ void dlk_log_state_free(dlk_log_state *st)
 {
     if (!st) return;
     dlk_map_free(&st->files);
+    dlk_map_free(&st->tombstones);
     dlk_map_free(&st->txns);
     dlk_map_free(&st->domains);
     dlk_arena_free(&st->arena);
