@@ -42,7 +42,8 @@ static int64_t parse_log_name(const char *n, bool *is_cp)
     for (int i = 0; i < 20; i++)
         if (n[i] < '0' || n[i] > '9') return -1;
     int64_t v = 0;
-    for (int i = 0; i < 20; i++) v = v * 10 + (n[i] - '0');
+    for (int i = 0; i < 20; i++)
+        v = v * 10 + (n[i] - '0');
     if (!strcmp(n + 20, ".json")) return v;
     if (!strcmp(n + 20, ".checkpoint.parquet")) {
         *is_cp = true;
@@ -144,14 +145,15 @@ int dlk_core__read_commit(const char *root, int64_t version, json_t **out)
         pos += len + (nl ? 1 : 0);
         line++;
         size_t k = 0;
-        while (k < len && (st[k] == ' ' || st[k] == '\r' || st[k] == '\t')) k++;
+        while (k < len && (st[k] == ' ' || st[k] == '\r' || st[k] == '\t'))
+            k++;
         if (k == len) continue;
         json_error_t je;
         json_t *a = json_loadb(st, len, 0, &je);
         if (!a || !json_is_object(a)) {
             json_decref(a);
-            rc = dlk_err_set(DLK_CORRUPT, "_delta_log/%020" PRId64 ".json: line %d: %s", version, line,
-                             a ? "not a JSON object" : je.text);
+            rc = dlk_err_set(DLK_CORRUPT, "_delta_log/%020" PRId64 ".json: line %d: %s", version,
+                             line, a ? "not a JSON object" : je.text);
             break;
         }
         json_array_append_new(arr, a);
@@ -170,7 +172,8 @@ static void map_decref_free(dlk_map *m)
 {
     size_t pos = 0;
     dlk_map_entry *e;
-    while ((e = dlk_map_next(m, &pos))) json_decref(e->value);
+    while ((e = dlk_map_next(m, &pos)))
+        json_decref(e->value);
     dlk_map_free(m);
 }
 
@@ -180,7 +183,8 @@ void dlk_core__state_free(dlk_txn_state *st)
     json_decref(st->protocol);
     json_decref(st->metadata);
     dlk_arrow_schema_release(&st->schema);
-    for (size_t i = 0; i < st->n_part; i++) dlk_free(st->partition_cols[i]);
+    for (size_t i = 0; i < st->n_part; i++)
+        dlk_free(st->partition_cols[i]);
     dlk_free(st->partition_cols);
     map_decref_free(&st->txns);
     map_decref_free(&st->files);
@@ -290,7 +294,8 @@ static bool commit_identity(const char *root, int64_t version, dev_t *dev, ino_t
 {
     char p[4096];
     struct stat sb;
-    if (snprintf(p, sizeof p, "%s/_delta_log/%020" PRId64 ".json", root, version) >= (int)sizeof p) return false;
+    if (snprintf(p, sizeof p, "%s/_delta_log/%020" PRId64 ".json", root, version) >= (int)sizeof p)
+        return false;
     if (stat(p, &sb) != 0) return false;
     *dev = sb.st_dev;
     *ino = sb.st_ino;
@@ -313,11 +318,13 @@ static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment 
     dev_t dev;
     ino_t ino;
     int rc;
-    if (cache.valid && cache.root && !strcmp(cache.root, root) && cache.st.version <= seg->version &&
-        cache.st.version >= seg->checkpoint_version && commit_identity(root, cache.st.version, &dev, &ino) &&
-        dev == cache.dev && ino == cache.ino) {
+    if (cache.valid && cache.root && !strcmp(cache.root, root) &&
+        cache.st.version <= seg->version && cache.st.version >= seg->checkpoint_version &&
+        commit_identity(root, cache.st.version, &dev, &ino) && dev == cache.dev &&
+        ino == cache.ino) {
         size_t k = 0;
-        while (k < seg->n_commits && seg->commits[k].version <= cache.st.version) k++;
+        while (k < seg->n_commits && seg->commits[k].version <= cache.st.version)
+            k++;
         rc = dlk_log_replay_commits(s, seg->commits + k, seg->n_commits - k, &cache.st);
         if (rc) cache_drop();
     } else {
@@ -391,7 +398,8 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
         goto fail;
     }
     if (!st->metadata || !st->protocol) {
-        rc = dlk_err_set(DLK_CORRUPT, "%s: the log has no %s action", root, st->metadata ? "protocol" : "metaData");
+        rc = dlk_err_set(DLK_CORRUPT, "%s: the log has no %s action", root,
+                         st->metadata ? "protocol" : "metaData");
         goto fail;
     }
     const char *ss = json_string_value(json_object_get(st->metadata, "schemaString"));
@@ -452,7 +460,9 @@ int dlk_core__commit_put(const char *root, int64_t version, const char *data, si
     dlk_uuid_string(uuid);
     int rc = log_dir(root, &dir);
     if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&dir));
-    if (!rc) rc = dlk_buf_printf(&tmp, "%s/.%020" PRId64 ".json.%s.tmp", dlk_buf_cstr(&dir), version, uuid);
+    if (!rc)
+        rc = dlk_buf_printf(&tmp, "%s/.%020" PRId64 ".json.%s.tmp", dlk_buf_cstr(&dir), version,
+                            uuid);
     if (!rc) rc = dlk_buf_printf(&fin, "%s/%020" PRId64 ".json", dlk_buf_cstr(&dir), version);
     if (rc) goto out;
     int fd = open(dlk_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -474,8 +484,8 @@ int dlk_core__commit_put(const char *root, int64_t version, const char *data, si
     close(fd);
     if (!rc && link(dlk_buf_cstr(&tmp), dlk_buf_cstr(&fin)) != 0) {
         if (errno == EEXIST)
-            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: version %" PRId64 " already committed", dlk_buf_cstr(&fin),
-                             version);
+            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: version %" PRId64 " already committed",
+                             dlk_buf_cstr(&fin), version);
         else
             rc = dlk_err_errno("link", dlk_buf_cstr(&fin));
     }
@@ -495,32 +505,36 @@ int dlk_core__check_conflict(const char *root, int64_t version, const dlk_txn_in
     if (rc) return rc;
     size_t i;
     json_t *a;
-    json_array_foreach(acts, i, a) {
+    json_array_foreach(acts, i, a)
+    {
         json_t *v;
         if (json_object_get(a, "metaData") || json_object_get(a, "protocol")) {
-            rc = dlk_err_conflict(version, "concurrent %s change in version %" PRId64,
-                                  json_object_get(a, "metaData") ? "metadata" : "protocol", version);
+            rc =
+                dlk_err_conflict(version, "concurrent %s change in version %" PRId64,
+                                 json_object_get(a, "metaData") ? "metadata" : "protocol", version);
             break;
         }
         if ((v = json_object_get(a, "txn")) && in->app_id) {
             const char *id = json_string_value(json_object_get(v, "appId"));
             if (id && !strcmp(id, in->app_id)) {
-                rc = dlk_err_conflict(version, "concurrent transaction of application '%s' in version %" PRId64,
-                                      id, version);
+                rc = dlk_err_conflict(
+                    version, "concurrent transaction of application '%s' in version %" PRId64, id,
+                    version);
                 break;
             }
         }
         if ((v = json_object_get(a, "remove")) && in->removes) {
             const char *p = json_string_value(json_object_get(v, "path"));
             if (p && dlk_map_get_str(in->removes, p)) {
-                rc = dlk_err_conflict(version, "file '%s' was removed concurrently in version %" PRId64, p,
-                                      version);
+                rc = dlk_err_conflict(
+                    version, "file '%s' was removed concurrently in version %" PRId64, p, version);
                 break;
             }
         }
-        if ((v = json_object_get(a, "add")) && !in->blind_append && (in->read_all || in->read_match)) {
-            bool hit = in->read_all ||
-                       in->read_match(in->read_ctx, json_object_get(v, "partitionValues"));
+        if ((v = json_object_get(a, "add")) && !in->blind_append &&
+            (in->read_all || in->read_match)) {
+            bool hit =
+                in->read_all || in->read_match(in->read_ctx, json_object_get(v, "partitionValues"));
             if (hit) {
                 rc = dlk_err_conflict(version,
                                       "files were added concurrently in version %" PRId64

@@ -1,8 +1,8 @@
 /*
  * core/txn.h - the write side of the Delta log on a local filesystem:
  * listing commits, the table state a writer needs (replayed by the snapshot
- * reader's log replay: any checkpoint kind, cleaned logs), atomic put-if-absent commits, optimistic-concurrency conflict
- * checks against winning commits.
+ * reader's log replay: any checkpoint kind, cleaned logs), atomic put-if-absent commits,
+ * optimistic-concurrency conflict checks against winning commits.
  *
  * Commit files are `_delta_log/<20-digit version>.json`, one action per
  * line. A commit is written to a hidden temporary file in _delta_log,
@@ -30,17 +30,17 @@
 
 /* The state of a table at a version, as the writer needs it. */
 typedef struct dlk_txn_state {
-    int64_t version;          /* -1: no table yet */
-    json_t *protocol;         /* the protocol action object (owned) or NULL */
-    json_t *metadata;         /* the metaData action object (owned) or NULL */
+    int64_t version;           /* -1: no table yet */
+    json_t *protocol;          /* the protocol action object (owned) or NULL */
+    json_t *metadata;          /* the metaData action object (owned) or NULL */
     struct ArrowSchema schema; /* from schemaString (release NULL when none) */
-    char **partition_cols;    /* n_part names */
+    char **partition_cols;     /* n_part names */
     size_t n_part;
-    dlk_map txns;             /* appId -> json_t* txn action (owned refs) */
-    dlk_map files;            /* path -> json_t* add action (owned refs), if loaded */
-    dlk_map tombstones;       /* path -> json_t* remove action (owned refs), if loaded */
+    dlk_map txns;       /* appId -> json_t* txn action (owned refs) */
+    dlk_map files;      /* path -> json_t* add action (owned refs), if loaded */
+    dlk_map tombstones; /* path -> json_t* remove action (owned refs), if loaded */
     bool files_loaded;
-    int64_t last_checkpoint;  /* newest checkpoint version seen, -1 none */
+    int64_t last_checkpoint; /* newest checkpoint version seen, -1 none */
 } dlk_txn_state;
 
 /* Highest committed version (-1 when _delta_log has no commit). */
@@ -69,8 +69,8 @@ int dlk_core__commit_put(const char *root, int64_t version, const char *data, si
 
 /* What a transaction read and changed, for conflict checks. */
 typedef struct dlk_txn_intent {
-    bool blind_append;      /* only adds, read nothing */
-    bool read_all;          /* read the whole table (overwrite) */
+    bool blind_append; /* only adds, read nothing */
+    bool read_all;     /* read the whole table (overwrite) */
     /* read only partitions whose values satisfy the predicate (overwrite of
      * matching partitions): called on the partitionValues object of an add */
     bool (*read_match)(void *ctx, json_t *partition_values);

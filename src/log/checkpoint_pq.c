@@ -62,11 +62,16 @@ static bool get_int(const cell *c, int64_t *out)
     if (!cell_valid(c)) return false;
     int64_t k = c->a->offset + c->i;
     const char *f = c->s->format;
-    if (!strcmp(f, "l")) *out = ((const int64_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "i")) *out = ((const int32_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "s")) *out = ((const int16_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "c")) *out = ((const int8_t *)c->a->buffers[1])[k];
-    else return false;
+    if (!strcmp(f, "l"))
+        *out = ((const int64_t *)c->a->buffers[1])[k];
+    else if (!strcmp(f, "i"))
+        *out = ((const int32_t *)c->a->buffers[1])[k];
+    else if (!strcmp(f, "s"))
+        *out = ((const int16_t *)c->a->buffers[1])[k];
+    else if (!strcmp(f, "c"))
+        *out = ((const int8_t *)c->a->buffers[1])[k];
+    else
+        return false;
     return true;
 }
 
@@ -240,7 +245,8 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
         m->format_provider = get_str(&f, ar, &rc);
         f = child(&fmt, "options");
         if (!rc) rc = get_map(&f, ar, &m->format_options);
-        if (!rc && !m->schema_string && !m->id) act->kind = DLK_ACTION_UNKNOWN; /* all-null struct */
+        if (!rc && !m->schema_string && !m->id)
+            act->kind = DLK_ACTION_UNKNOWN; /* all-null struct */
         else if (!rc && !m->schema_string)
             return dlk_err_set(DLK_CORRUPT, "checkpoint metaData.schemaString is null");
         return rc;
@@ -250,7 +256,8 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
         act->kind = DLK_ACTION_PROTOCOL;
         int64_t v = 0;
         f = child(c, "minReaderVersion");
-        if (get_int(&f, &v)) p->min_reader_version = (int32_t)v;
+        if (get_int(&f, &v))
+            p->min_reader_version = (int32_t)v;
         else {
             act->kind = DLK_ACTION_UNKNOWN; /* all-null struct */
             return DLK_OK;
@@ -305,8 +312,9 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
     return DLK_OK;
 }
 
-static const char *const wanted[] = {"add",     "metaData",           "protocol", "txn", "domainMetadata",
-                                     "sidecar", "checkpointMetadata", "remove"};
+static const char *const wanted[] = {
+    "add",     "metaData",           "protocol", "txn", "domainMetadata",
+    "sidecar", "checkpointMetadata", "remove"};
 
 int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar, bool with_removes,
                                   dlk_log_action_cb cb, void *ctx)
@@ -325,7 +333,8 @@ int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar
     size_t ncols = 0;
     if ((rc = dlk_pq_get_schema(f, &fs))) goto done;
     for (size_t w = 0; w < sizeof wanted / sizeof *wanted; w++)
-        if ((with_removes || strcmp(wanted[w], "remove") != 0) && dlk_arrow_schema_find(&fs, wanted[w]) >= 0)
+        if ((with_removes || strcmp(wanted[w], "remove") != 0) &&
+            dlk_arrow_schema_find(&fs, wanted[w]) >= 0)
             cols[ncols++] = wanted[w];
     fs.release(&fs);
     if (ncols == 0) goto done;

@@ -89,7 +89,8 @@ static int apply(void *ctx, dlk_action *a)
     case DLK_ACTION_SIDECAR:
         if (c->in_checkpoint) return dlk_vec_push(&c->sidecars, &a->u.sidecar.path);
         return DLK_OK;
-    default: return DLK_OK;
+    default:
+        return DLK_OK;
     }
 }
 
@@ -113,7 +114,8 @@ static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
             break;
         }
         if (act.kind == DLK_ACTION_COMMIT_INFO && version >= 0) {
-            st->last_commit_info = arena_copy(&st->arena, &act.u.commit_info, sizeof act.u.commit_info);
+            st->last_commit_info =
+                arena_copy(&st->arena, &act.u.commit_info, sizeof act.u.commit_info);
             if (!st->last_commit_info) rc = dlk_err_nomem();
         } else if ((rc = apply(c, &act))) {
             rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
@@ -130,17 +132,19 @@ static int read_checkpoint(rctx *c, const dlk_log_segment *seg)
     c->in_checkpoint = true;
     for (size_t i = 0; i < seg->n_checkpoint && !rc; i++) {
         const dlk_log_file *f = &seg->checkpoint[i];
-        if (seg->checkpoint_kind == DLK_CP_V2_JSON) rc = read_json_file(c, f, -1);
+        if (seg->checkpoint_kind == DLK_CP_V2_JSON)
+            rc = read_json_file(c, f, -1);
         else {
-            rc = dlk_log__read_parquet_actions(c->s, f->key, &c->st->arena,
-                                               (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply, c);
+            rc = dlk_log__read_parquet_actions(
+                c->s, f->key, &c->st->arena, (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply, c);
             if (rc) rc = dlk_err_context(rc, "%s", f->key);
         }
     }
     for (size_t i = 0; i < c->sidecars.len && !rc; i++) {
         const char *p = dlk_vec_at(&c->sidecars, const char *, i);
         dlk_buf k = {0};
-        if (strchr(p, ':') || p[0] == '/') rc = dlk_buf_puts(&k, p);
+        if (strchr(p, ':') || p[0] == '/')
+            rc = dlk_buf_puts(&k, p);
         else {
             char *dec = NULL;
             rc = dlk_url_decode(p, strlen(p), &dec);
@@ -149,7 +153,8 @@ static int read_checkpoint(rctx *c, const dlk_log_segment *seg)
         }
         if (!rc) {
             rc = dlk_log__read_parquet_actions(c->s, dlk_buf_cstr(&k), &c->st->arena,
-                                               (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply, c);
+                                               (c->st->flags & DLK_REPLAY_TOMBSTONES) != 0, apply,
+                                               c);
             if (rc) rc = dlk_err_context(rc, "sidecar %s", dlk_buf_cstr(&k));
         }
         dlk_buf_free(&k);

@@ -181,7 +181,8 @@ TEST(append_spark_table)
     const char *td = getenv("DLK_TESTDATA");
     char src[512];
     snprintf(src, sizeof src, "%s/delta/kernel/app-txn-checkpoint", td ? td : "");
-    if (!td || access(src, R_OK) != 0) SKIP("DLK_TESTDATA/delta/kernel/app-txn-checkpoint not found");
+    if (!td || access(src, R_OK) != 0)
+        SKIP("DLK_TESTDATA/delta/kernel/app-txn-checkpoint not found");
     tmp_root("spark");
     CHECK_EQ_INT(sh("cp -r '%s' '%s'", src, root), 0);
     CHECK_EQ_INT(sh("chmod -R u+w '%s'%s", root, ""), 0);
@@ -243,14 +244,17 @@ TEST(append_v2_checkpoint_table)
 {
     const char *td = getenv("DLK_TESTDATA");
     char tar[512];
-    snprintf(tar, sizeof tar, "%s/delta/kernel/v2-checkpoints-parquet-with-sidecars.tar.zst", td ? td : "");
-    if (!td || access(tar, R_OK) != 0) SKIP("v2-checkpoints-parquet-with-sidecars.tar.zst not found");
+    snprintf(tar, sizeof tar, "%s/delta/kernel/v2-checkpoints-parquet-with-sidecars.tar.zst",
+             td ? td : "");
+    if (!td || access(tar, R_OK) != 0)
+        SKIP("v2-checkpoints-parquet-with-sidecars.tar.zst not found");
     tmp_root("v2");
     char un[200];
     snprintf(un, sizeof un, "%.180s.unpack", root);
     char cmd[2000];
     snprintf(cmd, sizeof cmd,
-             "mkdir -p '%s' && tar --zstd -xf '%s' -C '%s' && d=$(dirname \"$(find '%s' -type d -name _delta_log | "
+             "mkdir -p '%s' && tar --zstd -xf '%s' -C '%s' && d=$(dirname \"$(find '%s' -type d "
+             "-name _delta_log | "
              "head -1)\") && mv \"$d\" '%s' && chmod -R u+w '%s'",
              un, tar, un, un, root, root);
     CHECK_EQ_INT(system(cmd), 0);
