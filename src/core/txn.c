@@ -356,21 +356,21 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     st->version = -1;
     st->last_checkpoint = -1;
     st->files_loaded = want_files;
-    int64_t latest, lowest, count, cp;
-    int rc = scan_log(root, &latest, &lowest, &count, &cp);
-    if (rc) return rc;
-    if (latest < 0 && cp < 0) {
-        if (allow_missing) return DLK_OK;
-        return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", root);
-    }
     dlk_storage *s = NULL;
-    if ((rc = dlk_storage_open_local(root, &s))) return rc;
+    int rc = dlk_storage_open_local(root, &s);
+    if (rc) return rc;
     dlk_log_segment seg;
     rc = dlk_log_segment_build(s, at < 0 ? -1 : at, &seg);
     if (rc) {
-        rc = dlk_err_context(rc, "%s", root);
         dlk_storage_free(&s);
-        return rc;
+        int64_t latest, lowest, count, cp;
+        if (rc == DLK_NOT_FOUND && scan_log(root, &latest, &lowest, &count, &cp) == DLK_OK && latest < 0 &&
+            cp < 0) {
+            dlk_error_clear();
+            if (allow_missing) return DLK_OK;
+            return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", root);
+        }
+        return dlk_err_context(rc, "%s", root);
     }
     st->last_checkpoint = seg.checkpoint_version;
     if (at < 0) {

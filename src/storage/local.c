@@ -118,6 +118,12 @@ static int walk(const char *dir, const char *kdir, const char *prefix, const cha
             break;
         const char *k = dlk_buf_cstr(&key);
         size_t klen = key.len;
+#ifdef DT_REG
+        /* a regular file that the prefix / start_after filter drops needs no stat */
+        if (de->d_type == DT_REG &&
+            (strncmp(k, prefix, plen) != 0 || (after && strcmp(k, after) <= 0)))
+            continue;
+#endif
         struct stat sb;
         if (stat(dlk_buf_cstr(&full), &sb) != 0) continue; /* vanished or dangling */
         if (S_ISDIR(sb.st_mode)) {
