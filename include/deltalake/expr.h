@@ -13,10 +13,10 @@
  *                     | IS [NOT] NULL
  *                     | [NOT] IN '(' expr ( ',' expr )* ')'
  *                     | [NOT] BETWEEN sum AND sum
- *                     | [NOT] LIKE sum ]
+ *                     | [NOT] LIKE sum [ ESCAPE 'c' ] ]
  *   cmp        := '=' | '==' | '!=' | '<>' | '<' | '<=' | '>' | '>='
  *   sum        := product ( ('+' | '-') product )*
- *   product    := unary ( ('*' | '/') unary )*
+ *   product    := unary ( ('*' | '/' | '%') unary )*
  *   unary      := '-' unary | '+' unary | primary
  *   primary    := literal | column | '(' expr ')'
  *   literal    := 'text' ('' is a quote) | 123 | 1.25 | 1e-3 | TRUE | FALSE
@@ -24,8 +24,11 @@
  *   column     := name ( '.' name )*      (dotted: struct fields)
  *   name       := [A-Za-z_][A-Za-z0-9_]* | `any text` (`` is a backtick)
  *
- * LIKE patterns use % (any run) and _ (one character); there is no escape
- * character. Integer literals are 64-bit; a literal with a '.' and no
+ * LIKE patterns use % (any run) and _ (one character); ESCAPE 'c' (one
+ * character, as in SQL and DuckDB) makes the character after c match only
+ * itself (`name LIKE '50!%' ESCAPE '!'`); a pattern ending in c is an
+ * error, ESCAPE NULL makes the result NULL. Without ESCAPE there is no
+ * escape character. Integer literals are 64-bit; a literal with a '.' and no
  * exponent is a decimal, one with an exponent a double.
  *
  * Types come from the Arrow formats of the schema: b, c s i l (and the
@@ -37,7 +40,9 @@
  * decimal, dates to timestamps, and a string literal becomes a date,
  * timestamp or number when compared with such a value. '/' always divides
  * as double (IEEE: 1/0 is Infinity, 0/0 NaN, as in DuckDB); + - * on integers fail with
- * DLK_INVALID_ARGUMENT on overflow. Comparisons of floats order NaN above
+ * DLK_INVALID_ARGUMENT on overflow. '%' is the remainder of truncated
+ * division (sign of the dividend, as in C and DuckDB) on integers and
+ * decimals (x % 0 is NULL) and fmod on doubles (x % 0 is NaN). Comparisons of floats order NaN above
  * every number and NaN = NaN, like DuckDB.
  * SQL three-valued logic: NULL AND FALSE is FALSE, NULL OR TRUE is TRUE,
  * any comparison with NULL is NULL; x IN (...) is NULL when x is NULL or

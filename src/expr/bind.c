@@ -529,6 +529,12 @@ static int bind_node(binder *b, node **slot)
         return DLK_OK;
     }
     case N_LIKE: {
+        if (n->nkids > 2) {
+            node *e = n->kids[2];
+            bool ok = e->kind == N_LIT && (e->lit.null || (e->type == T_STRING && e->lit.n == 1));
+            if (!ok) return pos_err(DLK_SCHEMA_MISMATCH, e, "ESCAPE needs a one-character string literal%s%s", "", "");
+            if (e->lit.null) e->type = T_STRING;
+        }
         for (int i = 0; i < 2; i++) {
             node *k = n->kids[i];
             if (k->type == T_NULL) k->type = T_STRING;
@@ -675,6 +681,10 @@ int dlk_expr__print(const node *n, dlk_buf *b)
         dlk_expr__print(n->kids[0], b);
         dlk_buf_printf(b, " %s ", op);
         dlk_expr__print(n->kids[1], b);
+        if (n->kind == N_LIKE && n->nkids > 2) {
+            dlk_buf_puts(b, " ESCAPE ");
+            dlk_expr__print(n->kids[2], b);
+        }
         return dlk_buf_putc(b, ')');
     }
     }

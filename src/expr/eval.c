@@ -371,8 +371,30 @@ static int eval_arith(const node *n, vec *a, vec *b, vec *out)
             case '+': o[i] = x[i] + y[i]; break;
             case '-': o[i] = x[i] - y[i]; break;
             case '*': o[i] = x[i] * y[i]; break;
+            case '%': o[i] = fmod(x[i], y[i]); break; /* like DuckDB: x % 0 = NaN */
             default: o[i] = x[i] / y[i]; break; /* IEEE, like DuckDB: 1/0 = inf */
             }
+        }
+    } else if (op == '%') {
+        /* integers and decimals (same scale): truncated remainder, sign of
+         * the dividend; x % 0 is NULL (as in DuckDB) */
+        bool dec = n->type == T_DECIMAL;
+        for (int64_t i = 0; i < len; i++) {
+            dlk_i128 x = dec ? ((const dlk_i128 *)a->data)[i] : ((const int64_t *)a->data)[i];
+            dlk_i128 y = dec ? ((const dlk_i128 *)b->data)[i] : ((const int64_t *)b->data)[i];
+            dlk_i128 r = 0;
+            if (y == 0) {
+                if (VALID(out, i)) {
+                    if ((rc = ensure_valid(out))) goto fail;
+                    out->valid[i] = 0;
+                }
+            } else if (y == -1) {
+                r = 0; /* also INT64_MIN % -1, which C leaves undefined */
+            } else {
+                r = x % y;
+            }
+            if (dec) ((dlk_i128 *)out->data)[i] = r;
+            else ((int64_t *)out->data)[i] = (int64_t)r;
         }
     } else if (n->type == T_INT) {
         const int64_t *x = a->data, *y = b->data;
@@ -513,22 +535,27 @@ static int eval_cmp(const node *n, vec *a, vec *b, vec *out)
 /* UTF-8 aware LIKE: % any run, _ one code point. */
 static size_t u8len(uint8_t c) { return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; }
 
-bool dlk_expr__like(const uint8_t *s, size_t n, const uint8_t *p, size_t pn)
+bool dlk_expr__like(const uint8_t *s, size_t n, const uint8_t *p, size_t pn, int esc)
 {
     size_t si = 0, pi = 0, star_p = (size_t)-1, star_s = 0;
     while (si < n) {
-        if (pi < pn && p[pi] == '%') {
+        if (esc >= 0 && pi + 1 < pn && p[pi] == (uint8_t)esc) {
+            /* escaped: the next pattern byte matches only itself */
+            if (p[pi + 1] == s[si]) {
+                si++;
+                pi += 2;
+                continue;
+            }
+        } else if (pi < pn && p[pi] == '%') {
             star_p = ++pi;
             star_s = si;
             continue;
-        }
-        if (pi < pn && p[pi] == '_') {
+        } else if (pi < pn && p[pi] == '_') {
             size_t k = u8len(s[si]);
             si += k <= n - si ? k : n - si;
             pi++;
             continue;
-        }
-        if (pi < pn && p[pi] == s[si]) {
+        } else if (pi < pn && p[pi] == s[si]) {
             si++;
             pi++;
             continue;
@@ -542,8 +569,16 @@ bool dlk_expr__like(const uint8_t *s, size_t n, const uint8_t *p, size_t pn)
         }
         return false;
     }
-    while (pi < pn && p[pi] == '%') pi++;
+    while (pi < pn && p[pi] == '%' && !(esc == '%' && pi + 1 < pn)) pi++;
     return pi == pn;
+}
+
+/* Does pattern p end with an unpaired escape character? */
+static bool like_bad_escape(const uint8_t *p, size_t pn, int esc)
+{
+    for (size_t i = 0; i < pn; i++)
+        if (p[i] == (uint8_t)esc && ++i == pn) return true;
+    return false;
 }
 
 static int eval_like(const node *n, vec *a, vec *b, vec *out)
@@ -556,9 +591,27 @@ static int eval_like(const node *n, vec *a, vec *b, vec *out)
     }
     const strv *x = a->data, *y = b->data;
     uint8_t *o = out->data;
+    int esc = -1;
+    if (n->nkids > 2) {
+        const node *e = n->kids[2];
+        if (e->lit.null) { /* ESCAPE NULL: every result is NULL */
+            if ((rc = ensure_valid(out))) {
+                dlk_expr__vec_free(out);
+                return rc;
+            }
+            memset(out->valid, 0, (size_t)(a->n > 0 ? a->n : 1));
+            return DLK_OK;
+        }
+        esc = (uint8_t)e->lit.s[0];
+    }
     for (int64_t i = 0; i < a->n; i++) {
         if (!VALID(out, i)) continue;
-        bool m = dlk_expr__like(x[i].p, (size_t)x[i].n, y[i].p, (size_t)y[i].n);
+        if (esc >= 0 && like_bad_escape(y[i].p, (size_t)y[i].n, esc)) {
+            dlk_expr__vec_free(out);
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "LIKE pattern ends with the escape character at %d:%d", n->line,
+                               n->col);
+        }
+        bool m = dlk_expr__like(x[i].p, (size_t)x[i].n, y[i].p, (size_t)y[i].n, esc);
         o[i] = m != n->neg;
     }
     return DLK_OK;

@@ -32,7 +32,7 @@ typedef enum {
     TK_FLOAT,  /* 1e5 */
     TK_LPAREN, TK_RPAREN, TK_COMMA, TK_DOT,
     TK_EQ, TK_NE, TK_LT, TK_LE, TK_GT, TK_GE,
-    TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH,
+    TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_PERCENT,
 } tok_kind;
 
 typedef struct {
@@ -79,14 +79,14 @@ typedef enum {
     N_LIT,
     N_COL,
     N_NEG,
-    N_ARITH, /* op: '+' '-' '*' '/' */
+    N_ARITH, /* op: '+' '-' '*' '/' '%' */
     N_CMP,   /* op: tok_kind TK_EQ..TK_GE */
     N_AND,
     N_OR,
     N_NOT,
     N_ISNULL, /* neg: IS NOT NULL */
     N_IN,     /* kids[0] IN kids[1..]; neg: NOT IN */
-    N_LIKE,   /* neg: NOT LIKE */
+    N_LIKE,   /* neg: NOT LIKE; kids[2]: ESCAPE literal (optional) */
     N_CAST,   /* implicit: kids[0] converted to type */
 } nkind;
 
@@ -140,7 +140,8 @@ bool dlk_expr__parse_decimal(const char *s, size_t n, int scale, dlk_i128 *out);
 int dlk_expr__decimal_scale(const char *s, size_t n);
 int dlk_expr__type_of_format(const char *fmt, dtype *t, int *scale, int *ts_mul);
 int dlk_expr__cmp_scalar(const scalar *a, const scalar *b, dtype t);
-bool dlk_expr__like(const uint8_t *s, size_t n, const uint8_t *p, size_t pn);
+/* esc: the ESCAPE character, or -1 for none. */
+bool dlk_expr__like(const uint8_t *s, size_t n, const uint8_t *p, size_t pn, int esc);
 
 /* ---- vectors ---- */
 typedef struct {

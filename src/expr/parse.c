@@ -145,6 +145,7 @@ int dlk_expr__lex(const char *src, dlk_vec *toks)
         case '-': k = TK_MINUS; break;
         case '*': k = TK_STAR; break;
         case '/': k = TK_SLASH; break;
+        case '%': k = TK_PERCENT; break;
         case '=':
             k = TK_EQ;
             if (d == '=') len = 2;
@@ -290,7 +291,7 @@ static bool accept_kw(parser *p, const char *kw)
 static const char *tok_desc(const token *t, char *buf, size_t cap)
 {
     static const char *sym[] = {"end of input", "", "", "", "", "", "", "'('", "')'", "','", "'.'",
-                                "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'"};
+                                "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'+'", "'-'", "'*'", "'/'", "'%'"};
     switch (t->kind) {
     case TK_IDENT:
     case TK_INT:
@@ -547,14 +548,14 @@ static int parse_product(parser *p, node **out)
     if (rc) return rc;
     for (;;) {
         token *t = peek(p);
-        if (t->kind != TK_STAR && t->kind != TK_SLASH) break;
+        if (t->kind != TK_STAR && t->kind != TK_SLASH && t->kind != TK_PERCENT) break;
         next(p);
         node *r;
         if ((rc = parse_unary(p, &r))) {
             dlk_expr__node_free(l);
             return rc;
         }
-        if (!(l = mk2(N_ARITH, t->kind == TK_STAR ? '*' : '/', l, r, t->line, t->col))) return dlk_err_nomem();
+        if (!(l = mk2(N_ARITH, t->kind == TK_STAR ? '*' : t->kind == TK_SLASH ? '/' : '%', l, r, t->line, t->col))) return dlk_err_nomem();
     }
     *out = l;
     return DLK_OK;
@@ -665,8 +666,18 @@ static int parse_predicate(parser *p, node **out)
     }
     if (accept_kw(p, "LIKE")) {
         if ((rc = parse_sum(p, &r))) goto fail;
-        if (!(*out = mk2(N_LIKE, 0, l, r, line, col))) return dlk_err_nomem();
-        (*out)->neg = neg;
+        if (accept_kw(p, "ESCAPE") && (rc = parse_sum(p, &r2))) goto fail;
+        node *lk = mk2(N_LIKE, 0, l, r, line, col);
+        if (!lk) {
+            dlk_expr__node_free(r2);
+            return dlk_err_nomem();
+        }
+        if (r2 && (rc = dlk_expr__node_add(lk, r2))) { /* frees r2 */
+            dlk_expr__node_free(lk);
+            return rc;
+        }
+        lk->neg = neg;
+        *out = lk;
         return DLK_OK;
     }
     *out = l;

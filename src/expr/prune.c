@@ -276,10 +276,25 @@ static bool might_like(pruner *pr, const node *n, bool neg)
     const node *pat = n->kids[1];
     if (pat->kind != N_LIT) return true;
     if (pat->lit.null) return false;
+    const node *escn = n->nkids > 2 ? n->kids[2] : NULL;
+    if (escn && escn->lit.null) return false; /* ESCAPE NULL: always NULL */
     if (notlike) return true;
     if (!column_of(n->kids[0])) return true;
+    int esc = escn ? (uint8_t)escn->lit.s[0] : -1;
+    /* the literal prefix (escapes removed) up to the first wildcard */
+    char pref[4096];
     size_t plen = 0;
-    while (plen < pat->lit.n && pat->lit.s[plen] != '%' && pat->lit.s[plen] != '_') plen++;
+    for (size_t i = 0; i < pat->lit.n && plen < sizeof pref; i++) {
+        uint8_t ch = (uint8_t)pat->lit.s[i];
+        if (esc >= 0 && ch == (uint8_t)esc) {
+            if (i + 1 >= pat->lit.n) return true; /* bad pattern: the evaluator reports it */
+            pref[plen++] = pat->lit.s[++i];
+            continue;
+        }
+        if (ch == '%' || ch == '_') break;
+        pref[plen++] = (char)ch;
+    }
+    if (plen == sizeof pref) return true;
     if (plen == 0) {
         cstat c;
         fetch(pr, n->kids[0], &c);
@@ -292,14 +307,14 @@ static bool might_like(pruner *pr, const node *n, bool neg)
     bool r = true;
     if (c.known && c.all_null) r = false;
     else if (c.known) {
-        scalar lo = {.s = pat->lit.s, .n = plen};
+        scalar lo = {.s = pref, .n = plen};
         /* rows match only within [prefix, prefix+1) */
         if (c.has_max && dlk_expr__cmp_scalar(&c.max, &lo, T_STRING) < 0) r = false;
         if (r && c.has_min) {
             /* min >= successor(prefix)? successor: drop trailing 0xFF, increment last byte */
             char succ[4096];
             size_t sl = plen < sizeof succ ? plen : 0;
-            if (sl) memcpy(succ, pat->lit.s, sl);
+            if (sl) memcpy(succ, pref, sl);
             while (sl > 0 && (uint8_t)succ[sl - 1] == 0xFF) sl--;
             if (sl > 0) {
                 succ[sl - 1] = (char)((uint8_t)succ[sl - 1] + 1);

@@ -103,6 +103,12 @@ TEST(null_in_between_like)
     EV("name LIKE '%'", "TTNTT");
     EV("name LIKE ''", "FFNFF");
     EV("name LIKE 'O''%'", "FFNTF");
+    /* ESCAPE: the escaped character matches only itself */
+    EV("name LIKE 'a!%' ESCAPE '!'", "FFNFF");
+    EV("name LIKE '%!e' ESCAPE '!'", "TFNFF");
+    EV("name LIKE 'a%' ESCAPE 'a'", "FFNFF");
+    EV("name LIKE 'ali%' ESCAPE NULL", "NNNNN");
+    EV("name LIKE 'x!' ESCAPE '!'", "EVAL LIKE pattern ends with the escape character at 1:6");
 }
 
 TEST(arithmetic)
@@ -125,6 +131,17 @@ TEST(arithmetic)
     EV("-9223372036854775808 < id", "TTTTN");
     EV("1e2 = 100", "TTTTT");
     EV(".5 = 0.5", "TTTTT");
+    /* % : truncated remainder (sign of the dividend); integer % 0 is NULL, double % 0 NaN */
+    EV("id % 2 = 1", "TFTFN");
+    EV("-id % 2 = -1", "TFTFN");
+    EV("id % -2 = 1", "TFTFN");
+    EV("id % 0 IS NULL", "TTTTT");
+    EV("score % 1 = 0.5", "TFNFF");
+    EV("score % 0 > 1e308", "TTNTT");
+    EV("price % 5 = 2.5", "TFNFF");
+    EV("price % 0 IS NULL", "TTTTT");
+    EV("1 + 7 % 4 * 2 = 7", "TTTTT");
+    EV("-9223372036854775808 % -1 = 0", "TTTTT");
 }
 
 TEST(decimals_and_dates)
@@ -181,6 +198,11 @@ TEST(errors_with_positions)
     CHECK_RC(err_of("id IN 1", true, &m), DLK_PARSE);
     CHECK_RC(err_of("", true, &m), DLK_PARSE);
     CHECK_RC(err_of("name LIKE 5", true, &m), DLK_SCHEMA_MISMATCH);
+    CHECK_RC(err_of("name LIKE 'a' ESCAPE '!!'", true, &m), DLK_SCHEMA_MISMATCH);
+    CHECK_STR(m, "ESCAPE needs a one-character string literal at 1:22");
+    CHECK_RC(err_of("name LIKE 'a' ESCAPE name", true, &m), DLK_SCHEMA_MISMATCH);
+    CHECK_RC(err_of("name % 2 = 1", true, &m), DLK_SCHEMA_MISMATCH);
+    CHECK_STR(m, "cannot apply '%' to string with long at 1:6");
     CHECK_RC(err_of("DATE 'nope' = day", true, &m), DLK_PARSE);
     CHECK_RC(err_of("12abc = 1", true, &m), DLK_PARSE);
     CHECK_RC(err_of("``", true, &m), DLK_PARSE);
