@@ -11,7 +11,8 @@
  * TOML layout (unknown sections or keys are an error naming key and line):
  *
  *   [deltalake]              optimize_enabled, vacuum_enabled, retention_hours,
- *                            compression, compression_level, parallelism, batch_size
+ *                            compression, compression_level, parallelism, batch_size,
+ *                            optimize_min_files, vacuum_interval
  *                            (table_path, table_name, partition_columns accepted here too)
  *   [deltalake.table]        path, name, partition_columns, partition_strategy, hash_buckets,
  *                            checkpoint_interval
@@ -84,6 +85,11 @@ typedef struct dlk_config {
     int64_t file_size_target; /**< default 128 MiB */
     int64_t file_size_max;    /**< default 256 MiB */
     int64_t file_size_min;    /**< files below count as small for optimize; default 16 MiB */
+
+    /* auto-maintenance (connector.h), added in 0.1 */
+    int32_t optimize_min_files; /**< optimize_enabled: compact once a partition holds more than
+                                     this many small files; default 8, >= 1 */
+    int32_t vacuum_interval;    /**< vacuum_enabled: vacuum after every this many commits; default 10, >= 1 */
 } dlk_config;
 
 /** Fill *cfg with the defaults. Cannot fail. */

@@ -7,6 +7,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/config.h"
+#include "deltalake/connector.h"
 #include "deltalake/errors.h"
 #include "deltalake/scan.h"
 #include "deltalake/sys/storage.h"

@@ -31,6 +31,8 @@ void dlk_config_init(dlk_config *cfg)
     cfg->file_size_target = 128 * MIB;
     cfg->file_size_max = 256 * MIB;
     cfg->file_size_min = 16 * MIB;
+    cfg->optimize_min_files = 8;
+    cfg->vacuum_interval = 10;
 }
 
 static void free_columns(dlk_config *cfg)
@@ -132,6 +134,9 @@ int dlk_config_validate(const dlk_config *cfg)
     if (cfg->file_size_target > cfg->file_size_max)
         BAD("file_size_target (%lld) is larger than file_size_max (%lld)", (long long)cfg->file_size_target,
             (long long)cfg->file_size_max);
+    if (cfg->optimize_min_files < 1)
+        BAD("optimize_min_files: must be at least 1, got %d", (int)cfg->optimize_min_files);
+    if (cfg->vacuum_interval < 1) BAD("vacuum_interval: must be at least 1, got %d", (int)cfg->vacuum_interval);
     for (size_t i = 0; i < cfg->n_partition_columns; i++) {
         if (!cfg->partition_columns[i][0]) BAD("partition_columns: column %zu has an empty name", i + 1);
         for (size_t j = 0; j < i; j++)
@@ -162,6 +167,8 @@ static const key_spec KEYS[] = {
     {"deltalake.compression_level", K_I32, F(compression_level)},
     {"deltalake.parallelism", K_I32, F(parallelism)},
     {"deltalake.batch_size", K_I64, F(batch_size)},
+    {"deltalake.optimize_min_files", K_I32, F(optimize_min_files)},
+    {"deltalake.vacuum_interval", K_I32, F(vacuum_interval)},
     {"deltalake.table_path", K_STR, F(table_path)},
     {"deltalake.table_name", K_STR, F(table_name)},
     {"deltalake.partition_columns", K_STRLIST, 0},

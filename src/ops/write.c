@@ -91,7 +91,7 @@ static bool schema_has(const struct ArrowSchema *s, const char *fmt)
 
 static const char *const KNOWN_WRITER_FEATURES[] = {"appendOnly", "invariants", "timestampNtz",
                                                     "deletionVectors", "domainMetadata",
-                                                    "vacuumProtocolCheck", "v2Checkpoint", NULL};
+                                                    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening", NULL};
 
 /* Refuse tables whose writer requirements we do not meet. */
 int dlk_ops__check_writable(const dlk_txn_state *st)

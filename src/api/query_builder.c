@@ -1,0 +1,524 @@
+/*
+ * api/query_builder.c - dlk_query and dlk_records (include/deltalake/
+ * connector.h): a snapshot (latest, version or timestamp) scanned with a
+ * dlk_where filter (file skipping + row filter), selected columns and a
+ * limit, optionally sorted by one column; results as JSON rows or as an
+ * Arrow stream that owns its snapshot.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "api/connector_int.h"
+#include "arrow/arrow.h"
+#include "deltalake/arrow_json.h"
+#include "deltalake/scan.h"
+#include "deltalake/where.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct dlk_query {
+    dlk_table_handle *t;
+    dlk_buf filter; /* "(p1) AND (p2)" */
+    char **cols;
+    size_t n_cols;
+    int64_t limit;
+    char *order_col;
+    bool desc;
+    int64_t version; /* -1: latest or as_of */
+    char *as_of;
+};
+
+struct dlk_records {
+    char **names;
+    size_t n_names;
+    char **rows;  /* JSON object per row */
+    char **cells; /* n_rows * n_names JSON values */
+    size_t n_rows;
+    int64_t version;
+    double elapsed_ms;
+};
+
+/* ---- records ---- */
+
+size_t dlk_records_count(const dlk_records *r)
+{
+    return r ? r->n_rows : 0;
+}
+const char *dlk_records_row(const dlk_records *r, size_t i)
+{
+    return r && i < r->n_rows ? r->rows[i] : NULL;
+}
+size_t dlk_records_column_count(const dlk_records *r)
+{
+    return r ? r->n_names : 0;
+}
+const char *dlk_records_column_name(const dlk_records *r, size_t i)
+{
+    return r && i < r->n_names ? r->names[i] : NULL;
+}
+int64_t dlk_records_version(const dlk_records *r)
+{
+    return r ? r->version : -1;
+}
+double dlk_records_elapsed_ms(const dlk_records *r)
+{
+    return r ? r->elapsed_ms : 0;
+}
+
+int dlk_records_get(const dlk_records *r, size_t i, const char *col, char **out)
+{
+    if (!r || !col || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "records_get: NULL argument");
+    *out = NULL;
+    if (i >= r->n_rows)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "records_get: row %zu of %zu", i, r->n_rows);
+    for (size_t k = 0; k < r->n_names; k++) {
+        if (!strcmp(r->names[k], col)) {
+            *out = dlk_strdup(r->cells[i * r->n_names + k]);
+            return *out ? DLK_OK : dlk_err_nomem();
+        }
+    }
+    return dlk_err_set(DLK_NOT_FOUND, "records_get: no column '%s' in the result", col);
+}
+
+void dlk_records_free(dlk_records **rp)
+{
+    if (!rp || !*rp) return;
+    dlk_records *r = *rp;
+    for (size_t i = 0; i < r->n_names; i++)
+        dlk_free(r->names[i]);
+    for (size_t i = 0; i < r->n_rows; i++)
+        dlk_free(r->rows ? r->rows[i] : NULL);
+    for (size_t i = 0; r->cells && i < r->n_rows * r->n_names; i++)
+        dlk_free(r->cells[i]);
+    dlk_free(r->names);
+    dlk_free(r->rows);
+    dlk_free(r->cells);
+    dlk_free(r);
+    *rp = NULL;
+}
+
+/* ---- builder ---- */
+
+int dlk_query_new(dlk_table_handle *t, dlk_query **out)
+{
+    if (!t || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "query: NULL argument");
+    dlk_query *q = dlk_calloc(1, sizeof *q);
+    if (!q) return dlk_err_nomem();
+    q->t = t;
+    q->limit = -1;
+    q->version = -1;
+    *out = q;
+    return DLK_OK;
+}
+
+static void free_cols(dlk_query *q)
+{
+    for (size_t i = 0; i < q->n_cols; i++)
+        dlk_free(q->cols[i]);
+    dlk_free(q->cols);
+    q->cols = NULL;
+    q->n_cols = 0;
+}
+
+void dlk_query_free(dlk_query **q)
+{
+    if (!q || !*q) return;
+    dlk_buf_free(&(*q)->filter);
+    free_cols(*q);
+    dlk_free((*q)->order_col);
+    dlk_free((*q)->as_of);
+    dlk_free(*q);
+    *q = NULL;
+}
+
+int dlk_query_filter(dlk_query *q, const char *predicate)
+{
+    if (!q || !predicate || !predicate[0])
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "query filter: empty predicate");
+    int rc = q->filter.len ? dlk_buf_puts(&q->filter, " AND ") : DLK_OK;
+    if (!rc) rc = dlk_buf_printf(&q->filter, "(%s)", predicate);
+    return rc;
+}
+
+int dlk_query_select(dlk_query *q, const char *const *cols, size_t n)
+{
+    if (!q || (n && !cols)) return dlk_err_set(DLK_INVALID_ARGUMENT, "query select: NULL argument");
+    free_cols(q);
+    if (!n) return DLK_OK;
+    if (!(q->cols = dlk_calloc(n, sizeof *q->cols))) return dlk_err_nomem();
+    for (size_t i = 0; i < n; i++) {
+        if (!cols[i] || !cols[i][0]) {
+            q->n_cols = i;
+            free_cols(q);
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "query select: column %zu has no name", i + 1);
+        }
+        q->n_cols = i + 1;
+        if (!(q->cols[i] = dlk_strdup(cols[i]))) {
+            free_cols(q);
+            return dlk_err_nomem();
+        }
+    }
+    return DLK_OK;
+}
+
+int dlk_query_limit(dlk_query *q, int64_t n)
+{
+    if (!q) return dlk_err_set(DLK_INVALID_ARGUMENT, "query limit: NULL query");
+    q->limit = n < 0 ? -1 : n;
+    return DLK_OK;
+}
+
+int dlk_query_order_by(dlk_query *q, const char *col, bool descending)
+{
+    if (!q || !col || !col[0])
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "query order_by: no column");
+    char *c = dlk_strdup(col);
+    if (!c) return dlk_err_nomem();
+    dlk_free(q->order_col);
+    q->order_col = c;
+    q->desc = descending;
+    return DLK_OK;
+}
+
+int dlk_query_version(dlk_query *q, int64_t version)
+{
+    if (!q || version < 0) return dlk_err_set(DLK_INVALID_ARGUMENT, "query version: must be >= 0");
+    if (q->as_of)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "query: version and as_of exclude each other");
+    q->version = version;
+    return DLK_OK;
+}
+
+int dlk_query_as_of(dlk_query *q, const char *timestamp)
+{
+    if (!q || !timestamp || !timestamp[0])
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "query as_of: no timestamp");
+    if (q->version >= 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "query: version and as_of exclude each other");
+    char *c = dlk_strdup(timestamp);
+    if (!c) return dlk_err_nomem();
+    dlk_free(q->as_of);
+    q->as_of = c;
+    return DLK_OK;
+}
+
+/* ---- execution ---- */
+
+/* What a running query holds; owned by the stream wrapper or by execute. */
+typedef struct qrun {
+    dlk_table *tb;
+    dlk_snapshot *snap;
+    dlk_where *w;
+    struct ArrowArrayStream inner;
+} qrun;
+
+static void qrun_free(qrun *r)
+{
+    if (r->inner.release) r->inner.release(&r->inner);
+    dlk_where_free(&r->w);
+    dlk_snapshot_free(&r->snap);
+    dlk_table_free(&r->tb);
+}
+
+static int qrun_open(dlk_query *q, int64_t limit, qrun *r)
+{
+    memset(r, 0, sizeof *r);
+    int rc = dlk_table_open(q->t->location, &r->tb);
+    if (!rc)
+        rc = q->as_of ? dlk_table_snapshot_at_text(r->tb, q->as_of, &r->snap)
+                      : dlk_table_snapshot(r->tb, q->version, &r->snap);
+    if (!rc && q->filter.len) rc = dlk_where_new(r->snap, dlk_buf_cstr(&q->filter), &r->w);
+    dlk_scan_options o = DLK_SCAN_OPTIONS_INIT;
+    o.columns = (const char *const *)q->cols;
+    o.n_columns = q->n_cols;
+    o.limit = limit;
+    if (!rc && r->w) dlk_where_apply(r->w, &o);
+    if (!rc) rc = dlk_scan_open(r->snap, &o, &r->inner);
+    if (rc) {
+        rc = dlk_err_context(rc, "query %s", q->t->name);
+        qrun_free(r);
+    }
+    return rc;
+}
+
+/* ---- stream wrapper ---- */
+
+static int ws_schema(struct ArrowArrayStream *s, struct ArrowSchema *out)
+{
+    qrun *r = s->private_data;
+    return r->inner.get_schema(&r->inner, out);
+}
+static int ws_next(struct ArrowArrayStream *s, struct ArrowArray *out)
+{
+    qrun *r = s->private_data;
+    return r->inner.get_next(&r->inner, out);
+}
+static const char *ws_error(struct ArrowArrayStream *s)
+{
+    qrun *r = s->private_data;
+    return r->inner.get_last_error(&r->inner);
+}
+static void ws_release(struct ArrowArrayStream *s)
+{
+    qrun *r = s->private_data;
+    if (r) {
+        qrun_free(r);
+        dlk_free(r);
+    }
+    s->release = NULL;
+    s->private_data = NULL;
+}
+
+int dlk_query_execute_stream(dlk_query *q, struct ArrowArrayStream *out)
+{
+    if (!q || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "query: NULL argument");
+    memset(out, 0, sizeof *out);
+    if (q->order_col)
+        return dlk_err_set(DLK_UNSUPPORTED, "query: order_by with an Arrow stream result");
+    qrun *r = dlk_calloc(1, sizeof *r);
+    if (!r) return dlk_err_nomem();
+    double t0 = dlk_api__now_ms();
+    int rc = qrun_open(q, q->limit, r);
+    if (rc) {
+        dlk_free(r);
+        dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, false);
+        return rc;
+    }
+    dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, true);
+    out->get_schema = ws_schema;
+    out->get_next = ws_next;
+    out->get_last_error = ws_error;
+    out->release = ws_release;
+    out->private_data = r;
+    return DLK_OK;
+}
+
+/* ---- sorting ---- */
+
+typedef struct sort_key {
+    bool null;
+    int kind; /* 0 int, 1 double, 2 bytes, 3 int128 */
+    int64_t i;
+    double d;
+    const char *s;
+    size_t n;
+    __int128 w;
+    size_t batch;
+    int64_t row;
+} sort_key;
+
+static int key_of(const struct ArrowSchema *f, const struct ArrowArray *col, int64_t idx,
+                  sort_key *k)
+{
+    int64_t j = col->offset + idx;
+    const char *fmt = f->format;
+    k->null = col->null_count != 0 && col->buffers[0] && !dlk_bit_get(col->buffers[0], j);
+    if (k->null) return DLK_OK;
+    const void *d = col->buffers[1];
+    if (!strcmp(fmt, "c"))
+        k->kind = 0, k->i = ((const int8_t *)d)[j];
+    else if (!strcmp(fmt, "s"))
+        k->kind = 0, k->i = ((const int16_t *)d)[j];
+    else if (!strcmp(fmt, "i") || !strcmp(fmt, "tdD"))
+        k->kind = 0, k->i = ((const int32_t *)d)[j];
+    else if (!strcmp(fmt, "l") || dlk_str_starts_with(fmt, "ts"))
+        k->kind = 0, k->i = ((const int64_t *)d)[j];
+    else if (!strcmp(fmt, "b"))
+        k->kind = 0, k->i = dlk_bit_get(d, j);
+    else if (!strcmp(fmt, "f"))
+        k->kind = 1, k->d = ((const float *)d)[j];
+    else if (!strcmp(fmt, "g"))
+        k->kind = 1, k->d = ((const double *)d)[j];
+    else if (!strcmp(fmt, "u") || !strcmp(fmt, "z")) {
+        const int32_t *off = d;
+        k->kind = 2;
+        k->s = (const char *)col->buffers[2] + off[j];
+        k->n = (size_t)(off[j + 1] - off[j]);
+    } else if (fmt[0] == 'd' && fmt[1] == ':') {
+        k->kind = 3;
+        memcpy(&k->w, (const uint8_t *)d + j * 16, 16);
+    } else {
+        return dlk_err_set(DLK_UNSUPPORTED,
+                           "query order_by: column '%s' of type %s cannot be sorted", f->name, fmt);
+    }
+    return DLK_OK;
+}
+
+static bool g_desc; /* qsort has no context argument; execution holds a lock */
+static int cmp_keys(const void *pa, const void *pb)
+{
+    const sort_key *a = pa, *b = pb;
+    int c;
+    if (a->null || b->null)
+        c = a->null == b->null ? 0 : a->null ? -1 : 1;
+    else if (a->kind == 0)
+        c = a->i < b->i ? -1 : a->i > b->i;
+    else if (a->kind == 1)
+        c = isnan(a->d) ? (isnan(b->d) ? 0 : 1) : isnan(b->d) ? -1 : a->d < b->d ? -1 : a->d > b->d;
+    else if (a->kind == 3)
+        c = a->w < b->w ? -1 : a->w > b->w;
+    else {
+        size_t m = a->n < b->n ? a->n : b->n;
+        c = memcmp(a->s, b->s, m);
+        if (!c) c = a->n < b->n ? -1 : a->n > b->n;
+    }
+    if (g_desc) c = -c;
+    if (!c)
+        c = a->batch < b->batch   ? -1
+            : a->batch > b->batch ? 1
+            : a->row < b->row     ? -1
+                                  : a->row > b->row;
+    return c;
+}
+
+#include <pthread.h>
+static pthread_mutex_t g_sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Append row `row` of batch a as a record (row JSON + cells). */
+static int add_row(dlk_records *r, size_t *cap, const struct ArrowSchema *sc,
+                   const struct ArrowArray *a, int64_t row, char **buf, size_t *len, size_t *bcap)
+{
+    if (r->n_rows == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        char **rows = dlk_realloc(r->rows, nc * sizeof *rows);
+        if (!rows) return dlk_err_nomem();
+        r->rows = rows;
+        char **cells = dlk_realloc(r->cells, nc * (r->n_names ? r->n_names : 1) * sizeof *cells);
+        if (!cells) return dlk_err_nomem();
+        r->cells = cells;
+        *cap = nc;
+    }
+    size_t base = r->n_rows * r->n_names;
+    for (size_t k = 0; k < r->n_names; k++)
+        r->cells[base + k] = NULL;
+    r->rows[r->n_rows] = NULL;
+    r->n_rows++;
+    *len = 0;
+    int rc = dlk_arrow_json_row(sc, a, row, buf, len, bcap);
+    if (!rc && !(r->rows[r->n_rows - 1] = dlk_strdup(*buf))) rc = dlk_err_nomem();
+    for (size_t k = 0; k < r->n_names && !rc; k++) {
+        const struct ArrowArray *col = a->children[k];
+        *len = 0;
+        if (!dlk_arrow_is_valid(col, a->offset + row)) {
+            r->cells[base + k] = dlk_strdup("null");
+        } else {
+            rc = dlk_arrow_json_value(sc->children[k], col, a->offset + row, 0, buf, len, bcap);
+            if (!rc) r->cells[base + k] = dlk_strdup(*buf);
+        }
+        if (!rc && !r->cells[base + k]) rc = dlk_err_nomem();
+    }
+    return rc;
+}
+
+int dlk_query_execute(dlk_query *q, dlk_records **out)
+{
+    if (!q || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "query: NULL argument");
+    *out = NULL;
+    double t0 = dlk_api__now_ms();
+    qrun run;
+    int rc = qrun_open(q, q->order_col ? -1 : q->limit, &run);
+    if (rc) {
+        dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, false);
+        return rc;
+    }
+    dlk_records *r = dlk_calloc(1, sizeof *r);
+    struct ArrowSchema sc = {0};
+    struct ArrowArray *batches = NULL;
+    size_t nb = 0, bcap = 0, rcap = 0, jcap = 0, jlen = 0;
+    sort_key *keys = NULL;
+    size_t nk = 0, kcap = 0;
+    char *jbuf = NULL;
+    int64_t order_idx = -1;
+    if (!r) rc = dlk_err_nomem();
+    if (!rc) rc = run.inner.get_schema(&run.inner, &sc);
+    if (!rc) {
+        r->version = dlk_snapshot_version(run.snap);
+        r->n_names = (size_t)sc.n_children;
+        if (!(r->names = dlk_calloc(r->n_names ? r->n_names : 1, sizeof *r->names)))
+            rc = dlk_err_nomem();
+        for (size_t k = 0; k < r->n_names && !rc; k++)
+            if (!(r->names[k] = dlk_strdup(sc.children[k]->name))) rc = dlk_err_nomem();
+        if (!rc && q->order_col && (order_idx = dlk_arrow_schema_find(&sc, q->order_col)) < 0)
+            rc = dlk_err_set(DLK_NOT_FOUND, "query order_by: column '%s' is not in the result",
+                             q->order_col);
+    }
+    while (!rc) {
+        struct ArrowArray a = {0};
+        if (run.inner.get_next(&run.inner, &a)) {
+            rc = dlk_error_last()->code;
+            if (rc == DLK_OK) {
+                const char *m = run.inner.get_last_error(&run.inner);
+                rc = dlk_err_set(DLK_ERROR, "query: %s", m ? m : "scan failed");
+            }
+            break;
+        }
+        if (!a.release) break;
+        if (order_idx < 0) {
+            for (int64_t i = 0; i < a.length && !rc; i++)
+                rc = add_row(r, &rcap, &sc, &a, i, &jbuf, &jlen, &jcap);
+            a.release(&a);
+            continue;
+        }
+        if (nb == bcap) {
+            size_t nc = bcap ? bcap * 2 : 16;
+            struct ArrowArray *t = dlk_realloc(batches, nc * sizeof *t);
+            if (!t) {
+                a.release(&a);
+                rc = dlk_err_nomem();
+                break;
+            }
+            batches = t;
+            bcap = nc;
+        }
+        dlk_arrow_array_move(&a, &batches[nb++]);
+        const struct ArrowArray *b = &batches[nb - 1];
+        for (int64_t i = 0; i < b->length && !rc; i++) {
+            if (nk == kcap) {
+                size_t nc = kcap ? kcap * 2 : 256;
+                sort_key *t = dlk_realloc(keys, nc * sizeof *t);
+                if (!t) {
+                    rc = dlk_err_nomem();
+                    break;
+                }
+                keys = t;
+                kcap = nc;
+            }
+            sort_key *k = &keys[nk++];
+            memset(k, 0, sizeof *k);
+            k->batch = nb - 1;
+            k->row = i;
+            rc = key_of(sc.children[order_idx], b->children[order_idx], b->offset + i, k);
+        }
+    }
+    if (!rc && order_idx >= 0) {
+        pthread_mutex_lock(&g_sort_lock);
+        g_desc = q->desc;
+        if (nk) qsort(keys, nk, sizeof *keys, cmp_keys);
+        pthread_mutex_unlock(&g_sort_lock);
+        size_t lim = q->limit >= 0 && (size_t)q->limit < nk ? (size_t)q->limit : nk;
+        for (size_t i = 0; i < lim && !rc; i++)
+            rc = add_row(r, &rcap, &sc, &batches[keys[i].batch], keys[i].row, &jbuf, &jlen, &jcap);
+    }
+    for (size_t i = 0; i < nb; i++)
+        dlk_arrow_array_release(&batches[i]);
+    dlk_free(batches);
+    dlk_free(keys);
+    dlk_arrow_json_free(jbuf);
+    dlk_arrow_schema_release(&sc);
+    qrun_free(&run);
+    double ms = dlk_api__now_ms() - t0;
+    dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, ms, rc == DLK_OK);
+    if (rc) {
+        dlk_records_free(&r);
+        return rc;
+    }
+    r->elapsed_ms = ms;
+    *out = r;
+    return DLK_OK;
+}

@@ -1,0 +1,379 @@
+/*
+ * api/schema_evolve.c - explicit schema evolution of a table
+ * (dlk_table_handle_update_schema / _add_column, connector.h): the
+ * requested schema is compared with the table's, field by field; new
+ * nullable columns, NOT NULL -> nullable and the protocol's type widenings
+ * are allowed, anything else is DLK_SCHEMA_MISMATCH. The change is one
+ * commit of metaData (+ protocol when a table feature is needed:
+ * typeWidening, timestampNtz).
+ *
+ * Type widening (PROTOCOL.md "Type Widening"): the widened field's Delta
+ * metadata gets "delta.typeChanges": [{"fromType": ..., "toType": ...}];
+ * old data files keep their narrow types and the scan widens them.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "api/connector_int.h"
+#include "arrow/arrow.h"
+#include "core/schema.h"
+#include "core/schema_ddl.h"
+#include "core/txn.h"
+#include "ops/write_int.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/str.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct evo {
+    bool allow_nullable;
+    bool changed, added, widened, ntz;
+    char **part; /* partition columns */
+    size_t n_part;
+} evo;
+
+static char *type_name(const struct ArrowSchema *s)
+{
+    dlk_buf b = {0};
+    if (dlk_core_type_name(s, &b)) {
+        dlk_buf_free(&b);
+        return NULL;
+    }
+    char *r = dlk_strdup(dlk_buf_cstr(&b));
+    dlk_buf_free(&b);
+    return r;
+}
+
+static int mismatch(const struct ArrowSchema *want, const struct ArrowSchema *got, const char *path,
+                    const char *why)
+{
+    char *e = want ? type_name(want) : NULL, *a = got ? type_name(got) : NULL;
+    int rc = dlk_err_schema_mismatch(e ? e : "(no column)", a ? a : "(no column)",
+                                     "column '%s': %s (table: %s, requested: %s)", path, why,
+                                     e ? e : "(none)", a ? a : "(none)");
+    dlk_free(e);
+    dlk_free(a);
+    return rc;
+}
+
+static bool is_int(const char *f)
+{
+    return f[1] == 0 && strchr("csil", f[0]);
+}
+static int int_rank(const char *f)
+{
+    return f[0] == 'c' ? 0 : f[0] == 's' ? 1 : f[0] == 'i' ? 2 : 3;
+}
+
+/* Is old -> new a widening the protocol allows? */
+static bool widening_ok(const char *o, const char *n)
+{
+    unsigned op, os, np, ns;
+    if (is_int(o) && is_int(n)) return int_rank(n) > int_rank(o);
+    if (!strcmp(o, "f") && !strcmp(n, "g")) return true;
+    if (is_int(o) && int_rank(o) <= 2 && !strcmp(n, "g")) return true;
+    if (!strcmp(o, "tdD") && !strcmp(n, "tsu:")) return true;
+    if (sscanf(o, "d:%u,%u", &op, &os) == 2 && sscanf(n, "d:%u,%u", &np, &ns) == 2)
+        return ns >= os && np - ns >= op - os && (np != op || ns != os);
+    if (is_int(o) && sscanf(n, "d:%u,%u", &np, &ns) == 2) {
+        unsigned digits = int_rank(o) <= 2 ? 10 : 20; /* integer digits the decimal must keep */
+        return np - ns >= digits;
+    }
+    return false;
+}
+
+/* Copy the old field's Delta metadata to nf, adding a typeChanges entry when widened. */
+static int carry_metadata(const struct ArrowSchema *of, struct ArrowSchema *nf, bool widened)
+{
+    const char *v;
+    size_t vl;
+    json_t *meta = NULL;
+    if (of->metadata && dlk_arrow_metadata_get(of->metadata, DLK_MD_DELTA, &v, &vl))
+        meta = json_loadb(v, vl, 0, NULL);
+    if (!meta && !widened) return DLK_OK;
+    if (!meta) meta = json_object();
+    if (!meta) return dlk_err_nomem();
+    if (widened) {
+        char *from = type_name(of), *to = type_name(nf);
+        json_t *tc = json_object_get(meta, "delta.typeChanges");
+        if (!json_is_array(tc)) {
+            tc = json_array();
+            json_object_set_new(meta, "delta.typeChanges", tc);
+        }
+        /* protocol names: "integer" for int */
+        json_array_append_new(tc, json_pack("{s:s,s:s}", "fromType",
+                                            from && !strcmp(from, "int") ? "integer"
+                                            : from                       ? from
+                                                                         : "",
+                                            "toType",
+                                            to && !strcmp(to, "int") ? "integer"
+                                            : to                     ? to
+                                                                     : ""));
+        dlk_free(from);
+        dlk_free(to);
+    }
+    char *text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    const char *keys[3] = {DLK_MD_DELTA}, *vals[3] = {text};
+    size_t n = 1;
+    json_t *pn = json_object_get(meta, DLK_MD_PHYSICAL_NAME);
+    if (json_is_string(pn)) keys[n] = DLK_MD_PHYSICAL_NAME, vals[n++] = json_string_value(pn);
+    char idb[32];
+    json_t *id = json_object_get(meta, "delta.columnMapping.id");
+    if (json_is_integer(id)) {
+        snprintf(idb, sizeof idb, "%" PRId64, (int64_t)json_integer_value(id));
+        keys[n] = DLK_MD_FIELD_ID, vals[n++] = idb;
+    }
+    int rc = text ? dlk_arrow_schema_set_metadata(nf, keys, vals, n) : dlk_err_nomem();
+    free(text);
+    json_decref(meta);
+    return rc;
+}
+
+static bool has_ntz(const struct ArrowSchema *s)
+{
+    if (!strcmp(s->format, "tsu:")) return true;
+    for (int64_t i = 0; i < s->n_children; i++)
+        if (has_ntz(s->children[i])) return true;
+    return false;
+}
+
+static int compare_field(evo *e, const struct ArrowSchema *of, struct ArrowSchema *nf,
+                         const char *path, int depth);
+
+/* old struct vs new struct (new is modified: metadata carried over). */
+static int compare_struct(evo *e, const struct ArrowSchema *os, struct ArrowSchema *ns,
+                          const char *prefix, int depth)
+{
+    int rc = DLK_OK;
+    for (int64_t i = 0; i < os->n_children && !rc; i++) {
+        const struct ArrowSchema *of = os->children[i];
+        dlk_buf p = {0};
+        dlk_buf_printf(&p, "%s%s%s", prefix, prefix[0] ? "." : "", of->name);
+        int64_t j = dlk_arrow_schema_find(ns, of->name);
+        if (j < 0)
+            rc = mismatch(of, NULL, dlk_buf_cstr(&p),
+                          "missing from the new schema (dropping columns needs column mapping, not "
+                          "supported)");
+        else
+            rc = compare_field(e, of, ns->children[j], dlk_buf_cstr(&p), depth);
+        dlk_buf_free(&p);
+    }
+    for (int64_t j = 0; j < ns->n_children && !rc; j++) {
+        struct ArrowSchema *nf = ns->children[j];
+        if (dlk_arrow_schema_find(os, nf->name) >= 0) continue;
+        for (int64_t i = 0; i < os->n_children; i++)
+            if (dlk_str_ieq(os->children[i]->name, nf->name))
+                return dlk_err_set(DLK_SCHEMA_MISMATCH,
+                                   "column '%s': differs from the existing '%s' only by case",
+                                   nf->name, os->children[i]->name);
+        dlk_buf p = {0};
+        dlk_buf_printf(&p, "%s%s%s", prefix, prefix[0] ? "." : "", nf->name);
+        if (!(nf->flags & ARROW_FLAG_NULLABLE))
+            rc = dlk_err_schema_mismatch(
+                "nullable", "not null",
+                "column '%s': a new column must be nullable (existing rows have no value)",
+                dlk_buf_cstr(&p));
+        else if (!e->allow_nullable)
+            rc = dlk_err_schema_mismatch(
+                "no new columns", "nullable",
+                "column '%s': new columns are nullable, but allow_nullable is false",
+                dlk_buf_cstr(&p));
+        e->changed = e->added = true;
+        if (has_ntz(nf)) e->ntz = true;
+        dlk_buf_free(&p);
+    }
+    return rc;
+}
+
+static int compare_field(evo *e, const struct ArrowSchema *of, struct ArrowSchema *nf,
+                         const char *path, int depth)
+{
+    if (depth > 64)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "schema nested too deeply at '%s'", path);
+    bool on = of->flags & ARROW_FLAG_NULLABLE, nn = nf->flags & ARROW_FLAG_NULLABLE;
+    if (on && !nn) return mismatch(of, nf, path, "a nullable column cannot become NOT NULL");
+    if (!on && nn) e->changed = true;
+    int rc = DLK_OK;
+    bool widened = false;
+    if (strcmp(of->format, nf->format)) {
+        if (!widening_ok(of->format, nf->format))
+            return mismatch(of, nf, path,
+                            "type change not allowed (only the protocol's type widenings are)");
+        if (depth == 0)
+            for (size_t k = 0; k < e->n_part; k++)
+                if (!strcmp(e->part[k], of->name))
+                    return dlk_err_set(DLK_UNSUPPORTED,
+                                       "column '%s': type widening of a partition column", path);
+        widened = e->widened = e->changed = true;
+        if (!strcmp(nf->format, "tsu:")) e->ntz = true;
+    } else if (!strcmp(of->format, "+s")) {
+        rc = compare_struct(e, of, nf, path, depth + 1);
+    } else if (of->n_children) {
+        /* arrays and maps: the same element types (nullability may relax) */
+        char *a = type_name(of), *b = type_name(nf);
+        if (!a || !b || strcmp(a, b))
+            rc = mismatch(of, nf, path,
+                          "element, key or value types of arrays and maps cannot change");
+        dlk_free(a);
+        dlk_free(b);
+    }
+    if (!rc) rc = carry_metadata(of, nf, widened);
+    return rc;
+}
+
+/* Feature lists implied by a legacy protocol (for the upgrade to 3/7). */
+static void legacy_features(json_t *proto, json_t *rf, json_t *wf)
+{
+    json_int_t r = json_integer_value(json_object_get(proto, "minReaderVersion"));
+    json_int_t w = json_integer_value(json_object_get(proto, "minWriterVersion"));
+    if (r < 3) {
+        if (r >= 2) json_array_append_new(rf, json_string("columnMapping"));
+    } else {
+        json_array_extend(rf, json_object_get(proto, "readerFeatures"));
+    }
+    if (w < 7) {
+        static const char *const legacy[] = {
+            "appendOnly",       "invariants",    "checkConstraints", "changeDataFeed",
+            "generatedColumns", "columnMapping", "identityColumns"};
+        static const int since[] = {2, 2, 3, 4, 4, 5, 6};
+        for (int i = 0; i < 7; i++)
+            if (w >= since[i]) json_array_append_new(wf, json_string(legacy[i]));
+    } else {
+        json_array_extend(wf, json_object_get(proto, "writerFeatures"));
+    }
+}
+
+static bool arr_has(json_t *a, const char *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i,
+                       v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
+    return false;
+}
+
+/* A new protocol with `feat` added (reader and writer), or NULL when it has it. */
+static json_t *protocol_with(json_t *proto, const char *const *feats, size_t n)
+{
+    json_t *rf = json_array(), *wf = json_array();
+    legacy_features(proto, rf, wf);
+    bool need = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!arr_has(rf, feats[i])) json_array_append_new(rf, json_string(feats[i])), need = true;
+        if (!arr_has(wf, feats[i])) json_array_append_new(wf, json_string(feats[i])), need = true;
+    }
+    json_int_t w = json_integer_value(json_object_get(proto, "minWriterVersion"));
+    json_int_t r = json_integer_value(json_object_get(proto, "minReaderVersion"));
+    if (!need && w >= 7 && r >= 3) {
+        json_decref(rf);
+        json_decref(wf);
+        return NULL;
+    }
+    return json_pack("{s:i,s:i,s:o,s:o}", "minReaderVersion", 3, "minWriterVersion", 7,
+                     "readerFeatures", rf, "writerFeatures", wf);
+}
+
+int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema *schema,
+                                   int64_t *version)
+{
+    if (version) *version = -1;
+    if (!t || !schema || !schema->format || strcmp(schema->format, "+s") || schema->n_children == 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT,
+                           "update_schema: a non-empty struct schema is needed");
+    dlk_txn_state st;
+    int rc = dlk_core__state_load(t->location, false, false, &st);
+    if (rc) return rc;
+    struct ArrowSchema ns = {0};
+    json_t *md = NULL, *proto = NULL, *params = NULL;
+    dlk_buf commit = {0};
+    evo e = {0};
+    e.allow_nullable = t->c->cfg.allow_nullable;
+    e.part = st.partition_cols;
+    e.n_part = st.n_part;
+    if ((rc = dlk_ops__check_writable(&st))) goto out;
+    if ((rc = dlk_arrow_schema_copy(schema, &ns))) goto out;
+    if ((rc = compare_struct(&e, &st.schema, &ns, "", 0))) goto out;
+    if (!e.changed) {
+        if (version) *version = st.version;
+        goto out;
+    }
+    const char *feats[2];
+    size_t nfeat = 0;
+    if (e.widened) feats[nfeat++] = "typeWidening";
+    if (e.ntz && !has_ntz(&st.schema)) feats[nfeat++] = "timestampNtz";
+    if (nfeat) proto = protocol_with(st.protocol, feats, nfeat);
+    json_t *pc = json_object_get(st.metadata, "partitionColumns");
+    json_t *conf = json_object_get(st.metadata, "configuration");
+    if (!(md = dlk_ops__metadata_new(&ns, pc ? pc : json_array(), conf ? conf : json_object(), NULL,
+                                     NULL))) {
+        rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
+        goto out;
+    }
+    const char *keep[] = {"id", "name", "description", "createdTime", "format"};
+    for (size_t i = 0; i < 5; i++) {
+        json_t *v = json_object_get(st.metadata, keep[i]);
+        if (v) json_object_set(md, keep[i], v);
+    }
+    const char *op = e.widened ? "CHANGE COLUMN" : e.added ? "ADD COLUMNS" : "CHANGE COLUMN";
+    params = json_object();
+    char *s = NULL;
+    dlk_core_type_name(&ns, &commit);
+    s = dlk_strdup(dlk_buf_cstr(&commit));
+    dlk_buf_reset(&commit);
+    json_object_set_new(params, "schema", json_string(s ? s : ""));
+    dlk_free(s);
+    if ((rc = dlk_ops__commit_info(&commit, op, params, st.version, false, NULL))) goto out;
+    if (proto && (rc = dlk_ops__put_action(&commit, "protocol", proto))) goto out;
+    if ((rc = dlk_ops__put_action(&commit, "metaData", md))) goto out;
+    dlk_txn_intent in = {0};
+    in.changes_metadata = true;
+    int64_t v = -1;
+    int attempts = 0;
+    rc = dlk_ops__commit_loop(t->location, st.version, (const char *)commit.data, commit.len, &in,
+                              1, &v, &attempts);
+    if (!rc && version) *version = v;
+out:
+    if (rc) rc = dlk_err_context(rc, "%s: update_schema", t->location);
+    json_decref(md);
+    json_decref(proto);
+    json_decref(params);
+    dlk_buf_free(&commit);
+    dlk_arrow_schema_release(&ns);
+    dlk_core__state_free(&st);
+    return rc;
+}
+
+int dlk_table_handle_add_column(dlk_table_handle *t, const char *name, const char *type,
+                                int64_t *version)
+{
+    if (version) *version = -1;
+    if (!t || !name || !name[0] || !type)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "add_column: name and type needed");
+    dlk_snapshot *s = NULL;
+    int rc = dlk_table_handle_snapshot(t, -1, &s);
+    if (rc) return rc;
+    const struct ArrowSchema *cur = dlk_snapshot_schema(s);
+    for (int64_t i = 0; i < cur->n_children; i++)
+        if (dlk_str_ieq(cur->children[i]->name, name)) {
+            rc = dlk_err_set(DLK_ALREADY_EXISTS, "add_column: %s already has a column '%s'",
+                             t->location, cur->children[i]->name);
+            dlk_snapshot_free(&s);
+            return rc;
+        }
+    dlk_schema_builder *b = NULL;
+    struct ArrowSchema ns = {0};
+    rc = dlk_schema_builder_new(&b);
+    for (int64_t i = 0; i < cur->n_children && !rc; i++)
+        rc = dlk_schema_builder_add_arrow(b, cur->children[i]);
+    if (!rc) rc = dlk_schema_builder_add(b, name, type, true);
+    if (!rc) rc = dlk_schema_builder_finish(b, &ns);
+    dlk_schema_builder_free(&b);
+    dlk_snapshot_free(&s);
+    if (!rc) rc = dlk_table_handle_update_schema(t, &ns, version);
+    dlk_arrow_schema_release(&ns);
+    return rc;
+}
