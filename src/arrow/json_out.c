@@ -25,6 +25,13 @@ static int put_double(dlk_buf *b, double v, bool is_float)
         snprintf(tmp, sizeof tmp, "%.*g", p, v);
         if (is_float ? (strtof(tmp, NULL) == (float)v) : (strtod(tmp, NULL) == v)) break;
     }
+    /* %g switches to an exponent once the exponent reaches the precision
+     * ("2e+01" for 20): print plain digits up to 1e16 instead */
+    const char *e = strchr(tmp, 'e');
+    if (e) {
+        long ex = strtol(e + 1, NULL, 10);
+        if (ex >= 0 && ex < 17) snprintf(tmp, sizeof tmp, "%.*g", (int)ex + 1, v);
+    }
     return dlk_buf_puts(b, tmp);
 }
 
