@@ -202,6 +202,7 @@ TEST(update_schema_add_and_widen)
     dlk_schema_builder_add(b, "attrs", "map<string,long>", true);
     struct ArrowSchema s;
     CHECK_OK(dlk_schema_builder_finish(b, &s));
+    dlk_schema_builder_free(&b);
     CHECK_OK(dlk_table_handle_update_schema(t, &s, &v));
     CHECK_EQ_INT(v, 4);
     /* the same schema again: nothing to do */
