@@ -1,7 +1,7 @@
 /*
  * cli/cmd_query.c - `deltalake query TABLE [--select a,b] [--version N |
  * --as-of TS] [--limit N] [--format table|jsonl|csv|json]
- * [--where PREDICATE] [--explain]`: scan a snapshot
+ * [--where PREDICATE] [--order-by KEYS] [--explain]`: scan a snapshot
  * and print its rows. (--where / --explain are added on top of the scan's
  * filter hooks, dlk_scan_options.file_filter / row_filter.)
  */
@@ -145,7 +145,7 @@ static void print_explain(const struct ArrowArrayStream *stream, const dlk_where
 int cli_cmd_query(int argc, char **argv)
 {
     const char *table = NULL, *version = NULL, *asof = NULL, *limit = NULL, *format = NULL,
-               *select = NULL, *where = NULL;
+               *select = NULL, *where = NULL, *order_by = NULL;
     bool explain = false;
     for (int i = 1; i < argc;) {
         int r;
@@ -158,7 +158,8 @@ int cli_cmd_query(int argc, char **argv)
             (r = cli_opt_value(argc, argv, &i, "--limit", &limit)) ||
             (r = cli_opt_value(argc, argv, &i, "--format", &format)) ||
             (r = cli_opt_value(argc, argv, &i, "--select", &select)) ||
-            (r = cli_opt_value(argc, argv, &i, "--where", &where))) {
+            (r = cli_opt_value(argc, argv, &i, "--where", &where)) ||
+            (r = cli_opt_value(argc, argv, &i, "--order-by", &order_by))) {
             if (r < 0) return CLI_USAGE;
             continue;
         }
@@ -203,6 +204,7 @@ int cli_cmd_query(int argc, char **argv)
     opts.columns = (const char *const *)cols;
     opts.n_columns = ncols;
     opts.limit = lim;
+    opts.order_by = order_by;
     if (dlk_table_open(table, &t) ||
         (asof ? dlk_table_snapshot_at_text(t, asof, &s) : dlk_table_snapshot(t, v, &s)) ||
         (where && dlk_where_new(s, where, &w))) {

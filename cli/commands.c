@@ -88,12 +88,14 @@ const cli_command cli_commands[] = {
      "  --set ASSIGNMENTS      'col = expr[, col2 = expr2]'\n"
      "  --where PREDICATE      rows to update (default: all)\n"},
     {"query", cli_cmd_query, "read rows, with filter, projection and time travel",
-     "usage: deltalake query TABLE [--select a,b] [--where PREDICATE]\n"
+     "usage: deltalake query TABLE [--select a,b] [--where PREDICATE] [--order-by KEYS]\n"
      "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] [--explain]\n"
      "  --select COLS          columns to return (default: all)\n"
      "  --where PREDICATE      filter, e.g. \"service_name = 'web' AND status_code >= 500\"\n"
      "  --version N            read the table as of version N\n"
      "  --as-of TIMESTAMP      read the table as of an RFC 3339 timestamp\n"
+     "  --order-by KEYS        'expr [ASC|DESC] [NULLS FIRST|LAST], ...' (default ASC,\n"
+     "                         NULLS LAST, as DuckDB); with --limit only the top N are kept\n"
      "  --limit N              return at most N rows\n"
      "  --explain              print files and row groups scanned/skipped\n" FMT_OPT},
     {"history", cli_cmd_history, "list the table's commits",

@@ -17,6 +17,7 @@
 #include "core/snapshot.h"
 #include "deltalake/expr.h"
 #include "deltalake/scan.h"
+#include "ops/sort.h"
 #include "parquet/reader.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -378,6 +379,8 @@ typedef struct {
     size_t n_pq_cols;
     dlk_scan_stats stats;
     char *last_error;
+    dlk_sorter *sorter; /* ORDER BY */
+    bool sorted_done;
 } scan_state;
 
 static void close_file(scan_state *st)
@@ -403,6 +406,7 @@ static void scan_free(scan_state *st)
     dlk_free(st->pq_cols);
     dlk_free(st->src_index);
     dlk_free(st->last_error);
+    dlk_ops__sorter_free(st->sorter);
     dlk_free(st);
 }
 
@@ -582,7 +586,9 @@ int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *co
     return rc;
 }
 
-static int next_batch(scan_state *st, struct ArrowArray *out)
+/* The next filtered batch of all read columns (not projected); out->release
+ * NULL at the end. */
+static int next_full(scan_state *st, struct ArrowArray *out)
 {
     memset(out, 0, sizeof *out);
     for (;;) {
@@ -685,8 +691,34 @@ static int next_batch(scan_state *st, struct ArrowArray *out)
             dlk_arrow_array_release(&full);
             continue;
         }
-        return project(st, &full, out);
+        dlk_arrow_array_move(&full, out);
+        return DLK_OK;
     }
+}
+
+static int next_batch(scan_state *st, struct ArrowArray *out)
+{
+    struct ArrowArray full;
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!st->sorter) {
+        if ((rc = next_full(st, &full))) return rc;
+        return full.release ? project(st, &full, out) : DLK_OK;
+    }
+    if (st->sorted_done) return DLK_OK;
+    for (;;) { /* ORDER BY: read everything (top-N with a limit), then one sorted batch */
+        if ((rc = next_full(st, &full))) return rc;
+        if (!full.release) break;
+        if ((rc = dlk_ops__sorter_add(st->sorter, &full))) return rc;
+    }
+    st->sorted_done = true;
+    if ((rc = dlk_ops__sorter_finish(st->sorter, &full))) return rc;
+    st->stats.rows_returned = full.length;
+    if (full.length == 0) {
+        dlk_arrow_array_release(&full);
+        return DLK_OK;
+    }
+    return project(st, &full, out);
 }
 
 static int s_get_schema(struct ArrowArrayStream *s, struct ArrowSchema *out)
@@ -768,7 +800,6 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
     dlk_scan_options def = DLK_SCAN_OPTIONS_INIT;
     if (!opts) opts = &def;
     if (opts->version < 1) return dlk_err_set(DLK_INVALID_ARGUMENT, "scan options: version not set");
-    if (opts->order_by) return dlk_err_set(DLK_UNSUPPORTED, "scan options: order_by is not supported yet");
     scan_state *st = dlk_calloc(1, sizeof *st);
     if (!st) return dlk_err_nomem();
     st->snap = snap;
@@ -792,8 +823,17 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
     st->n_out = st->n_read;
     for (size_t i = 0; i < opts->n_filter_columns && opts->filter_columns && !rc; i++)
         rc = add_read_col(st, opts->filter_columns[i]);
+    if (!rc && opts->order_by) {
+        rc = dlk_ops__sorter_new(opts->order_by, &snap->schema, opts->limit, &st->sorter);
+        const char *const *sc = NULL;
+        size_t nsc = 0;
+        if (!rc) dlk_ops__sorter_columns(st->sorter, &sc, &nsc);
+        for (size_t i = 0; i < nsc && !rc; i++) rc = add_read_col(st, sc[i]);
+        st->remaining = -1; /* the sorter applies the limit */
+    }
     if (!rc) rc = schema_of(st, st->n_out, &st->out_schema);
     if (!rc) rc = schema_of(st, st->n_read, &st->read_schema);
+    if (!rc && st->sorter) rc = dlk_ops__sorter_bind(st->sorter, &st->read_schema);
     if (rc) {
         scan_free(st);
         return rc;
