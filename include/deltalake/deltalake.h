@@ -6,6 +6,7 @@
 #define DELTALAKE_DELTALAKE_H
 
 #include "deltalake/arrow_abi.h"
+#include "deltalake/check.h"
 #include "deltalake/config.h"
 #include "deltalake/connector.h"
 #include "deltalake/errors.h"

@@ -364,11 +364,12 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     if (rc) {
         dlk_storage_free(&s);
         int64_t latest, lowest, count, cp;
-        if (rc == DLK_NOT_FOUND && scan_log(root, &latest, &lowest, &count, &cp) == DLK_OK && latest < 0 &&
-            cp < 0) {
+        if (rc == DLK_NOT_FOUND && scan_log(root, &latest, &lowest, &count, &cp) == DLK_OK &&
+            latest < 0 && cp < 0) {
             dlk_error_clear();
             if (allow_missing) return DLK_OK;
-            return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", root);
+            return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)",
+                               root);
         }
         return dlk_err_context(rc, "%s", root);
     }
