@@ -25,14 +25,21 @@ struct dlk_dv_bitmap {
 void dlk_dv_free(dlk_dv_bitmap *b)
 {
     if (!b) return;
-    for (size_t i = 0; i < b->n; i++) roaring_bitmap_free(b->maps[i]);
+    for (size_t i = 0; i < b->n; i++)
+        roaring_bitmap_free(b->maps[i]);
     dlk_free(b->keys);
     dlk_free(b->maps);
     dlk_free(b);
 }
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+static uint32_t le32(const uint8_t *p)
+{
+    return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
 
 /* Delta's "native" RoaringBitmapArray layout (magic 1681511376, big endian):
  * count of bitmaps (u32), then per bitmap its byte size (u32) and a 32-bit
@@ -41,7 +48,8 @@ static int parse_native(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
 {
     uint32_t nb = be32(p + 4);
     if (nb > DV_MAX_BUCKETS || nb > n)
-        return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 4: bitmap count %u out of range", nb);
+        return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 4: bitmap count %u out of range",
+                           nb);
     dlk_dv_bitmap *b = dlk_calloc(1, sizeof *b);
     if (!b) return dlk_err_nomem();
     b->keys = dlk_calloc(nb ? nb : 1, sizeof *b->keys);
@@ -54,18 +62,21 @@ static int parse_native(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
     for (uint32_t i = 0; i < nb; i++) {
         if (n - off < 4) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: truncated bitmap size", off);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: truncated bitmap size",
+                               off);
         }
         uint32_t sz = be32(p + off);
         off += 4;
         if (sz > n - off) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: bitmap of %u bytes overruns", off, sz);
+            return dlk_err_set(DLK_CORRUPT,
+                               "deletion vector: offset %zu: bitmap of %u bytes overruns", off, sz);
         }
         roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe((const char *)p + off, sz);
         if (!r) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: invalid RoaringBitmap", off);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: invalid RoaringBitmap",
+                               off);
         }
         b->keys[b->n] = i;
         b->maps[b->n++] = r;
@@ -82,7 +93,8 @@ int dlk_dv_parse(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
     if (n < 12) return dlk_err_set(DLK_CORRUPT, "deletion vector: %zu bytes is too short", n);
     if (be32(p) == DV_MAGIC_NATIVE) return parse_native(p, n, out);
     if (le32(p) != DV_MAGIC)
-        return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 0: bad magic %u (want %u)", le32(p), DV_MAGIC);
+        return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 0: bad magic %u (want %u)",
+                           le32(p), DV_MAGIC);
     uint64_t nb = (uint64_t)le32(p + 4) | (uint64_t)le32(p + 8) << 32;
     if (nb > DV_MAX_BUCKETS || nb > n)
         return dlk_err_set(DLK_CORRUPT, "deletion vector: offset 4: bucket count %llu out of range",
@@ -99,18 +111,22 @@ int dlk_dv_parse(const uint8_t *p, size_t n, dlk_dv_bitmap **out)
     for (uint64_t i = 0; i < nb; i++) {
         if (n - off < 4) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: truncated bucket key", off);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: truncated bucket key",
+                               off);
         }
         uint32_t key = le32(p + off);
         off += 4;
         if (i && key <= b->keys[i - 1]) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: bucket keys not ascending", off - 4);
+            return dlk_err_set(DLK_CORRUPT,
+                               "deletion vector: offset %zu: bucket keys not ascending", off - 4);
         }
-        roaring_bitmap_t *r = roaring_bitmap_portable_deserialize_safe((const char *)p + off, n - off);
+        roaring_bitmap_t *r =
+            roaring_bitmap_portable_deserialize_safe((const char *)p + off, n - off);
         if (!r) {
             dlk_dv_free(b);
-            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: invalid RoaringBitmap", off);
+            return dlk_err_set(DLK_CORRUPT, "deletion vector: offset %zu: invalid RoaringBitmap",
+                               off);
         }
         size_t used = roaring_bitmap_portable_size_in_bytes(r);
         b->keys[i] = key;
@@ -134,13 +150,18 @@ bool dlk_dv_contains(const dlk_dv_bitmap *b, uint64_t row)
     while (lo < up) {
         size_t mid = (lo + up) / 2;
         if (b->keys[mid] == hi) return roaring_bitmap_contains(b->maps[mid], (uint32_t)row);
-        if (b->keys[mid] < hi) lo = mid + 1;
-        else up = mid;
+        if (b->keys[mid] < hi)
+            lo = mid + 1;
+        else
+            up = mid;
     }
     return false;
 }
 
-uint64_t dlk_dv_cardinality(const dlk_dv_bitmap *b) { return b->card; }
+uint64_t dlk_dv_cardinality(const dlk_dv_bitmap *b)
+{
+    return b->card;
+}
 
 int dlk_dv_file_key(const dlk_dv *dv, char **out)
 {
@@ -148,14 +169,19 @@ int dlk_dv_file_key(const dlk_dv *dv, char **out)
     const char *p = dv->path_or_inline;
     if (dv->storage_type == 'p') {
         const char *q = p;
-        if (dlk_str_starts_with(q, "file://")) q += 7;
-        else if (dlk_str_starts_with(q, "file:")) q += 5;
+        if (dlk_str_starts_with(q, "file://"))
+            q += 7;
+        else if (dlk_str_starts_with(q, "file:"))
+            q += 5;
         return dlk_url_decode(q, strlen(q), out);
     }
     if (dv->storage_type != 'u')
-        return dlk_err_set(DLK_INVALID_ARGUMENT, "deletion vector: storage type %c has no file", dv->storage_type);
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "deletion vector: storage type %c has no file",
+                           dv->storage_type);
     size_t n = strlen(p);
-    if (n < 20) return dlk_err_set(DLK_CORRUPT, "deletion vector: pathOrInlineDv '%s' too short for a UUID", p);
+    if (n < 20)
+        return dlk_err_set(DLK_CORRUPT, "deletion vector: pathOrInlineDv '%s' too short for a UUID",
+                           p);
     uint8_t u[16];
     size_t ul = 0;
     int rc = dlk_z85_decode(p + n - 20, 20, u, sizeof u, &ul);
@@ -164,8 +190,10 @@ int dlk_dv_file_key(const dlk_dv *dv, char **out)
     char uuid[37];
     dlk_uuid_format(u, uuid);
     dlk_buf b = {0};
-    if (n > 20) rc = dlk_buf_printf(&b, "%.*s/deletion_vector_%s.bin", (int)(n - 20), p, uuid);
-    else rc = dlk_buf_printf(&b, "deletion_vector_%s.bin", uuid);
+    if (n > 20)
+        rc = dlk_buf_printf(&b, "%.*s/deletion_vector_%s.bin", (int)(n - 20), p, uuid);
+    else
+        rc = dlk_buf_printf(&b, "deletion_vector_%s.bin", uuid);
     if (rc) {
         dlk_buf_free(&b);
         return rc;
@@ -190,23 +218,35 @@ int dlk_dv_load(dlk_storage *s, const dlk_dv *dv, dlk_dv_bitmap **out)
             dlk_free(raw);
             return dlk_err_context(rc, "inline deletion vector");
         }
-        if (dv->size_in_bytes > 0 && (size_t)dv->size_in_bytes <= rl) rl = (size_t)dv->size_in_bytes;
+        if (dv->size_in_bytes > 0 && (size_t)dv->size_in_bytes <= rl)
+            rl = (size_t)dv->size_in_bytes;
         rc = dlk_dv_parse(raw, rl, out);
         dlk_free(raw);
         if (rc) return dlk_err_context(rc, "inline deletion vector");
     } else {
         char *key = NULL;
         if ((rc = dlk_dv_file_key(dv, &key))) return rc;
-        int64_t off = dv->has_offset ? dv->offset : 1;
+        /* PROTOCOL.md: offset is where this DV's dataSize field starts;
+         * "interpret as 0 if absent". A file written with its format version
+         * byte first and the DV right after it (offset 1) is also accepted
+         * when the offset is absent: the stored size tells which one it is. */
+        int64_t off = dv->has_offset ? dv->offset : 0;
         int64_t size = dv->size_in_bytes;
         uint8_t *data = NULL;
         size_t n = 0;
-        rc = dlk_storage_get_range(s, key, off, size + 8, &data, &n);
+        rc = dlk_storage_get_range(s, key, off, size + 8 + (dv->has_offset ? 0 : 1), &data, &n);
+        if (!rc && !dv->has_offset && n >= 5 && be32(data) != (uint32_t)size && data[0] == 1 &&
+            be32(data + 1) == (uint32_t)size) {
+            off = 1;
+            memmove(data, data + 1, n - 1);
+            n--;
+        }
         if (!rc && (n < 8 || n < (size_t)size + 8))
-            rc = dlk_err_set(DLK_CORRUPT, "%s: offset %lld: deletion vector truncated", key, (long long)off);
+            rc = dlk_err_set(DLK_CORRUPT, "%s: offset %lld: deletion vector truncated", key,
+                             (long long)off);
         if (!rc && be32(data) != (uint32_t)size)
-            rc = dlk_err_set(DLK_CORRUPT, "%s: offset %lld: stored size %u != sizeInBytes %lld", key,
-                             (long long)off, be32(data), (long long)size);
+            rc = dlk_err_set(DLK_CORRUPT, "%s: offset %lld: stored size %u != sizeInBytes %lld",
+                             key, (long long)off, be32(data), (long long)size);
         if (!rc) {
             uint32_t crc = dlk_crc32(0, data + 4, (size_t)size);
             if (crc != be32(data + 4 + size))
