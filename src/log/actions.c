@@ -29,9 +29,9 @@ int dlk_dv_unique_id(const dlk_dv *dv, dlk_buf *b)
     return rc;
 }
 
-static const char *const kind_names[] = {"unknown", "protocol", "metaData", "add", "remove", "txn",
-                                         "domainMetadata", "commitInfo", "cdc", "sidecar",
-                                         "checkpointMetadata"};
+static const char *const kind_names[] = {"unknown", "protocol", "metaData",          "add",
+                                         "remove",  "txn",      "domainMetadata",    "commitInfo",
+                                         "cdc",     "sidecar",  "checkpointMetadata"};
 
 const char *dlk_action_kind_name(dlk_action_kind k)
 {
@@ -65,12 +65,14 @@ static int get_i64(pctx *c, json_t *o, const char *field, bool required, int64_t
     json_t *v = json_object_get(o, field);
     if (has) *has = false;
     if (!v || json_is_null(v)) return required ? bad(c, field, "missing") : DLK_OK;
-    if (json_is_integer(v)) *out = (int64_t)json_integer_value(v);
+    if (json_is_integer(v))
+        *out = (int64_t)json_integer_value(v);
     else if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v))
         *out = (int64_t)json_real_value(v);
     else if (json_is_string(v)) { /* some writers quote numbers */
         if (dlk_parse_i64(json_string_value(v), out)) return bad(c, field, "is not an integer");
-    } else return bad(c, field, "is not an integer");
+    } else
+        return bad(c, field, "is not an integer");
     if (has) *has = true;
     return DLK_OK;
 }
@@ -106,7 +108,8 @@ static int get_kvs(pctx *c, json_t *o, const char *field, dlk_kvs *out, bool *ha
         dlk_kv *kv = &out->items[out->n];
         kv->key = dlk_arena_strdup(c->a, k);
         if (!kv->key) return dlk_err_nomem();
-        if (json_is_null(val)) kv->value = NULL;
+        if (json_is_null(val))
+            kv->value = NULL;
         else if (json_is_string(val)) {
             kv->value = dlk_arena_strndup(c->a, json_string_value(val), json_string_length(val));
             if (!kv->value) return dlk_err_nomem();
@@ -168,8 +171,8 @@ static int get_dv(pctx *c, json_t *o, dlk_dv **out)
         return dlk_err_set(DLK_CORRUPT, "%s.deletionVector.storageType '%s' is not u, i or p",
                            c->action, st);
     if (size < 0 || size > INT32_MAX)
-        return dlk_err_set(DLK_CORRUPT, "%s.deletionVector.sizeInBytes %lld out of range", c->action,
-                           (long long)size);
+        return dlk_err_set(DLK_CORRUPT, "%s.deletionVector.sizeInBytes %lld out of range",
+                           c->action, (long long)size);
     dv->storage_type = st[0];
     dv->size_in_bytes = (int32_t)size;
     *out = dv;
@@ -195,7 +198,8 @@ static int parse_protocol(pctx *c, json_t *o, dlk_protocol_action *p)
 static int parse_metadata(pctx *c, json_t *o, dlk_metadata_action *m)
 {
     int rc;
-    if ((rc = get_str(c, o, "id", false, &m->id)) || (rc = get_str(c, o, "name", false, &m->name)) ||
+    if ((rc = get_str(c, o, "id", false, &m->id)) ||
+        (rc = get_str(c, o, "name", false, &m->name)) ||
         (rc = get_str(c, o, "description", false, &m->description)) ||
         (rc = get_str(c, o, "schemaString", true, &m->schema_string)) ||
         (rc = get_str_array(c, o, "partitionColumns", &m->partition_columns,
@@ -302,10 +306,18 @@ static int parse_obj(json_t *root, dlk_arena *a, dlk_action *out)
         out->kind = k;
         int rc = DLK_OK;
         switch (k) {
-        case DLK_ACTION_PROTOCOL: rc = parse_protocol(&c, o, &out->u.protocol); break;
-        case DLK_ACTION_METADATA: rc = parse_metadata(&c, o, &out->u.metadata); break;
-        case DLK_ACTION_ADD: rc = parse_add(&c, o, &out->u.add); break;
-        case DLK_ACTION_REMOVE: rc = parse_remove(&c, o, &out->u.remove); break;
+        case DLK_ACTION_PROTOCOL:
+            rc = parse_protocol(&c, o, &out->u.protocol);
+            break;
+        case DLK_ACTION_METADATA:
+            rc = parse_metadata(&c, o, &out->u.metadata);
+            break;
+        case DLK_ACTION_ADD:
+            rc = parse_add(&c, o, &out->u.add);
+            break;
+        case DLK_ACTION_REMOVE:
+            rc = parse_remove(&c, o, &out->u.remove);
+            break;
         case DLK_ACTION_TXN: {
             dlk_txn_action *t = &out->u.txn;
             if (!(rc = get_str(&c, o, "appId", true, &t->app_id)) &&
@@ -320,7 +332,9 @@ static int parse_obj(json_t *root, dlk_arena *a, dlk_action *out)
                 rc = get_bool(&c, o, "removed", false, &d->removed, NULL);
             break;
         }
-        case DLK_ACTION_COMMIT_INFO: rc = parse_commit_info(&c, o, &out->u.commit_info); break;
+        case DLK_ACTION_COMMIT_INFO:
+            rc = parse_commit_info(&c, o, &out->u.commit_info);
+            break;
         case DLK_ACTION_CDC: {
             dlk_cdc_action *d = &out->u.cdc;
             if (!(rc = get_str(&c, o, "path", true, &d->path)) &&
@@ -344,7 +358,8 @@ static int parse_obj(json_t *root, dlk_arena *a, dlk_action *out)
                 rc = get_kvs(&c, o, "tags", &m->tags, NULL);
             break;
         }
-        default: break;
+        default:
+            break;
         }
         return rc;
     }
@@ -355,12 +370,12 @@ int dlk_log_action_parse(const char *line, size_t n, dlk_arena *a, dlk_action *o
 {
     memset(out, 0, sizeof *out);
     size_t i = 0;
-    while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) i++;
+    while (i < n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r'))
+        i++;
     if (i == n) return DLK_OK;
     json_error_t je;
     json_t *root = json_loadb(line, n, JSON_DECODE_ANY, &je);
-    if (!root)
-        return dlk_err_set(DLK_CORRUPT, "column %d: invalid JSON: %s", je.column, je.text);
+    if (!root) return dlk_err_set(DLK_CORRUPT, "column %d: invalid JSON: %s", je.column, je.text);
     int rc = parse_obj(root, a, out);
     json_decref(root);
     return rc;
@@ -386,8 +401,14 @@ int dlk_log_path_decode(const char *path, dlk_arena *a, const char **out)
 {
     char *dec = NULL;
     const char *p = path;
-    if (dlk_str_starts_with(p, "file://")) p += 7;
-    else if (dlk_str_starts_with(p, "file:")) p += 5;
+    if (dlk_str_starts_with(p, "file://"))
+        p += 7;
+    else if (dlk_str_starts_with(p, "file:"))
+        p += 5;
+    else if (!strchr(p, '%')) {
+        *out = path; /* nothing to decode: the stored path (same lifetime) */
+        return DLK_OK;
+    }
     int rc = dlk_url_decode(p, strlen(p), &dec);
     if (rc) return rc;
     *out = dlk_arena_strdup(a, dec);
@@ -448,8 +469,10 @@ static void w_kvs(wctx *w, const char *k, const dlk_kvs *kv)
     for (size_t i = 0; i < kv->n; i++) {
         w_key(w, kv->items[i].key);
         if (w->rc) return;
-        if (kv->items[i].value) w->rc = dlk_buf_json_str(w->b, kv->items[i].value, strlen(kv->items[i].value));
-        else w_raw(w, "null");
+        if (kv->items[i].value)
+            w->rc = dlk_buf_json_str(w->b, kv->items[i].value, strlen(kv->items[i].value));
+        else
+            w_raw(w, "null");
     }
     w_close(w);
 }
@@ -487,8 +510,10 @@ int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out)
         w_open(&w, "protocol");
         w_i64(&w, "minReaderVersion", p->min_reader_version);
         w_i64(&w, "minWriterVersion", p->min_writer_version);
-        if (p->reader_features) w_strs(&w, "readerFeatures", p->reader_features, p->n_reader_features);
-        if (p->writer_features) w_strs(&w, "writerFeatures", p->writer_features, p->n_writer_features);
+        if (p->reader_features)
+            w_strs(&w, "readerFeatures", p->reader_features, p->n_reader_features);
+        if (p->writer_features)
+            w_strs(&w, "writerFeatures", p->writer_features, p->n_writer_features);
         w_close(&w);
         break;
     }
@@ -572,7 +597,8 @@ int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out)
         } else {
             w_raw(&w, "{");
             w.first = true;
-            if (ci->has_in_commit_timestamp) w_i64(&w, "inCommitTimestamp", ci->in_commit_timestamp);
+            if (ci->has_in_commit_timestamp)
+                w_i64(&w, "inCommitTimestamp", ci->in_commit_timestamp);
             if (ci->has_timestamp) w_i64(&w, "timestamp", ci->timestamp);
             w_str(&w, "operation", ci->operation);
             w_close(&w);
@@ -608,7 +634,8 @@ int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out)
         w_close(&w);
         break;
     }
-    default: return dlk_err_set(DLK_INVALID_ARGUMENT, "cannot serialise an unknown action");
+    default:
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "cannot serialise an unknown action");
     }
     w_raw(&w, "}\n");
     return w.rc;

@@ -201,7 +201,8 @@ int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out);
 
 /* Location of a stored add/remove path: relative paths are URL-decoded;
  * "file:" URIs become absolute local paths (decoded); other absolute URIs
- * are kept (decoded). Result allocated in a. */
+ * are kept (decoded). Result allocated in a, or `path` itself when there is
+ * nothing to decode (the caller keeps path alive as long as the result). */
 int dlk_log_path_decode(const char *path, dlk_arena *a, const char **out);
 
 #endif

@@ -19,20 +19,31 @@ typedef struct {
     int64_t i; /* logical row within a (a->offset not applied) */
 } cell;
 
+static bool fmt_is(const struct ArrowSchema *s, char a, char b)
+{
+    return s->format[0] == a && s->format[1] == b && (b == 0 || s->format[2] == 0);
+}
+
 static bool cell_valid(const cell *c)
 {
     if (!c->a || !c->s) return false;
-    if (strcmp(c->s->format, "n") == 0) return false;
+    if (fmt_is(c->s, 'n', 0)) return false;
     const uint8_t *v = c->a->buffers ? (const uint8_t *)c->a->buffers[0] : NULL;
     if (c->a->null_count == 0 || !v) return true;
     int64_t k = c->a->offset + c->i;
     return (v[k >> 3] >> (k & 7)) & 1;
 }
 
+static cell child_at(const cell *c, int64_t k)
+{
+    cell r = {c->s->children[k], c->a->children[k], c->a->offset + c->i};
+    return r;
+}
+
 static cell child(const cell *c, const char *name)
 {
     cell r = {NULL, NULL, 0};
-    if (!c->s || strcmp(c->s->format, "+s") != 0) return r;
+    if (!c->s || !fmt_is(c->s, '+', 's')) return r;
     for (int64_t k = 0; k < c->s->n_children; k++) {
         if (strcmp(c->s->children[k]->name, name) == 0) {
             r.s = c->s->children[k];
@@ -47,8 +58,7 @@ static cell child(const cell *c, const char *name)
 static const char *get_str(const cell *c, dlk_arena *ar, int *rc)
 {
     if (!cell_valid(c)) return NULL;
-    const char *f = c->s->format;
-    if (strcmp(f, "u") != 0 && strcmp(f, "z") != 0) return NULL;
+    if (!fmt_is(c->s, 'u', 0) && !fmt_is(c->s, 'z', 0)) return NULL;
     const int32_t *off = c->a->buffers[1];
     const char *data = c->a->buffers[2];
     int64_t k = c->a->offset + c->i;
@@ -62,22 +72,29 @@ static bool get_int(const cell *c, int64_t *out)
     if (!cell_valid(c)) return false;
     int64_t k = c->a->offset + c->i;
     const char *f = c->s->format;
-    if (!strcmp(f, "l"))
+    if (f[0] == 0 || f[1] != 0) return false;
+    switch (f[0]) {
+    case 'l':
         *out = ((const int64_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "i"))
+        break;
+    case 'i':
         *out = ((const int32_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "s"))
+        break;
+    case 's':
         *out = ((const int16_t *)c->a->buffers[1])[k];
-    else if (!strcmp(f, "c"))
+        break;
+    case 'c':
         *out = ((const int8_t *)c->a->buffers[1])[k];
-    else
+        break;
+    default:
         return false;
+    }
     return true;
 }
 
 static bool get_bool(const cell *c, bool *out)
 {
-    if (!cell_valid(c) || strcmp(c->s->format, "b") != 0) return false;
+    if (!cell_valid(c) || !fmt_is(c->s, 'b', 0)) return false;
     int64_t k = c->a->offset + c->i;
     *out = (((const uint8_t *)c->a->buffers[1])[k >> 3] >> (k & 7)) & 1;
     return true;
@@ -160,7 +177,42 @@ static int get_dv(const cell *c, dlk_arena *ar, dlk_dv **out)
     return DLK_OK;
 }
 
-static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action *act)
+/* Positions of the add struct's fields in a row group's schema, looked up
+ * once per row group instead of by name on every row (-1: absent). */
+enum { A_PATH, A_PV, A_SIZE, A_MTIME, A_DC, A_STATS, A_TAGS, A_BRI, A_DRCV, A_N };
+static const char *const ADD_FIELDS[A_N] = {"path",
+                                            "partitionValues",
+                                            "size",
+                                            "modificationTime",
+                                            "dataChange",
+                                            "stats",
+                                            "tags",
+                                            "baseRowId",
+                                            "defaultRowCommitVersion"};
+typedef struct {
+    const struct ArrowSchema *s; /* the add struct's schema the positions are for */
+    int64_t idx[A_N];
+} add_binding;
+
+static void bind_add(const struct ArrowSchema *s, add_binding *b)
+{
+    b->s = s;
+    for (int f = 0; f < A_N; f++) {
+        b->idx[f] = -1;
+        for (int64_t k = 0; s && fmt_is(s, '+', 's') && k < s->n_children; k++)
+            if (!strcmp(s->children[k]->name, ADD_FIELDS[f])) b->idx[f] = k;
+    }
+}
+
+static cell add_field(const cell *c, const add_binding *b, int f)
+{
+    cell r = {NULL, NULL, 0};
+    if (b->s != c->s || b->idx[f] < 0) return b->s == c->s ? r : child(c, ADD_FIELDS[f]);
+    return child_at(c, b->idx[f]);
+}
+
+static int row_action(const char *kind, const cell *c, dlk_arena *ar, const add_binding *ab,
+                      dlk_action *act)
 {
     int rc = DLK_OK;
     cell f;
@@ -168,29 +220,29 @@ static int row_action(const char *kind, const cell *c, dlk_arena *ar, dlk_action
     if (!strcmp(kind, "add")) {
         dlk_add_action *a = &act->u.add;
         act->kind = DLK_ACTION_ADD;
-        f = child(c, "path");
+        f = add_field(c, ab, A_PATH);
         a->path = get_str(&f, ar, &rc);
         if (!rc && !a->path) {
             act->kind = DLK_ACTION_UNKNOWN; /* an all-null struct: no action in this row */
             return DLK_OK;
         }
-        f = child(c, "partitionValues");
+        f = add_field(c, ab, A_PV);
         if (!rc) rc = get_map(&f, ar, &a->partition_values);
-        f = child(c, "size");
+        f = add_field(c, ab, A_SIZE);
         get_int(&f, &a->size);
-        f = child(c, "modificationTime");
+        f = add_field(c, ab, A_MTIME);
         get_int(&f, &a->modification_time);
         a->data_change = false;
-        f = child(c, "dataChange");
+        f = add_field(c, ab, A_DC);
         get_bool(&f, &a->data_change);
-        f = child(c, "stats");
+        f = add_field(c, ab, A_STATS);
         a->stats = get_str(&f, ar, &rc);
-        f = child(c, "tags");
+        f = add_field(c, ab, A_TAGS);
         if (!rc) rc = get_map(&f, ar, &a->tags);
         if (!rc) rc = get_dv(c, ar, &a->dv);
-        f = child(c, "baseRowId");
+        f = add_field(c, ab, A_BRI);
         a->has_base_row_id = get_int(&f, &a->base_row_id);
-        f = child(c, "defaultRowCommitVersion");
+        f = add_field(c, ab, A_DRCV);
         a->has_default_row_commit_version = get_int(&f, &a->default_row_commit_version);
         return rc;
     }
@@ -344,13 +396,23 @@ int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar
         struct ArrowArray arr;
         if ((rc = dlk_pq_read_row_group(f, rg, cols, ncols, &sch, &arr))) break;
         cell root = {&sch, &arr, 0};
+        int64_t pos[8];
+        for (size_t k = 0; k < ncols; k++) {
+            pos[k] = -1;
+            for (int64_t j = 0; j < sch.n_children; j++)
+                if (!strcmp(sch.children[j]->name, cols[k])) pos[k] = j;
+        }
+        add_binding ab;
+        cell add0 = child(&root, "add");
+        bind_add(add0.s, &ab);
         for (int64_t row = 0; row < arr.length && !rc; row++) {
             root.i = row;
             for (size_t k = 0; k < ncols && !rc; k++) {
-                cell c = child(&root, cols[k]);
+                if (pos[k] < 0) continue;
+                cell c = child_at(&root, pos[k]);
                 if (!cell_valid(&c)) continue;
                 dlk_action act;
-                rc = row_action(cols[k], &c, ar, &act);
+                rc = row_action(cols[k], &c, ar, &ab, &act);
                 if (!rc && act.kind != DLK_ACTION_UNKNOWN) rc = cb(ctx, &act);
                 if (rc) rc = dlk_err_context(rc, "row %lld", (long long)row);
             }

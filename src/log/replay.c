@@ -232,8 +232,7 @@ int dlk_log_replay_ex(dlk_storage *s, const dlk_log_segment *seg, unsigned flags
     if (!st->active || !st->active_paths) return dlk_err_nomem();
     for (size_t j = 0; j < i; j++) {
         st->active[j] = (dlk_add_action *)pairs[2 * j + 1];
-        st->active_paths[j] = dlk_arena_strdup(&st->arena, pairs[2 * j]);
-        if (!st->active_paths[j]) return dlk_err_nomem();
+        st->active_paths[j] = pairs[2 * j]; /* the map's key: lives as long as st->files */
     }
     st->n_active = i;
     return DLK_OK;
