@@ -386,7 +386,9 @@ DLK_EXTERN int dlk_table_handle_optimize(dlk_table_handle *t, const char *where,
                                          const char *const *zorder_cols, size_t n_zorder_cols,
                                          int64_t *files_removed, int64_t *files_added);
 /** Remove files no longer referenced and older than retention_hours (< 0:
- *  config.retention_hours). dry_run: only count. *files (may be NULL) gets
+ *  config.retention_hours). A retention below the table's
+ *  delta.deletedFileRetentionDuration is refused (DLK_INVALID_ARGUMENT)
+ *  unless dry_run, which only lists and counts. *files (may be NULL) gets
  *  the number of files deleted (or that would be). */
 DLK_EXTERN int dlk_table_handle_vacuum(dlk_table_handle *t, double retention_hours, bool dry_run,
                                        int64_t *files);

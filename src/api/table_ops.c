@@ -421,6 +421,7 @@ int dlk_table_handle_vacuum(dlk_table_handle *t, double retention_hours, bool dr
     dlk_vacuum_options o = DLK_VACUUM_OPTIONS_INIT;
     o.retention_hours = retention_hours < 0 ? (double)t->c->cfg.retention_hours : retention_hours;
     o.dry_run = dry_run;
+    o.force = dry_run; /* a dry run deletes nothing: any retention may be previewed */
     dlk_vacuum_result r;
     memset(&r, 0, sizeof r);
     int rc = dlk_table_vacuum(t->location, &o, &r);
