@@ -135,8 +135,11 @@ typedef struct dlk_insert_options {
     int version; /**< 1 */
     /** Restrict the insert to one partition ("service_name=web/date=2024-01-01"):
      *  rows lacking the partition columns take them from the path; rows with
-     *  other values are DLK_INVALID_ARGUMENT. DLK_PARTITION_NOT_FOUND when it
-     *  names a column that is not a partition column. */
+     *  other values are DLK_INVALID_ARGUMENT. For a generated hash-bucket
+     *  column (c_bucket=N) every row's c must hash into bucket N.
+     *  DLK_PARTITION_NOT_FOUND when it names a column that is not a partition
+     *  column. Values are given as in hive directories, unescaped
+     *  (__HIVE_DEFAULT_PARTITION__ for null). */
     const char *partition_path;
     int schema_mode;     /**< dlk_schema_mode; DLK_SCHEMA_FROM_CONFIG: the config decides */
     const char *app_id;  /**< idempotent insert (Delta txn appId) or NULL */

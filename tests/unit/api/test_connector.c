@@ -383,6 +383,26 @@ TEST(bulk_insert_and_query)
     io.partition_path = "region=eu";
     CHECK_RC(dlk_table_handle_bulk_insert(t, "", 0, &io, &n), DLK_PARTITION_NOT_FOUND);
     CHECK_STR(dlk_error_last()->partition, "region=eu");
+    /* a partition path fills the partition column of rows that lack it */
+    io.partition_path = "service_name=api";
+    const char *scoped = "{\"span_id\":\"p1\",\"status_code\":201}\n"
+                         "[{\"span_id\":\"p2\",\"service_name\":\"api\",\"status_code\":201}]";
+    CHECK_RC(dlk_table_handle_bulk_insert(t, scoped, strlen(scoped), &io, &n),
+             DLK_PARSE); /* mixed formats */
+    scoped = "[{\"span_id\":\"p1\",\"status_code\":201},{\"span_id\":\"p2\",\"service_name\":"
+             "\"api\",\"status_code\":201}]";
+    CHECK_OK(dlk_table_handle_bulk_insert(t, scoped, strlen(scoped), &io, &n));
+    CHECK_EQ_INT(n, 2);
+    const char *outside = "{\"span_id\":\"p3\",\"service_name\":\"web\",\"status_code\":201}\n";
+    CHECK_RC(dlk_table_handle_bulk_insert(t, outside, strlen(outside), &io, &n),
+             DLK_INVALID_ARGUMENT);
+    CHECK(strstr(dlk_error_last()->message, "outside the partition path") != NULL);
+    CHECK_OK(dlk_query_new(t, &q));
+    CHECK_OK(dlk_query_filter(q, "status_code = 201 AND service_name = 'api'"));
+    CHECK_OK(dlk_query_execute(q, &r));
+    CHECK_EQ_INT(dlk_records_count(r), 2);
+    dlk_records_free(&r);
+    dlk_query_free(&q);
     dlk_table_handle_free(&t);
     dlk_connector_free(&c);
 }
@@ -416,6 +436,22 @@ TEST(hash_partitioning)
     CHECK_EQ_INT(dlk_records_count(r), 100);
     dlk_records_free(&r);
     dlk_query_free(&q);
+    /* a bucket partition path: rows must hash into it */
+    dlk_insert_options io = DLK_INSERT_OPTIONS_INIT;
+    int ok = 0, refused = 0;
+    for (int b = 0; b < 4; b++) {
+        char pp[64];
+        snprintf(pp, sizeof pp, "span_id_bucket=%d", b);
+        io.partition_path = pp;
+        const char *one = "{\"span_id\":\"zz-1\",\"service_name\":\"web\"}\n";
+        int rc = dlk_table_handle_bulk_insert(t, one, strlen(one), &io, &n);
+        if (rc == DLK_OK)
+            ok++;
+        else if (rc == DLK_INVALID_ARGUMENT)
+            refused++;
+    }
+    CHECK_EQ_INT(ok, 1);
+    CHECK_EQ_INT(refused, 3);
     dlk_table_handle_free(&t);
     dlk_connector_free(&c);
 }
