@@ -105,13 +105,19 @@ const cli_command cli_commands[] = {
      "usage: deltalake describe TABLE [--version N] [--format F]\n"
      "  --version N            describe version N\n" FMT_OPT},
     {"stats", cli_cmd_stats, "show size, file, partition and record counts",
-     "usage: deltalake stats TABLE [--format F]\n" FMT_OPT},
+     "usage: deltalake stats TABLE [--version N] [--format F]\n"
+     "  --version N            statistics of version N\n"
+     "  (json/jsonl: one object incl. files per partition; csv: one row per partition)\n" FMT_OPT},
     {"optimize", cli_cmd_optimize, "compact small files, optionally Z-order",
      "usage: deltalake optimize TABLE [--zorder a,b] [--where PARTITION_PREDICATE]\n"
      "                          [--target-size BYTES]\n"
      "  --zorder COLS          Z-order rows by these columns\n"
      "  --where PREDICATE      only partitions matching this predicate\n"
-     "  --target-size BYTES    target file size\n"},
+     "  --target-size BYTES    target file size (suffix K, M, G; default delta.targetFileSize\n"
+     "                         or 128M)\n"
+     "  --min-size BYTES       files below this are compacted (default target / 4)\n"
+     "  prints {\"version\", \"files_added\", \"files_removed\", \"bytes_before\", \"bytes_after\",\n"
+     "          \"partitions_optimized\", \"rows\", \"z_order_columns\"} (version -1: nothing to do)\n"},
     {"vacuum", cli_cmd_vacuum, "delete files no longer referenced",
      "usage: deltalake vacuum TABLE [--retention-hours N] [--dry-run] [--force]\n"
      "  --retention-hours N    keep files needed within N hours (default 168)\n"

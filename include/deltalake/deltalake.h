@@ -14,6 +14,7 @@
 #include "deltalake/sys/storage.h"
 #include "deltalake/table.h"
 #include "deltalake/expr.h"
+#include "deltalake/maintenance.h"
 #include "deltalake/where.h"
 #include "deltalake/version.h"
 #include "deltalake/write.h"

@@ -6,6 +6,7 @@
 #include "core/stats.h"
 #include "core/txn.h"
 #include "deltalake/write.h"
+#include "ops/metrics.h"
 #include "ops/records.h"
 #include "ops/write_int.h"
 #include "parquet/writer.h"
@@ -407,6 +408,74 @@ static int close_all(wctx *c)
     return rc;
 }
 
+/* ---- data files for rewrites (write_int.h) ------------------------------- */
+
+struct dlk_ops__files {
+    wctx c;
+};
+
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
+                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out)
+{
+    dlk_ops__files *f = dlk_calloc(1, sizeof *f);
+    if (!f) return dlk_err_nomem();
+    f->c.written.elem = sizeof(char *);
+    f->c.adds = json_array();
+    if (!f->c.adds) {
+        dlk_free(f);
+        return dlk_err_nomem();
+    }
+    f->c.root = root;
+    f->c.data_schema = data_schema;
+    f->c.part_cols = part_cols;
+    f->c.n_part = n_part;
+    f->c.target = target ? target : ((uint64_t)128 << 20);
+    f->c.num_indexed = num_indexed;
+    *out = f;
+    return DLK_OK;
+}
+
+int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals)
+{
+    return batch->length > 0 ? write_batch(&f->c, batch, part_vals) : DLK_OK;
+}
+
+int dlk_ops__files_cut(dlk_ops__files *f)
+{
+    size_t pos = 0;
+    dlk_map_entry *e;
+    int rc = DLK_OK;
+    while ((e = dlk_map_next(&f->c.open, &pos))) {
+        open_file *of = e->value;
+        if (!rc) rc = file_close(&f->c, of);
+        else if (of->w) {
+            dlk_pq_writer_abort(of->w);
+            dlk_pq_sink_file_abort(&of->sink);
+        }
+        open_file_free(of);
+    }
+    dlk_map_free(&f->c.open);
+    return rc;
+}
+
+int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes)
+{
+    int rc = close_all(&f->c);
+    if (rc) return rc;
+    *adds = json_incref(f->c.adds);
+    if (rows) *rows = f->c.rows;
+    if (bytes) *bytes = f->c.bytes;
+    return DLK_OK;
+}
+
+void dlk_ops__files_free(dlk_ops__files **fp, bool remove)
+{
+    if (!fp || !*fp) return;
+    wctx_cleanup(&(*fp)->c, remove);
+    dlk_free(*fp);
+    *fp = NULL;
+}
+
 /* ---- commit loop --------------------------------------------------------- */
 
 int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
@@ -792,11 +861,17 @@ done:
 int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts, dlk_write_result *result)
 {
     if (!in) return dlk_err_set(DLK_INVALID_ARGUMENT, "write: no input");
-    return write_impl(table, in, NULL, 0, opts, result);
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = write_impl(table, in, NULL, 0, opts, result);
+    dlk_ops__metrics_record(table, DLK_OP_WRITE, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
 }
 
 int dlk_table_write_text(const char *table, const char *text, size_t n, const dlk_write_options *opts,
                          dlk_write_result *result)
 {
-    return write_impl(table, NULL, text ? text : "", text ? n : 0, opts, result);
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = write_impl(table, NULL, text ? text : "", text ? n : 0, opts, result);
+    dlk_ops__metrics_record(table, DLK_OP_WRITE, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
 }

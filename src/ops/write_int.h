@@ -27,6 +27,26 @@ json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partitio
  */
 int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
                          const dlk_txn_intent *intent, int max_attempts, int64_t *version, int *attempts);
+/*
+ * Data files for rewrites (optimize, DML): batches of the data columns
+ * (data_schema: the table schema without partition columns) go to Parquet
+ * files under the partition's hive folder (part_vals: one value per
+ * partition column, NULL for null), a new file once target bytes are
+ * reached, stats on every add (num_indexed: delta.dataSkippingNumIndexedCols).
+ * dlk_ops__files_cut closes the open files (the next batch starts new ones);
+ * dlk_ops__files_finish closes everything, fsyncs the folders and hands out
+ * the add action objects (*adds, a JSON array the caller decrefs; dataChange
+ * true). dlk_ops__files_free deletes the written files when remove is true
+ * (a failed operation) and frees the writer.
+ */
+typedef struct dlk_ops__files dlk_ops__files;
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
+                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out);
+int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals);
+int dlk_ops__files_cut(dlk_ops__files *f);
+int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes);
+void dlk_ops__files_free(dlk_ops__files **f, bool remove);
+
 /* Checkpoint exactly `version` (the log must reach it). */
 int dlk_ops__checkpoint_at(const char *root, int64_t version);
 
