@@ -122,9 +122,13 @@ const cli_command cli_commands[] = {
      "usage: deltalake vacuum TABLE [--retention-hours N] [--dry-run] [--force]\n"
      "  --retention-hours N    keep files needed within N hours (default 168)\n"
      "  --dry-run              list what would be deleted\n"
-     "  --force                allow a retention below delta.deletedFileRetentionDuration\n"},
+     "  --force                allow a retention below delta.deletedFileRetentionDuration\n"
+     "  prints the paths deleted (or to delete); a summary goes to stderr\n" FMT_OPT},
     {"restore", cli_cmd_restore, "restore the table to an earlier version",
-     "usage: deltalake restore TABLE (--version N | --timestamp TIMESTAMP)\n"},
+     "usage: deltalake restore TABLE (--version N | --timestamp TIMESTAMP)\n"
+     "  --version N            make the active files those of version N\n"
+     "  --timestamp TS         ... of the newest version at or before TS (RFC 3339)\n"
+     "  prints {\"version\", \"restored_version\", \"files_added\", \"files_removed\"}\n"},
     {"checkpoint", cli_cmd_checkpoint, "write a checkpoint of the latest version",
      "usage: deltalake checkpoint TABLE\n"},
     {"check", cli_cmd_check, "validate the table against the Delta protocol",

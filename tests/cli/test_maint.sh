@@ -74,5 +74,28 @@ if [ $have_duck -eq 1 ]; then
   d=$(duck "select id, service_name, duration_ms, ts, amount, day from read_parquet($(filelist "$A"), hive_partitioning=true)" | sorted_json)
   check "[ \"\$d\" = \"\$expect\" ]" "DuckDB reads the optimized files with the same values"
 fi
+# vacuum: an orphan, aged; dry run lists it, vacuum deletes it, nothing referenced goes
+echo junk >"$A/day=2024-01-02/part-00009-orphan-c000.snappy.parquet"
+touch -d '10 days ago' "$A/day=2024-01-02/part-00009-orphan-c000.snappy.parquet"
+"$CLI" vacuum "$A" --retention-hours 1 >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q INVALID_ARGUMENT '$T/err'" "vacuum below the table retention without --force fails"
+d=$("$CLI" vacuum "$A" --dry-run 2>/dev/null)
+check "[ \"\$d\" = 'day=2024-01-02/part-00009-orphan-c000.snappy.parquet' ] && [ -f '$A/day=2024-01-02/part-00009-orphan-c000.snappy.parquet' ]" "vacuum --dry-run lists the orphan, deletes nothing"
+v=$("$CLI" vacuum "$A" --format jsonl 2>"$T/err")
+check "[ \"\$v\" = '{\"path\":\"day=2024-01-02/part-00009-orphan-c000.snappy.parquet\"}' ] && [ ! -f '$A/day=2024-01-02/part-00009-orphan-c000.snappy.parquet' ] && grep -q '1 files deleted' '$T/err'" "vacuum deletes the orphan"
+got=$("$CLI" query "$A" --version 30 --format jsonl | sorted_json)
+check "[ \"\$got\" = \"\$expect\" ]" "version 30 still reads after vacuum (within retention)"
+check "\"$CLI\" history \"$A\" --limit 2 --format jsonl | grep -q 'VACUUM END'" "history shows VACUUM END"
+
+# restore to version 10
+exp10=$(head -400 "$T/all.ndjson" | sorted_json)
+r=$("$CLI" restore "$A" --version 10)
+check "[ \"\$(jget '$r' '[\"restored_version\"]')\" = 10 ] && [ \"\$(jget '$r' '[\"files_added\"]')\" = 30 ]" "restore --version 10 adds back version 10's files"
+got=$("$CLI" query "$A" --format jsonl | sorted_json)
+check "[ \"\$got\" = \"\$exp10\" ]" "restored table has version 10's rows"
+"$CLI" restore "$A" >/dev/null 2>&1
+check "[ $? -eq 2 ]" "restore without --version/--timestamp is a usage error"
+"$CLI" restore "$A" --version 999 >/dev/null 2>"$T/err"
+check "grep -q NOT_FOUND '$T/err'" "restore to a missing version: NOT_FOUND"
 [ $fail -eq 0 ] && echo "all passed" || echo "$fail failed"
 exit $fail
