@@ -7,12 +7,15 @@
 #include "core/schema_ddl.h"
 #include "core/txn.h"
 #include "deltalake/write.h"
+#include "ops/maint_int.h"
 #include "ops/records.h"
 #include "ops/write_int.h"
 #include "parquet/writer.h"
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/log.h"
 #include "util/misc.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -146,6 +149,17 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
                                        "\"numOfAddFiles\":%" PRId64 "}\n",
                                 version, n_rows, file.len, n_adds);
             if (!rc) rc = write_file_atomic(dlk_buf_cstr(&path), last.data, last.len);
+        }
+    }
+    if (!rc) {
+        /* expired log cleanup (maint_int.h); best effort */
+        const char *ec = dlk_core__state_config(&st, "delta.enableExpiredLogCleanup");
+        double keep_ms = 30 * 24 * DLK_MAINT_MS_PER_HOUR;
+        if (!dlk_ops__interval_ms(dlk_core__state_config(&st, "delta.logRetentionDuration"), &keep_ms))
+            keep_ms = 30 * 24 * DLK_MAINT_MS_PER_HOUR;
+        if ((!ec || !dlk_str_ieq(ec, "false")) && dlk_ops__log_cleanup(root, keep_ms, NULL)) {
+            DLK_WARN("checkpoint", "%s: log cleanup failed: %s", root, dlk_error_last()->message);
+            dlk_error_clear();
         }
     }
     dlk_pq_write_result_free(res);

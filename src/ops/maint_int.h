@@ -53,9 +53,9 @@ int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchem
                             const char *const *part_vals);
 
 /* Delete expired log files after a checkpoint (log_cleanup.c): commits and
- * checkpoints below the newest checkpoint older than the retention
- * (delta.logRetentionDuration, default 30 days; a negative retention_ms
- * means the table's). *deleted (optional) gets the number of files removed. */
+ * checkpoints below the newest checkpoint older than retention_ms (the
+ * caller reads delta.logRetentionDuration, default 30 days). *deleted
+ * (optional) gets the number of files removed. */
 int dlk_ops__log_cleanup(const char *root, double retention_ms, int64_t *deleted);
 
 #endif

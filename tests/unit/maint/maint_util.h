@@ -24,7 +24,7 @@ typedef struct mu_rows {
     size_t n, cap;
 } mu_rows;
 
-static void mu_rows_add(mu_rows *rs, const char *s, size_t n)
+__attribute__((unused)) static void mu_rows_add(mu_rows *rs, const char *s, size_t n)
 {
     if (rs->n == rs->cap) {
         rs->cap = rs->cap ? rs->cap * 2 : 1024;
@@ -36,17 +36,17 @@ static void mu_rows_add(mu_rows *rs, const char *s, size_t n)
     rs->r[rs->n++] = c;
 }
 
-static int mu_cmp(const void *a, const void *b)
+__attribute__((unused)) static int mu_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void mu_rows_sort(mu_rows *rs)
+__attribute__((unused)) static void mu_rows_sort(mu_rows *rs)
 {
     if (rs->n) qsort(rs->r, rs->n, sizeof *rs->r, mu_cmp);
 }
 
-static void mu_rows_free(mu_rows *rs)
+__attribute__((unused)) static void mu_rows_free(mu_rows *rs)
 {
     for (size_t i = 0; i < rs->n; i++)
         free(rs->r[i]);
@@ -54,7 +54,7 @@ static void mu_rows_free(mu_rows *rs)
     memset(rs, 0, sizeof *rs);
 }
 
-static bool mu_rows_equal(const mu_rows *a, const mu_rows *b)
+__attribute__((unused)) static bool mu_rows_equal(const mu_rows *a, const mu_rows *b)
 {
     if (a->n != b->n) {
         fprintf(stderr, "row counts differ: %zu vs %zu\n", a->n, b->n);
@@ -68,8 +68,9 @@ static bool mu_rows_equal(const mu_rows *a, const mu_rows *b)
     return true;
 }
 
-static void mu_make_table(char *root, size_t n, const char *tag, const char *part,
-                          const char *const *props, size_t n_props)
+__attribute__((unused)) static void mu_make_table(char *root, size_t n, const char *tag,
+                                                  const char *part, const char *const *props,
+                                                  size_t n_props)
 {
     snprintf(root, n, "/tmp/dlk_maint_%s.%d.%ld", tag, (int)getpid(), random());
     struct ArrowSchema s;
@@ -95,7 +96,7 @@ static void mu_make_table(char *root, size_t n, const char *tag, const char *par
     dlk_arrow_schema_release(&s);
 }
 
-static void mu_rm_table(const char *root)
+__attribute__((unused)) static void mu_rm_table(const char *root)
 {
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
@@ -105,7 +106,8 @@ static void mu_rm_table(const char *root)
 /* Generate n rows starting at id first (deterministic from id) and append
  * them (one commit). The rows also go to *expect (if non-NULL). Returns the
  * committed version. */
-static int64_t mu_append(const char *root, int64_t first, int n, int n_days, mu_rows *expect)
+__attribute__((unused)) static int64_t mu_append(const char *root, int64_t first, int n, int n_days,
+                                                 mu_rows *expect)
 {
     size_t cap = (size_t)n * 160 + 16, len = 0;
     char *text = malloc(cap);
@@ -136,7 +138,7 @@ static int64_t mu_append(const char *root, int64_t first, int n, int n_days, mu_
 }
 
 /* Scan version v (-1 latest) into rows (sorted); returns 0 or a status. */
-static int mu_scan(const char *root, int64_t v, mu_rows *out)
+__attribute__((unused)) static int mu_scan(const char *root, int64_t v, mu_rows *out)
 {
     dlk_table *t = NULL;
     dlk_snapshot *s = NULL;
@@ -174,7 +176,7 @@ static int mu_scan(const char *root, int64_t v, mu_rows *out)
     return rc;
 }
 
-static size_t mu_file_count(const char *root, int64_t v)
+__attribute__((unused)) static size_t mu_file_count(const char *root, int64_t v)
 {
     dlk_table *t = NULL;
     dlk_snapshot *s = NULL;
