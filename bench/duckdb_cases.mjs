@@ -123,6 +123,13 @@ try {
         note: 'COPY of the small files into one Parquet file',
       }));
       break;
+    case 'pqread': { // Parquet reader: decode every column of every file (no partition columns)
+      const list = readFileSync(opt.files, 'utf8').split('\n').filter((l) => l.length > 0);
+      const sql = `SELECT count(*), max(hash(COLUMNS(*))) FROM read_parquet([${list.map(q).join(',')}])`;
+      r = await timed(async () => ({ rows: Number((await rowsOf(sql))[0][0]),
+        note: 'read_parquet of every column, each value hashed (max(hash(COLUMNS(*)))) so nothing is skipped' }));
+      break;
+    }
     default:
       out({ status: 'error', reason: `unknown case ${kase}` });
       process.exit(2);

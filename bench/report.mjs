@@ -31,6 +31,7 @@ const ROWS = [
   ['commits', 'main', `9 ${a['cli-commits']} small commits (CLI)`],
   ['commits', 'library', `9b ${Number(a.commits) - Number(a['cli-commits'])} more small commits (library)`],
   ['optimize', 'main', `10 optimize ${a.commits} small files`],
+  ['pqread', 'main', 'P Parquet read, all columns (reader only; MB/s uncompressed)'],
 ];
 
 const ours = (c, l) => recs.find((r) => r.engine === 'ours' && r.case === c && r.label === l);

@@ -364,6 +364,20 @@ if want pipeline; then
   rm -f "$DIR/duck/pipeline-t"*.parquet
 fi
 
+# ---------------------------------------------------------------- pqread
+# The Parquet reader alone (issue 3): bench/pq_read decodes every column of
+# every row group of the table's files into Arrow arrays; DuckDB read_parquet
+# hashes every value of the same files. MB/s counts uncompressed column-chunk
+# bytes (footers). Selected by name only (`--cases pqread`) or by `all`.
+if [ "$CASES" = all ] || [[ ",$CASES," == *",pqread,"* ]]; then
+  PQREAD=$BUILD/bench/pq_read
+  if [ -x "$PQREAD" ] && [ -s "$FILES" ]; then
+    read -r PQ_ROWS PQ_UBYTES < <("$PQREAD" --files "$FILES" --size-only | jq -r '"\(.rows) \(.uncompressed_bytes)"')
+    ours pqread main "${PQ_ROWS:-0}" "${PQ_UBYTES:-0}" -- "$PQREAD" --files "$FILES"
+  fi
+  both_duck pqread --files "$FILES"
+fi
+
 # ---------------------------------------------------------------- report
 node "$ROOT/bench/report.mjs" --results "$RES" --out "$OUT" --rows "$ROWS" --data-bytes "$DATA_BYTES" \
   --threads "$THREADS" --files-from "$FILES_FROM" --commits "$COMMITS" --cli-commits "$CLI_COMMITS" --log-commits "$LOG_COMMITS" \
