@@ -68,7 +68,7 @@ int cli_cmd_history(int argc, char **argv)
     json_t *rows = json_array();
     for (size_t i = 0; i < dlk_history_count(h); i++) {
         const dlk_history_entry *e = dlk_history_get(h, i);
-        char ts[40];
+        char ts[96]; /* wide enough for any int year gmtime_r can give */
         rfc3339_ms(e->timestamp_ms, ts, sizeof ts);
         json_t *o = json_object();
         json_object_set_new(o, "version", json_integer(e->version));

@@ -377,8 +377,8 @@ int dlk_table_handle_bulk_insert(dlk_table_handle *t, const char *records, size_
     int rc = dlk_api__check_partition_path(t, opts->partition_path);
     if (rc) return rc;
     dlk_buf conv = {0}, scoped = {0};
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     if ((rc = to_ndjson(records ? records : "", n, &conv, &text, &len))) goto out;
     dlk_write_options w = DLK_WRITE_OPTIONS_INIT;
     w.mode = DLK_WRITE_APPEND;
@@ -428,8 +428,8 @@ int dlk_table_handle_upsert(dlk_table_handle *t, const char *records, size_t n,
     int rc = dlk_api__check_partition_path(t, partition_path);
     if (rc) return rc;
     dlk_buf conv = {0};
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     if ((rc = to_ndjson(records ? records : "", n, &conv, &text, &len))) goto out;
     dlk_upsert_options o = DLK_UPSERT_OPTIONS_INIT;
     o.key_cols = key_cols;
