@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <time.h>
 
 /* 40 appends over 2 partitions -> 80 files; optimize -> 2 files. */
 TEST(binpack_partitioned)
@@ -310,10 +312,96 @@ TEST(zorder_skips_files)
     mu_rm_table(root);
 }
 
+/* A concurrent DELETE of a file being compacted: optimize must not commit
+ * over it (it would bring the deleted rows back). */
+typedef struct racer {
+    const char *root;
+    const char *path; /* raw path of the file to remove */
+    int delay_us;
+    int64_t version;
+} racer;
+
+static void *remove_file(void *arg)
+{
+    racer *r = arg;
+    struct timespec ts = {0, (long)r->delay_us * 1000L};
+    nanosleep(&ts, NULL);
+    char text[700];
+    snprintf(text, sizeof text,
+             "{\"commitInfo\":{\"operation\":\"DELETE\"}}\n"
+             "{\"remove\":{\"path\":\"%s\",\"deletionTimestamp\":1,\"dataChange\":true}}\n",
+             r->path);
+    for (;;) {
+        int64_t latest;
+        if (dlk_core__log_latest(r->root, &latest)) break;
+        int rc = dlk_core__commit_put(r->root, latest + 1, text, strlen(text));
+        if (rc == DLK_ALREADY_EXISTS) continue;
+        r->version = rc ? -1 : latest + 1;
+        break;
+    }
+    return NULL;
+}
+
+TEST(concurrent_delete_conflicts)
+{
+    int conflicts = 0, wins = 0;
+    for (int round = 0; round < 6; round++) {
+        char root[256];
+        mu_make_table(root, sizeof root, "race", NULL, NULL, 0);
+        mu_rows all = {0}, first = {0};
+        mu_append(root, 0, 20, 1, &first);
+        for (size_t k = 0; k < first.n; k++)
+            mu_rows_add(&all, first.r[k], strlen(first.r[k]));
+        for (int i = 1; i < 30; i++)
+            mu_append(root, i * 20, 20, 1, &all);
+        mu_rows_sort(&all);
+        /* the file of the first append */
+        json_t *acts = NULL;
+        CHECK_OK(dlk_core__read_commit(root, 1, &acts));
+        char path[400] = "";
+        size_t i;
+        json_t *a;
+        json_array_foreach(acts, i, a)
+        {
+            json_t *add = json_object_get(a, "add");
+            if (add)
+                snprintf(path, sizeof path, "%s", json_string_value(json_object_get(add, "path")));
+        }
+        json_decref(acts);
+        racer rc = {root, path, round * 4000, -1};
+        pthread_t th;
+        pthread_create(&th, NULL, remove_file, &rc);
+        dlk_optimize_result r;
+        int orc = dlk_table_optimize(root, NULL, &r);
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s", dlk_error_last()->message);
+        pthread_join(th, NULL);
+        CHECK(rc.version > 0);
+        mu_rows got = {0};
+        CHECK_OK(mu_scan(root, -1, &got));
+        if (orc == DLK_OK) {
+            wins++;
+            CHECK(rc.version > r.version); /* the delete came after the compaction */
+            CHECK(mu_rows_equal(&got, &all));
+        } else {
+            conflicts++;
+            CHECK_EQ_INT(orc, DLK_CONCURRENT_MODIFICATION);
+            CHECK(strstr(msg, "removed concurrently") != NULL);
+            CHECK_EQ_INT(got.n, all.n - 20);
+        }
+        mu_rows_free(&got);
+        mu_rows_free(&all);
+        mu_rows_free(&first);
+        mu_rm_table(root);
+    }
+    fprintf(stderr, "race: %d optimize commits first, %d conflicts\n", wins, conflicts);
+}
+
 int main(void)
 {
     srandom((unsigned)getpid());
     RUN(binpack_partitioned);
     RUN(zorder_skips_files);
+    RUN(concurrent_delete_conflicts);
     return harness_done();
 }
