@@ -8,19 +8,16 @@
  * columns of very different ranges weigh the same), and the bits of all
  * columns are interleaved (most significant first) into a 128-bit key.
  * Rows sorted by that key are cut into files of about the target size.
- *
- * Gathering the partition into one batch uses the Parquet writer and reader
- * (an uncompressed in-memory file with one row group) rather than a second
- * concatenation routine.
+ * The partition's batches are joined with the scan's concatenation
+ * (ops/sort.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "arrow/arrow.h"
 #include "deltalake/expr.h"
-#include "deltalake/parquet.h"
 #include "deltalake/scan.h"
 #include "ops/maint_int.h"
 #include "ops/write_int.h"
-#include "parquet/writer.h"
+#include "ops/sort.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -196,17 +193,14 @@ int dlk_ops__zorder_keys(const struct ArrowSchema *schema, const struct ArrowArr
     return rc;
 }
 
-/* All batches of the stream as one batch (schema of the stream). */
+/* All batches of the stream as one batch (schema of the stream), through
+ * the scan's batch concatenation (sort.h). */
 static int gather(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
-                  struct ArrowArray *out, struct ArrowSchema *out_schema)
+                  struct ArrowArray *out)
 {
-    dlk_buf file = {0};
-    dlk_pq_writer *w = NULL;
-    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
-    o.codec = 0; /* uncompressed */
-    o.dictionary = false;
-    o.row_group_bytes = SIZE_MAX;
-    int rc = dlk_pq_writer_open(schema, &o, dlk_pq_sink_buf(&file), &w);
+    struct ArrowArray **parts = NULL;
+    size_t n = 0, cap = 0;
+    int rc = DLK_OK;
     while (!rc) {
         struct ArrowArray b;
         if (in->get_next(in, &b)) {
@@ -214,27 +208,34 @@ static int gather(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
             break;
         }
         if (!b.release) break;
-        if (b.length > 0) rc = dlk_pq_writer_write(w, &b);
-        dlk_arrow_array_release(&b);
-    }
-    if (w) {
-        if (!rc)
-            rc = dlk_pq_writer_close(w, NULL);
-        else
-            dlk_pq_writer_abort(w);
-    }
-    dlk_pq_file *f = NULL;
-    if (!rc) rc = dlk_pq_open_memory(file.data, file.len, "z-order buffer", &f);
-    if (!rc) {
-        if (dlk_pq_num_row_groups(f) == 0) {
-            rc = dlk_arrow_array_new(out, 0, 1, 0);
-            out_schema->release = NULL;
-        } else {
-            rc = dlk_pq_read_row_group(f, 0, NULL, 0, out_schema, out);
+        if (b.length == 0) {
+            dlk_arrow_array_release(&b);
+            continue;
         }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct ArrowArray **np = dlk_realloc(parts, cap * sizeof *np);
+            if (!np) {
+                dlk_arrow_array_release(&b);
+                rc = dlk_err_nomem();
+                break;
+            }
+            parts = np;
+        }
+        parts[n] = dlk_malloc(sizeof **parts);
+        if (!parts[n]) {
+            dlk_arrow_array_release(&b);
+            rc = dlk_err_nomem();
+            break;
+        }
+        dlk_arrow_array_move(&b, parts[n++]);
     }
-    dlk_pq_close(f);
-    dlk_buf_free(&file);
+    if (!rc) rc = n ? dlk_ops__concat(schema, parts, n, out) : DLK_OK;
+    for (size_t i = 0; i < n; i++) {
+        dlk_arrow_array_release(parts[i]);
+        dlk_free(parts[i]);
+    }
+    dlk_free(parts);
     return rc;
 }
 
@@ -243,20 +244,18 @@ int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchem
                             uint64_t target, dlk_ops__files *out, const char *const *part_vals)
 {
     struct ArrowArray all = {0};
-    struct ArrowSchema all_schema = {0};
-    int rc = gather(in, schema, &all, &all_schema);
+    int rc = gather(in, schema, &all);
     if (rc) return rc;
-    int64_t n = all.length;
+    int64_t n = all.release ? all.length : 0;
     if (n == 0) {
         dlk_arrow_array_release(&all);
-        dlk_arrow_schema_release(&all_schema);
         return DLK_OK;
     }
     uint64_t *hi = dlk_malloc(sizeof(uint64_t) * (size_t)n),
              *lo = dlk_malloc(sizeof(uint64_t) * (size_t)n);
     int64_t *sel = dlk_malloc(sizeof(int64_t) * (size_t)n);
     if (!hi || !lo || !sel) rc = dlk_err_nomem();
-    if (!rc) rc = dlk_ops__zorder_keys(&all_schema, &all, cols, n_cols, hi, lo);
+    if (!rc) rc = dlk_ops__zorder_keys(schema, &all, cols, n_cols, hi, lo);
     if (!rc) {
         for (int64_t i = 0; i < n; i++)
             sel[i] = i;
@@ -269,7 +268,7 @@ int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchem
     for (int64_t k = 0; k < n && !rc; k += per) {
         int64_t m = n - k < per ? n - k : per;
         struct ArrowArray part;
-        rc = dlk_expr_take(&all_schema, &all, sel + k, m, &part);
+        rc = dlk_expr_take(schema, &all, sel + k, m, &part);
         if (rc) break;
         rc = dlk_ops__files_write(out, &part, part_vals);
         dlk_arrow_array_release(&part);
@@ -279,6 +278,5 @@ int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchem
     dlk_free(lo);
     dlk_free(sel);
     dlk_arrow_array_release(&all);
-    dlk_arrow_schema_release(&all_schema);
     return rc;
 }
