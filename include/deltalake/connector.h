@@ -48,6 +48,7 @@
 #include "deltalake/arrow_abi.h"
 #include "deltalake/config.h"
 #include "deltalake/errors.h"
+#include "deltalake/scan.h"
 #include "deltalake/table.h"
 #include <stdbool.h>
 #include <stddef.h>
@@ -231,6 +232,9 @@ DLK_EXTERN const char *dlk_records_column_name(const dlk_records *r, size_t i);
 DLK_EXTERN int dlk_records_get(const dlk_records *r, size_t i, const char *col, char **out);
 /** Version of the snapshot the rows were read from. */
 DLK_EXTERN int64_t dlk_records_version(const dlk_records *r);
+/** What the query's scan skipped and read: files (by partition values and
+ *  add stats), row groups (by Parquet statistics) and rows. Since 0.2. */
+DLK_EXTERN void dlk_records_scan_stats(const dlk_records *r, dlk_scan_stats *out);
 /** Time the query took (open snapshot to last row), milliseconds. */
 DLK_EXTERN double dlk_records_elapsed_ms(const dlk_records *r);
 /** Free (NULL-safe, sets *r to NULL). */
@@ -250,8 +254,11 @@ DLK_EXTERN int dlk_query_select(dlk_query *q, const char *const *cols, size_t n)
 /** At most n rows (n < 0: no limit). */
 DLK_EXTERN int dlk_query_limit(dlk_query *q, int64_t n);
 /** Sort the result by a column (of a primitive type: numbers, strings,
- *  booleans, dates, timestamps, decimals; nulls first), applied before the
- *  limit. The column must be selected (or all columns). */
+ *  booleans, dates, timestamps, decimals; nulls first; NaN above numbers),
+ *  applied before the limit (only the top `limit` rows are kept in memory).
+ *  The column need not be selected. Done by the scan
+ *  (dlk_scan_options.order_by), so it works for execute_stream too; for
+ *  several keys or other null placement use dlk_scan_options.order_by. */
 DLK_EXTERN int dlk_query_order_by(dlk_query *q, const char *col, bool descending);
 /** Time travel to a version (>= 0). Excludes dlk_query_as_of. */
 DLK_EXTERN int dlk_query_version(dlk_query *q, int64_t version);
@@ -269,8 +276,9 @@ DLK_EXTERN int dlk_query_as_of(dlk_query *q, const char *timestamp);
 DLK_EXTERN int dlk_query_execute(dlk_query *q, dlk_records **out);
 /**
  * Run the query as an Arrow stream (caller releases *out; the stream owns
- * the snapshot and the filter, the query may be freed before it). Order by
- * is not supported here (DLK_UNSUPPORTED); the limit is.
+ * the snapshot and the filter, the query may be freed before it), with the
+ * order and limit applied. dlk_scan_get_stats does not see through the
+ * wrapper; use dlk_query_execute's records for the skip counts.
  */
 DLK_EXTERN int dlk_query_execute_stream(dlk_query *q, struct ArrowArrayStream *out);
 

@@ -82,7 +82,9 @@ typedef struct dlk_scan_options {
     dlk_scan_row_group_filter row_group_filter;
     /** ORDER BY: "expr [ASC|DESC] [NULLS FIRST|LAST], ..." over the table's
      *  columns (grammar of deltalake/expr.h; defaults ASC, NULLS LAST, as
-     *  DuckDB); NULL: file order. Since 0.2. See dlk_sort_keys_parse. */
+     *  DuckDB; NaN above numbers; strings bytewise); NULL: file order. The
+     *  key columns need not be in `columns`. Parsed at open (the text is not
+     *  kept). Since 0.2. */
     const char *order_by;
 } dlk_scan_options;
 

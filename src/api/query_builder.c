@@ -17,7 +17,6 @@
 #include "util/str.h"
 
 #include <jansson.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@ struct dlk_records {
     size_t n_rows;
     int64_t version;
     double elapsed_ms;
+    dlk_scan_stats scan; /* files / row groups skipped, rows read */
 };
 
 /* ---- records ---- */
@@ -226,6 +226,19 @@ static void qrun_free(qrun *r)
     dlk_table_free(&r->tb);
 }
 
+/* ORDER BY text for the scan: the column quoted, nulls first (this API's contract). */
+static char *order_text(const dlk_query *q)
+{
+    dlk_buf b = {0};
+    dlk_buf_putc(&b, '`');
+    for (const char *c = q->order_col; *c; c++) {
+        if (*c == '`') dlk_buf_putc(&b, '`');
+        dlk_buf_putc(&b, *c);
+    }
+    dlk_buf_puts(&b, q->desc ? "` DESC NULLS FIRST" : "` ASC NULLS FIRST");
+    return dlk_buf_detach(&b);
+}
+
 static int qrun_open(dlk_query *q, int64_t limit, qrun *r)
 {
     memset(r, 0, sizeof *r);
@@ -238,8 +251,12 @@ static int qrun_open(dlk_query *q, int64_t limit, qrun *r)
     o.columns = (const char *const *)q->cols;
     o.n_columns = q->n_cols;
     o.limit = limit;
+    char *order = NULL;
+    if (!rc && q->order_col && !(order = order_text(q))) rc = dlk_err_nomem();
+    o.order_by = order; /* the scan sorts (top-N with a limit) */
     if (!rc && r->w) dlk_where_apply(r->w, &o);
     if (!rc) rc = dlk_scan_open(r->snap, &o, &r->inner);
+    dlk_free(order);
     if (rc) {
         rc = dlk_err_context(rc, "query %s", q->t->name);
         qrun_free(r);
@@ -279,8 +296,6 @@ int dlk_query_execute_stream(dlk_query *q, struct ArrowArrayStream *out)
 {
     if (!q || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "query: NULL argument");
     memset(out, 0, sizeof *out);
-    if (q->order_col)
-        return dlk_err_set(DLK_UNSUPPORTED, "query: order_by with an Arrow stream result");
     qrun *r = dlk_calloc(1, sizeof *r);
     if (!r) return dlk_err_nomem();
     double t0 = dlk_api__now_ms();
@@ -298,87 +313,6 @@ int dlk_query_execute_stream(dlk_query *q, struct ArrowArrayStream *out)
     out->private_data = r;
     return DLK_OK;
 }
-
-/* ---- sorting ---- */
-
-typedef struct sort_key {
-    bool null;
-    int kind; /* 0 int, 1 double, 2 bytes, 3 int128 */
-    int64_t i;
-    double d;
-    const char *s;
-    size_t n;
-    __int128 w;
-    size_t batch;
-    int64_t row;
-} sort_key;
-
-static int key_of(const struct ArrowSchema *f, const struct ArrowArray *col, int64_t idx,
-                  sort_key *k)
-{
-    int64_t j = col->offset + idx;
-    const char *fmt = f->format;
-    k->null = col->null_count != 0 && col->buffers[0] && !dlk_bit_get(col->buffers[0], j);
-    if (k->null) return DLK_OK;
-    const void *d = col->buffers[1];
-    if (!strcmp(fmt, "c"))
-        k->kind = 0, k->i = ((const int8_t *)d)[j];
-    else if (!strcmp(fmt, "s"))
-        k->kind = 0, k->i = ((const int16_t *)d)[j];
-    else if (!strcmp(fmt, "i") || !strcmp(fmt, "tdD"))
-        k->kind = 0, k->i = ((const int32_t *)d)[j];
-    else if (!strcmp(fmt, "l") || dlk_str_starts_with(fmt, "ts"))
-        k->kind = 0, k->i = ((const int64_t *)d)[j];
-    else if (!strcmp(fmt, "b"))
-        k->kind = 0, k->i = dlk_bit_get(d, j);
-    else if (!strcmp(fmt, "f"))
-        k->kind = 1, k->d = ((const float *)d)[j];
-    else if (!strcmp(fmt, "g"))
-        k->kind = 1, k->d = ((const double *)d)[j];
-    else if (!strcmp(fmt, "u") || !strcmp(fmt, "z")) {
-        const int32_t *off = d;
-        k->kind = 2;
-        k->s = (const char *)col->buffers[2] + off[j];
-        k->n = (size_t)(off[j + 1] - off[j]);
-    } else if (fmt[0] == 'd' && fmt[1] == ':') {
-        k->kind = 3;
-        memcpy(&k->w, (const uint8_t *)d + j * 16, 16);
-    } else {
-        return dlk_err_set(DLK_UNSUPPORTED,
-                           "query order_by: column '%s' of type %s cannot be sorted", f->name, fmt);
-    }
-    return DLK_OK;
-}
-
-static bool g_desc; /* qsort has no context argument; execution holds a lock */
-static int cmp_keys(const void *pa, const void *pb)
-{
-    const sort_key *a = pa, *b = pb;
-    int c;
-    if (a->null || b->null)
-        c = a->null == b->null ? 0 : a->null ? -1 : 1;
-    else if (a->kind == 0)
-        c = a->i < b->i ? -1 : a->i > b->i;
-    else if (a->kind == 1)
-        c = isnan(a->d) ? (isnan(b->d) ? 0 : 1) : isnan(b->d) ? -1 : a->d < b->d ? -1 : a->d > b->d;
-    else if (a->kind == 3)
-        c = a->w < b->w ? -1 : a->w > b->w;
-    else {
-        size_t m = a->n < b->n ? a->n : b->n;
-        c = memcmp(a->s, b->s, m);
-        if (!c) c = a->n < b->n ? -1 : a->n > b->n;
-    }
-    if (g_desc) c = -c;
-    if (!c)
-        c = a->batch < b->batch   ? -1
-            : a->batch > b->batch ? 1
-            : a->row < b->row     ? -1
-                                  : a->row > b->row;
-    return c;
-}
-
-#include <pthread.h>
-static pthread_mutex_t g_sort_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Append row `row` of batch a as a record (row JSON + cells). */
 static int add_row(dlk_records *r, size_t *cap, const struct ArrowSchema *sc,
@@ -422,19 +356,15 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     *out = NULL;
     double t0 = dlk_api__now_ms();
     qrun run;
-    int rc = qrun_open(q, q->order_col ? -1 : q->limit, &run);
+    int rc = qrun_open(q, q->limit, &run);
     if (rc) {
         dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, false);
         return rc;
     }
     dlk_records *r = dlk_calloc(1, sizeof *r);
     struct ArrowSchema sc = {0};
-    struct ArrowArray *batches = NULL;
-    size_t nb = 0, bcap = 0, rcap = 0, jcap = 0, jlen = 0;
-    sort_key *keys = NULL;
-    size_t nk = 0, kcap = 0;
+    size_t rcap = 0, jcap = 0, jlen = 0;
     char *jbuf = NULL;
-    int64_t order_idx = -1;
     if (!r) rc = dlk_err_nomem();
     if (!rc) rc = run.inner.get_schema(&run.inner, &sc);
     if (!rc) {
@@ -444,9 +374,6 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
             rc = dlk_err_nomem();
         for (size_t k = 0; k < r->n_names && !rc; k++)
             if (!(r->names[k] = dlk_strdup(sc.children[k]->name))) rc = dlk_err_nomem();
-        if (!rc && q->order_col && (order_idx = dlk_arrow_schema_find(&sc, q->order_col)) < 0)
-            rc = dlk_err_set(DLK_NOT_FOUND, "query order_by: column '%s' is not in the result",
-                             q->order_col);
     }
     while (!rc) {
         struct ArrowArray a = {0};
@@ -459,56 +386,11 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
             break;
         }
         if (!a.release) break;
-        if (order_idx < 0) {
-            for (int64_t i = 0; i < a.length && !rc; i++)
-                rc = add_row(r, &rcap, &sc, &a, i, &jbuf, &jlen, &jcap);
-            a.release(&a);
-            continue;
-        }
-        if (nb == bcap) {
-            size_t nc = bcap ? bcap * 2 : 16;
-            struct ArrowArray *t = dlk_realloc(batches, nc * sizeof *t);
-            if (!t) {
-                a.release(&a);
-                rc = dlk_err_nomem();
-                break;
-            }
-            batches = t;
-            bcap = nc;
-        }
-        dlk_arrow_array_move(&a, &batches[nb++]);
-        const struct ArrowArray *b = &batches[nb - 1];
-        for (int64_t i = 0; i < b->length && !rc; i++) {
-            if (nk == kcap) {
-                size_t nc = kcap ? kcap * 2 : 256;
-                sort_key *t = dlk_realloc(keys, nc * sizeof *t);
-                if (!t) {
-                    rc = dlk_err_nomem();
-                    break;
-                }
-                keys = t;
-                kcap = nc;
-            }
-            sort_key *k = &keys[nk++];
-            memset(k, 0, sizeof *k);
-            k->batch = nb - 1;
-            k->row = i;
-            rc = key_of(sc.children[order_idx], b->children[order_idx], b->offset + i, k);
-        }
+        for (int64_t i = 0; i < a.length && !rc; i++)
+            rc = add_row(r, &rcap, &sc, &a, i, &jbuf, &jlen, &jcap);
+        a.release(&a);
     }
-    if (!rc && order_idx >= 0) {
-        pthread_mutex_lock(&g_sort_lock);
-        g_desc = q->desc;
-        if (nk) qsort(keys, nk, sizeof *keys, cmp_keys);
-        pthread_mutex_unlock(&g_sort_lock);
-        size_t lim = q->limit >= 0 && (size_t)q->limit < nk ? (size_t)q->limit : nk;
-        for (size_t i = 0; i < lim && !rc; i++)
-            rc = add_row(r, &rcap, &sc, &batches[keys[i].batch], keys[i].row, &jbuf, &jlen, &jcap);
-    }
-    for (size_t i = 0; i < nb; i++)
-        dlk_arrow_array_release(&batches[i]);
-    dlk_free(batches);
-    dlk_free(keys);
+    if (r) dlk_scan_get_stats(&run.inner, &r->scan);
     dlk_arrow_json_free(jbuf);
     dlk_arrow_schema_release(&sc);
     qrun_free(&run);
@@ -521,4 +403,10 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     r->elapsed_ms = ms;
     *out = r;
     return DLK_OK;
+}
+
+void dlk_records_scan_stats(const dlk_records *r, dlk_scan_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r) *out = r->scan;
 }
