@@ -2,7 +2,7 @@
  * api/query_builder.c - dlk_query and dlk_records (include/deltalake/
  * connector.h): a snapshot (latest, version or timestamp) scanned with a
  * dlk_where filter (file skipping + row filter), selected columns and a
- * limit, optionally sorted by one column; results as JSON rows or as an
+ * limit, optionally sorted by one column (the scan's order_by); results as JSON rows or as an
  * Arrow stream that owns its snapshot.
  */
 #define _POSIX_C_SOURCE 200809L
