@@ -44,4 +44,9 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 /* Parse --format's value. Returns false (usage error printed) if unknown. */
 bool cli_parse_format(const char *cmd, const char *s, cli_format *out);
 
+/* Print one row of named counts (long values) in format fmt (cli/counts.c). */
+#include <stddef.h>
+#include <stdint.h>
+int cli_print_counts(const char *cmd, cli_format fmt, const char *const *names, const int64_t *values, size_t n);
+
 #endif

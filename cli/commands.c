@@ -80,9 +80,14 @@ const cli_command cli_commands[] = {
      "  --input FILE           NDJSON input, '-' for stdin (default)\n"
      "  --dedup                keep the last of source rows with the same key\n"},
     {"delete", cli_cmd_delete, "delete rows matching a predicate",
-     "usage: deltalake delete TABLE --where PREDICATE [--hard]\n"
+     "usage: deltalake delete TABLE --where PREDICATE [--hard] [--partition P]\n"
      "  --where PREDICATE      rows to delete, e.g. \"status_code >= 500\"\n"
-     "  --hard                 rewrite files instead of writing deletion vectors\n"},
+     "  --hard                 rewrite files instead of writing deletion vectors\n"
+     "  --soft                 deletion vectors (error without the table feature, see --enable-dv)\n"
+     "  --enable-dv            add the deletionVectors feature to the table when missing\n"
+     "  --partition P          only rows of partition P ('col=value/col2=value')\n"
+     "  --all                  without --where: delete every row (of --partition)\n"
+     "  --format F             counts as jsonl (default), json, csv or table\n"},
     {"update", cli_cmd_update, "update rows",
      "usage: deltalake update TABLE --set 'col = expr' [--where PREDICATE]\n"
      "  --set ASSIGNMENTS      'col = expr[, col2 = expr2]'\n"

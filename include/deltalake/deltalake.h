@@ -9,6 +9,7 @@
 #include "deltalake/check.h"
 #include "deltalake/config.h"
 #include "deltalake/connector.h"
+#include "deltalake/dml.h"
 #include "deltalake/errors.h"
 #include "deltalake/scan.h"
 #include "deltalake/sys/storage.h"

@@ -64,7 +64,7 @@ DLK_EXTERN int64_t dlk_scan_row_group_num_rows(const dlk_scan_row_group *rg);
 DLK_EXTERN int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path,
                                                size_t depth, dlk_pq_col_stats *out);
 
-#define DLK_SCAN_OPTIONS_VERSION 1
+#define DLK_SCAN_OPTIONS_VERSION 2
 
 typedef struct dlk_scan_options {
     int version;                 /**< DLK_SCAN_OPTIONS_VERSION */
@@ -86,9 +86,15 @@ typedef struct dlk_scan_options {
      *  key columns need not be in `columns`. Parsed at open (the text is not
      *  kept). Since 0.2. */
     const char *order_by;
+    /** Since version 2 (ignored when version is 1): name of an extra long
+     *  ("l") column appended after the output columns, holding each row's
+     *  position in its physical data file (0-based, counted before deletion
+     *  vectors and filters drop rows; the numbering deletion vectors use).
+     *  Must not name a table column. NULL: no such column. */
+    const char *row_index_column;
 } dlk_scan_options;
 
-#define DLK_SCAN_OPTIONS_INIT {DLK_SCAN_OPTIONS_VERSION, NULL, 0, -1, NULL, NULL, NULL, NULL, 0, NULL, NULL}
+#define DLK_SCAN_OPTIONS_INIT {DLK_SCAN_OPTIONS_VERSION, NULL, 0, -1, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL}
 
 /** Start a scan (opts NULL: all columns, no limit). INVALID_ARGUMENT /
  *  NOT_FOUND naming an unknown column. */
@@ -106,6 +112,12 @@ typedef struct dlk_scan_stats {
 } dlk_scan_stats;
 /** Stats of a stream made by dlk_scan_open (zeros for other streams). */
 DLK_EXTERN void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_scan_stats *out);
+
+/** The data file the batch last returned by get_next came from (a batch
+ *  never spans two files), borrowed from the snapshot; NULL before the
+ *  first batch, at the end, and for streams not made by dlk_scan_open.
+ *  Since: 0.2 */
+DLK_EXTERN const dlk_file_info *dlk_scan_batch_file(const struct ArrowArrayStream *stream);
 
 #ifdef __cplusplus
 }

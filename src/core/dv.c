@@ -267,3 +267,99 @@ int dlk_dv_load(dlk_storage *s, const dlk_dv *dv, dlk_dv_bitmap **out)
     }
     return rc;
 }
+
+/* ---- writing ---- */
+
+int dlk_dv_new(dlk_dv_bitmap **out)
+{
+    *out = dlk_calloc(1, sizeof **out);
+    return *out ? DLK_OK : dlk_err_nomem();
+}
+
+/* Bucket of high bits hi, created (kept sorted) when missing; NULL on OOM. */
+static roaring_bitmap_t *bucket_for(dlk_dv_bitmap *b, uint32_t hi)
+{
+    size_t lo = 0, up = b->n;
+    while (lo < up) {
+        size_t mid = (lo + up) / 2;
+        if (b->keys[mid] == hi) return b->maps[mid];
+        if (b->keys[mid] < hi) lo = mid + 1;
+        else up = mid;
+    }
+    uint32_t *nk = dlk_realloc(b->keys, (b->n + 1) * sizeof *nk);
+    if (!nk) return NULL;
+    b->keys = nk;
+    roaring_bitmap_t **nm = dlk_realloc(b->maps, (b->n + 1) * sizeof *nm);
+    if (!nm) return NULL;
+    b->maps = nm;
+    roaring_bitmap_t *r = roaring_bitmap_create();
+    if (!r) return NULL;
+    memmove(b->keys + lo + 1, b->keys + lo, (b->n - lo) * sizeof *b->keys);
+    memmove(b->maps + lo + 1, b->maps + lo, (b->n - lo) * sizeof *b->maps);
+    b->keys[lo] = hi;
+    b->maps[lo] = r;
+    b->n++;
+    return r;
+}
+
+static void recount(dlk_dv_bitmap *b)
+{
+    b->card = 0;
+    for (size_t i = 0; i < b->n; i++) b->card += roaring_bitmap_get_cardinality(b->maps[i]);
+}
+
+int dlk_dv_add(dlk_dv_bitmap *b, const uint64_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        roaring_bitmap_t *r = bucket_for(b, (uint32_t)(rows[i] >> 32));
+        if (!r) return dlk_err_nomem();
+        roaring_bitmap_add(r, (uint32_t)rows[i]);
+    }
+    recount(b);
+    return DLK_OK;
+}
+
+int dlk_dv_union(dlk_dv_bitmap *dst, const dlk_dv_bitmap *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        roaring_bitmap_t *r = bucket_for(dst, src->keys[i]);
+        if (!r) return dlk_err_nomem();
+        roaring_bitmap_or_inplace(r, src->maps[i]);
+    }
+    recount(dst);
+    return DLK_OK;
+}
+
+uint64_t dlk_dv_max(const dlk_dv_bitmap *b)
+{
+    for (size_t i = b->n; i-- > 0;)
+        if (!roaring_bitmap_is_empty(b->maps[i]))
+            return (uint64_t)b->keys[i] << 32 | roaring_bitmap_maximum(b->maps[i]);
+    return 0;
+}
+
+static int put_le32(dlk_buf *out, uint32_t v)
+{
+    uint8_t p[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    return dlk_buf_append(out, p, 4);
+}
+
+int dlk_dv_serialize(const dlk_dv_bitmap *b, dlk_buf *out)
+{
+    size_t used = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (!roaring_bitmap_is_empty(b->maps[i])) used++;
+    int rc = put_le32(out, DV_MAGIC);
+    if (!rc) rc = put_le32(out, (uint32_t)used);
+    if (!rc) rc = put_le32(out, (uint32_t)((uint64_t)used >> 32));
+    for (size_t i = 0; i < b->n && !rc; i++) {
+        if (roaring_bitmap_is_empty(b->maps[i])) continue;
+        roaring_bitmap_run_optimize(b->maps[i]);
+        size_t sz = roaring_bitmap_portable_size_in_bytes(b->maps[i]);
+        if ((rc = put_le32(out, b->keys[i])) || (rc = dlk_buf_reserve(out, sz + 1))) break;
+        size_t w = roaring_bitmap_portable_serialize(b->maps[i], (char *)out->data + out->len);
+        if (w != sz) rc = dlk_err_set(DLK_ERROR, "deletion vector: serialized %zu of %zu bytes", w, sz);
+        else out->len += w;
+    }
+    return rc;
+}

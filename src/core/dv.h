@@ -20,6 +20,7 @@
 
 #include "deltalake/sys/storage.h"
 #include "log/actions.h"
+#include "util/buf.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,20 @@ int dlk_dv_parse(const uint8_t *p, size_t n, dlk_dv_bitmap **out);
 bool dlk_dv_contains(const dlk_dv_bitmap *b, uint64_t row);
 uint64_t dlk_dv_cardinality(const dlk_dv_bitmap *b);
 void dlk_dv_free(dlk_dv_bitmap *b);
+/* ---- writing (deletes / updates / merges) ---- */
+
+/* New empty bitmap (*out, dlk_dv_free). */
+int dlk_dv_new(dlk_dv_bitmap **out);
+/* Set rows[0..n) (any order, duplicates allowed). */
+int dlk_dv_add(dlk_dv_bitmap *b, const uint64_t *rows, size_t n);
+/* dst |= src. */
+int dlk_dv_union(dlk_dv_bitmap *dst, const dlk_dv_bitmap *src);
+/* Largest row set (0 when empty). */
+uint64_t dlk_dv_max(const dlk_dv_bitmap *b);
+/* Append the serialized bitmap (magic 1681511377 little endian, then the
+ * portable 64-bit RoaringBitmap, run-optimised) to out. */
+int dlk_dv_serialize(const dlk_dv_bitmap *b, dlk_buf *out);
+
 /* Storage key of an on-disk ('u' or 'p') DV into *out (caller frees). */
 int dlk_dv_file_key(const dlk_dv *dv, char **out);
 

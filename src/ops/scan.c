@@ -26,6 +26,7 @@
 #include "util/time.h"
 #include <math.h>
 #include <time.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,7 +360,8 @@ typedef struct {
     const dlk_snapshot *snap;
     struct ArrowSchema out_schema;  /* projected output "+s" */
     struct ArrowSchema read_schema; /* output + filter-only columns */
-    int64_t n_out, n_read;
+    int64_t n_out, n_read;          /* without the row index column */
+    int64_t rix;                    /* 1 with a row index column (last child), else 0 */
     int64_t *col_index;             /* read column -> table schema child index */
     bool *is_partition;             /* per read column */
     size_t *part_index;             /* per read column: index in partition columns */
@@ -476,7 +478,7 @@ static int read_batch(scan_state *st, struct ArrowArray *out)
         }
         n = ra->length;
     }
-    if ((rc = view_new(NULL, st->n_read, out))) goto fail_hold;
+    if ((rc = view_new(NULL, st->n_read + st->rix, out))) goto fail_hold;
     out->length = n;
     out->null_count = 0;
     out->n_buffers = 1;
@@ -497,6 +499,13 @@ static int read_batch(scan_state *st, struct ArrowArray *out)
             rc = conform(&cc, t, rs->children[j], ra->children[j], out->children[k], 0);
         }
     }
+    if (!rc && st->rix) {
+        struct ArrowArray *ix = out->children[st->n_read];
+        rc = dlk_arrow_array_new(ix, n, 2, 0);
+        int64_t *v = rc ? NULL : dlk_arrow_array_alloc_buffer(ix, 1, (size_t)(n ? n : 1) * sizeof(int64_t));
+        if (!rc && !v) rc = dlk_err_nomem();
+        for (int64_t i = 0; !rc && i < n; i++) v[i] = st->row_base + i;
+    }
     if (rc) dlk_arrow_array_release(out);
     return rc;
 fail_hold:
@@ -514,9 +523,10 @@ static int project(scan_state *st, struct ArrowArray *full, struct ArrowArray *o
         dlk_arrow_array_move(full, out);
         return DLK_OK;
     }
-    int rc = view_new(full, st->n_out, out);
+    int rc = view_new(full, st->n_out + st->rix, out);
     if (rc) return rc;
     for (int64_t k = 0; k < st->n_out; k++) borrow(full->children[k], out->children[k]);
+    if (st->rix) borrow(full->children[st->n_read], out->children[st->n_out]);
     view_priv *vp = out->private_data;
     vp->hold_array = dlk_malloc(sizeof *vp->hold_array);
     if (!vp->hold_array) {
@@ -755,6 +765,12 @@ static void s_release(struct ArrowArrayStream *s)
     s->release = NULL;
 }
 
+const dlk_file_info *dlk_scan_batch_file(const struct ArrowArrayStream *stream)
+{
+    if (!stream || stream->release != s_release) return NULL;
+    return ((scan_state *)stream->private_data)->file;
+}
+
 void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_scan_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -787,9 +803,10 @@ static int add_read_col(scan_state *st, const char *name)
 
 static int schema_of(scan_state *st, int64_t n, struct ArrowSchema *out)
 {
-    int rc = dlk_arrow_schema_new(out, "+s", "", 0, n);
+    int rc = dlk_arrow_schema_new(out, "+s", "", 0, n + st->rix);
     for (int64_t k = 0; k < n && !rc; k++)
         rc = dlk_arrow_schema_copy(st->snap->schema.children[st->col_index[k]], out->children[k]);
+    if (!rc && st->rix) rc = dlk_arrow_schema_new(out->children[n], "l", st->opts.row_index_column, 0, 0);
     if (rc) dlk_arrow_schema_release(out);
     return rc;
 }
@@ -803,7 +820,19 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
     scan_state *st = dlk_calloc(1, sizeof *st);
     if (!st) return dlk_err_nomem();
     st->snap = snap;
-    st->opts = *opts;
+    /* a version-1 caller's struct ends before row_index_column */
+    st->opts = def;
+    memcpy(&st->opts, opts, opts->version >= 2 ? sizeof *opts : offsetof(dlk_scan_options, row_index_column));
+    st->opts.version = DLK_SCAN_OPTIONS_VERSION;
+    if (st->opts.row_index_column) {
+        st->rix = 1;
+        if (dlk_arrow_schema_find(&snap->schema, st->opts.row_index_column) >= 0) {
+            int rc = dlk_err_set(DLK_INVALID_ARGUMENT, "scan: row index column '%s' is a table column",
+                                 st->opts.row_index_column);
+            dlk_free(st);
+            return rc;
+        }
+    }
     st->remaining = opts->limit < 0 ? -1 : opts->limit;
     size_t cap = (size_t)snap->schema.n_children + 1;
     st->col_index = dlk_calloc(cap, sizeof *st->col_index);
