@@ -75,10 +75,18 @@ const cli_command cli_commands[] = {
      "  --batch-rows N         rows converted per batch (default 65536)\n"
      "  --ignore-unknown       ignore input fields not in the schema (default: error)\n"},
     {"upsert", cli_cmd_upsert, "merge records by key",
-     "usage: deltalake upsert TABLE --key COL[,COL] [--input FILE|-] [--dedup]\n"
+     "usage: deltalake upsert TABLE --key COL[,COL] [--input FILE|-] [--dedup] [--partition P]\n"
      "  --key COLS             merge key columns\n"
      "  --input FILE           NDJSON input, '-' for stdin (default)\n"
-     "  --dedup                keep the last of source rows with the same key\n"},
+     "  --input-format FMT     ndjson (default) or csv\n"
+     "  --dedup                keep the last of source rows with the same key (default: error)\n"
+     "  --partition P          match only rows of partition P ('col=value/...'); input rows\n"
+     "                         without partition values get P's\n"
+     "  --hard | --soft        rewrite matched files / use deletion vectors (default: DVs when\n"
+     "                         the table has the feature)\n"
+     "  --enable-dv            add the deletionVectors feature to the table when missing\n"
+     "  --ignore-unknown       ignore input fields not in the schema (default: error)\n"
+     "  --format F             counts as jsonl (default), json, csv or table\n"},
     {"delete", cli_cmd_delete, "delete rows matching a predicate",
      "usage: deltalake delete TABLE --where PREDICATE [--hard] [--partition P]\n"
      "  --where PREDICATE      rows to delete, e.g. \"status_code >= 500\"\n"

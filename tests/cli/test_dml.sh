@@ -79,4 +79,45 @@ check "ls '$S' | grep -q '^deletion_vector_.*\.bin$'" "the DV is stored in delet
 rows "$S" --version 1 >"$T/got"; expect "False" >"$T/want"
 check "cmp -s '$T/got' '$T/want'" "soft-deleted rows are back by time travel"
 
+# ---- upsert -------------------------------------------------------------------------
+# 300 existing ids (every 20th) get v = -id, 100 new ids, into the DV table S and the plain table H
+python3 - "$T" <<'EOF2'
+import json, sys
+t = sys.argv[1]
+with open(f"{t}/up.ndjson", "w") as f:
+    for i in list(range(0, 6000, 20)) + list(range(7000, 7100)):
+        f.write(json.dumps({"id": i, "day": f"2024-01-0{i % 3 + 1}", "v": -i, "name": "u"}) + "\n")
+EOF2
+up_expect() { python3 - "$1" "$T/up.ndjson" <<'EOF2'
+import json, sys
+base = {int(l.split()[0]): int(l.split()[1]) for l in open(sys.argv[1])}
+for l in open(sys.argv[2]):
+    r = json.loads(l); base[r["id"]] = r["v"]
+for k in sorted(base): print(k, base[k])
+EOF2
+}
+rows "$S" >"$T/before"
+out=$("$CLI" upsert "$S" --key id --input "$T/up.ndjson"); rc=$?
+upd=$(awk 'NR==FNR{u[$1]=1; next} ($1 in u)' <(python3 -c "
+import json
+for l in open('$T/up.ndjson'): print(json.loads(l)['id'])") "$T/before" | wc -l)
+check "[ $rc -eq 0 ] && [ $(jget "$out" rows_updated) -eq $upd ] && [ $(jget "$out" rows_inserted) -eq $((400 - upd)) ] && [ $(jget "$out" dvs_written) -eq 1 ]" "upsert counts on the DV table ($out)"
+rows "$S" >"$T/got"; up_expect "$T/before" >"$T/want"
+check "cmp -s '$T/got' '$T/want'" "rows after upsert equal before + input"
+printf '{"id":1,"v":1}\n{"id":1,"v":2}\n' | "$CLI" upsert "$S" --key id >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q 'duplicate key (id=1)' '$T/err'" "upsert: duplicate key without --dedup is an error naming the key"
+printf '{"id":1,"v":1}\n{"id":1,"v":2}\n' | "$CLI" upsert "$S" --key id --dedup >/dev/null
+check "[ \"\$("$CLI" query "$S" --where 'id = 1' --select v --format csv | tail -1)\" = 2 ]" "upsert --dedup keeps the last row"
+printf '{"id":1,"v":1}\n{"id":2,"v":"x"}\n' | "$CLI" upsert "$S" --key id >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q \"SCHEMA_MISMATCH.*line 2: column 'v'\" '$T/err'" "upsert: schema mismatch names line and column"
+rows "$H" >"$T/before"
+out=$("$CLI" upsert "$H" --key id --input "$T/up.ndjson" --hard); rc=$?
+rows "$H" >"$T/got"; up_expect "$T/before" >"$T/want"
+check "[ $rc -eq 0 ] && cmp -s '$T/got' '$T/want'" "upsert --hard into the partitioned table ($out)"
+if [ $have_duck -eq 1 ]; then
+  r=$(duck "select count(*) c, sum(id) s, sum(v) sv from read_parquet($(filelist "$H"))")
+  w=$(awk '{c++; s+=$1; sv+=$2} END{printf "{\"c\":%d,\"s\":%d,\"sv\":%d}", c, s, sv}' "$T/want")
+  check "[ '$r' = '$w' ]" "DuckDB reads the merged table: $r"
+fi
+
 exit $fail
