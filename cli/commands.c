@@ -97,9 +97,14 @@ const cli_command cli_commands[] = {
      "  --all                  without --where: delete every row (of --partition)\n"
      "  --format F             counts as jsonl (default), json, csv or table\n"},
     {"update", cli_cmd_update, "update rows",
-     "usage: deltalake update TABLE --set 'col = expr' [--where PREDICATE]\n"
-     "  --set ASSIGNMENTS      'col = expr[, col2 = expr2]'\n"
-     "  --where PREDICATE      rows to update (default: all)\n"},
+     "usage: deltalake update TABLE --set 'col = expr' [--where PREDICATE] [--partition P]\n"
+     "  --set ASSIGNMENTS      'col = expr[, col2 = expr2]' (query-language expressions)\n"
+     "  --where PREDICATE      rows to update (default: all)\n"
+     "  --partition P          only rows of partition P ('col=value/...')\n"
+     "  --hard | --soft        rewrite files / use deletion vectors (default: DVs when the\n"
+     "                         table has the feature)\n"
+     "  --enable-dv            add the deletionVectors feature to the table when missing\n"
+     "  --format F             counts as jsonl (default), json, csv or table\n"},
     {"query", cli_cmd_query, "read rows, with filter, projection and time travel",
      "usage: deltalake query TABLE [--select a,b] [--where PREDICATE] [--order-by KEYS]\n"
      "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] [--explain]\n"

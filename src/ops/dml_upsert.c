@@ -187,7 +187,7 @@ static void key_text(const upsert *u, const src_batch *sb, int64_t i, dlk_buf *o
 static int part_key_text(const upsert *u, const char *const *pvals, dlk_buf *b)
 {
     b->len = 0;
-    int rc = DLK_OK;
+    int rc = dlk_buf_putc(b, 'k'); /* never an empty key */
     for (size_t k = 0; k < u->n_keys && !rc; k++) {
         if (u->keys[k].data_idx >= 0) continue;
         const char *v = pvals[u->keys[k].part_idx];

@@ -120,4 +120,25 @@ if [ $have_duck -eq 1 ]; then
   check "[ '$r' = '$w' ]" "DuckDB reads the merged table: $r"
 fi
 
+# ---- update --------------------------------------------------------------------------
+rows "$H" >"$T/before"
+out=$("$CLI" update "$H" --set 'v = v * 2 + 1' --where 'id < 1000 AND v >= 0'); rc=$?
+python3 - "$T/before" >"$T/want" <<'EOF2'
+import sys
+for l in open(sys.argv[1]):
+    i, v = map(int, l.split())
+    print(i, v * 2 + 1 if i < 1000 and v >= 0 else v)
+EOF2
+rows "$H" >"$T/got"
+check "[ $rc -eq 0 ] && cmp -s '$T/got' '$T/want'" "update SET v = v * 2 + 1 WHERE ... ($out)"
+if [ $have_duck -eq 1 ]; then
+  r=$(duck "select count(*) c, sum(id) s, sum(v) sv from read_parquet($(filelist "$H"))")
+  w=$(awk '{c++; s+=$1; sv+=$2} END{printf "{\"c\":%d,\"s\":%d,\"sv\":%d}", c, s, sv}' "$T/want")
+  check "[ '$r' = '$w' ]" "DuckDB reads the updated table: $r"
+fi
+"$CLI" update "$H" --set "day = 'x'" >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q 'partition column' '$T/err'" "update of a partition column is refused"
+"$CLI" update "$H" --where 'id = 1' >/dev/null 2>&1; rc=$?
+check "[ $rc -eq 2 ]" "update without --set is a usage error"
+
 exit $fail
