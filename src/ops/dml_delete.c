@@ -131,6 +131,12 @@ static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
     return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
 }
 
+static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg, bool *keep)
+{
+    scope_ctx *c = ctx;
+    return dlk_where_row_group_might_match(c->w, f, rg, keep);
+}
+
 static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
                       uint8_t *keep)
 {
@@ -149,6 +155,7 @@ static int delete_by_scan(dlk_dml *d, dlk_where *w)
     o.n_columns = 0;
     o.file_filter = scope_filter;
     o.row_filter = scope_rows;
+    o.row_group_filter = scope_row_group;
     o.filter_ctx = &c;
     o.row_index_column = ROW_INDEX_COL;
     struct ArrowArrayStream s;

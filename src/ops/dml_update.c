@@ -149,6 +149,12 @@ static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
     return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
 }
 
+static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg, bool *keep)
+{
+    scope_ctx *c = ctx;
+    return dlk_where_row_group_might_match(c->w, f, rg, keep);
+}
+
 static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
                       uint8_t *keep)
 {
@@ -170,6 +176,7 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     if (w) dlk_where_apply(w, &o);
     o.file_filter = scope_filter;
     o.row_filter = w ? scope_rows : NULL;
+    o.row_group_filter = w ? scope_row_group : NULL;
     o.filter_ctx = &c;
     o.row_index_column = ROW_INDEX_COL;
     struct ArrowArrayStream s;
