@@ -74,7 +74,7 @@ typedef enum dlk_input_format {
 } dlk_input_format;
 
 typedef struct dlk_write_options {
-    int version;               /**< 1 */
+    int version;               /**< 2 (1: before partition_path) */
     int mode;                  /**< dlk_write_mode */
     /** Overwrite only: replace just the partitions matching this predicate
      *  over partition columns ("region = 'eu' AND day = '2024-01-01'"); every
@@ -89,9 +89,15 @@ typedef struct dlk_write_options {
     size_t batch_rows;         /**< rows converted per batch; 0: 65536 */
     int max_attempts;          /**< commit attempts on lost races; 0: 1000 */
     const char *operation;     /**< commitInfo.operation; NULL: "WRITE" */
+    /** Since version 2 (ignored when version is 1): bulk insert scoped to a
+     *  partition, "col=value[/col=value...]" (hive notation, see dml.h):
+     *  rows without a value for a path column take the path's, rows with
+     *  another value are DLK_INVALID_ARGUMENT; a column that is not a
+     *  partition column is DLK_INVALID_ARGUMENT. NULL: no scope. */
+    const char *partition_path;
 } dlk_write_options;
 
-#define DLK_WRITE_OPTIONS_INIT {1, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL}
+#define DLK_WRITE_OPTIONS_INIT {2, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL}
 
 typedef struct dlk_write_result {
     int64_t version;            /**< committed version; the current one when skipped */

@@ -50,6 +50,12 @@ bool dlk_ops__ppath_match_file(const dlk_ops__ppath *p, const char *const *part_
 /* Same over an add action's partitionValues object. */
 bool dlk_ops__ppath_match_json(const dlk_ops__ppath *p, const char *const *part_cols, json_t *pv);
 
+/* Partition values of input rows inside a path: out[i] = vals[i], or the
+ * path's value where the row has none (NULL / ""); a row value differing
+ * from the path's is DLK_INVALID_ARGUMENT naming it. vals may be NULL. */
+int dlk_ops__ppath_scope(const dlk_ops__ppath *p, const char *const *part_cols,
+                         const char *const *vals, const char **out);
+
 /* ---- the operation ---- */
 
 typedef struct dlk_dml_file {

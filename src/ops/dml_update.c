@@ -149,7 +149,8 @@ static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
     return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
 }
 
-static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg, bool *keep)
+static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg,
+                           bool *keep)
 {
     scope_ctx *c = ctx;
     return dlk_where_row_group_might_match(c->w, f, rg, keep);

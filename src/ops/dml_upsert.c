@@ -243,24 +243,28 @@ static int resolve_keys(upsert *u)
 
 /* ---- input ------------------------------------------------------------------ */
 
-/* Take the path's partition values for rows without one; other values are an error. */
+/* Partition values of the input rows inside the partition path (shared rules). */
 static int apply_path(upsert *u, char **pvals)
 {
     const dlk_ops__ppath *pp = &u->d->pp;
     if (!pp->text) return DLK_OK;
-    for (size_t i = 0; i < pp->n_part; i++) {
-        if (!pp->set[i]) continue;
-        if (!pvals[i] || !*pvals[i]) {
+    size_t n = pp->n_part;
+    const char **scoped = dlk_calloc(n + 1, sizeof *scoped);
+    if (!scoped) return dlk_err_nomem();
+    int rc = dlk_ops__ppath_scope(pp, (const char *const *)u->d->st.partition_cols,
+                                  (const char *const *)pvals, scoped);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (scoped[i] == pvals[i]) continue;
+        char *v = scoped[i] ? dlk_strdup(scoped[i]) : NULL;
+        if (scoped[i] && !v)
+            rc = dlk_err_nomem();
+        else {
             dlk_free(pvals[i]);
-            pvals[i] = pp->values[i] ? dlk_strdup(pp->values[i]) : NULL;
-            if (pp->values[i] && !pvals[i]) return dlk_err_nomem();
-        } else if (!pp->values[i] || strcmp(pvals[i], pp->values[i])) {
-            return dlk_err_set(DLK_INVALID_ARGUMENT,
-                               "input rows with %s=%s are outside the partition '%s'",
-                               u->d->st.partition_cols[i], pvals[i], pp->text);
+            pvals[i] = v;
         }
     }
-    return DLK_OK;
+    dlk_free(scoped);
+    return rc;
 }
 
 static int read_input(upsert *u, FILE *in, const char *text, size_t n)

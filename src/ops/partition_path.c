@@ -111,3 +111,20 @@ bool dlk_ops__ppath_match_json(const dlk_ops__ppath *p, const char *const *part_
     }
     return true;
 }
+
+int dlk_ops__ppath_scope(const dlk_ops__ppath *p, const char *const *part_cols,
+                         const char *const *vals, const char **out)
+{
+    for (size_t i = 0; i < p->n_part; i++) {
+        const char *v = vals ? vals[i] : NULL;
+        out[i] = v;
+        if (!p->set[i]) continue;
+        if (!v || !*v)
+            out[i] = p->values[i];
+        else if (!p->values[i] || strcmp(v, p->values[i]))
+            return dlk_err_set(DLK_INVALID_ARGUMENT,
+                               "rows with %s=%s are outside the partition '%s'", part_cols[i], v,
+                               p->text);
+    }
+    return DLK_OK;
+}

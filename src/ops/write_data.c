@@ -6,6 +6,7 @@
 #include "core/stats.h"
 #include "core/txn.h"
 #include "deltalake/write.h"
+#include "ops/dml_int.h"
 #include "ops/metrics.h"
 #include "ops/records.h"
 #include "ops/write_int.h"
@@ -570,6 +571,7 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, size_t 
 
 /* ---- write --------------------------------------------------------------- */
 
+
 static int write_impl(const char *table, FILE *in, const char *text, size_t n, const dlk_write_options *opts,
                       dlk_write_result *res)
 {
@@ -599,6 +601,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     dlk_buf commit = {0}, slurp = {0};
     json_t *new_md = NULL;
     dlk_map removes = {0};
+    dlk_ops__ppath pp = {0};
+    const char **pvals = NULL;
     const char **bucket_src = NULL;
     int *bucket_n = NULL;
     c.written.elem = sizeof(char *);
@@ -620,6 +624,14 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         }
     }
     if (opts->replace_where && (rc = where_parse(opts->replace_where, &st, &w))) goto out;
+    if (opts->version >= 2 && opts->partition_path) {
+        if ((rc = dlk_ops__ppath_parse(opts->partition_path, (const char *const *)st.partition_cols, st.n_part, &pp)))
+            goto out;
+        if (pp.text && !(pvals = dlk_calloc(st.n_part + 1, sizeof *pvals))) {
+            rc = dlk_err_nomem();
+            goto out;
+        }
+    }
 
     const struct ArrowSchema *schema = &st.schema;
     if (opts->merge_schema) {
@@ -720,7 +732,11 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         const char *const *vals = NULL;
         if ((rc = dlk_ops_records_next_part(r, &batch, &vals))) goto out;
         if (!batch.release) break;
-        rc = write_batch(&c, &batch, vals);
+        if (pp.text && (rc = dlk_ops__ppath_scope(&pp, (const char *const *)st.partition_cols, vals, pvals))) {
+            dlk_arrow_array_release(&batch);
+            goto out;
+        }
+        rc = write_batch(&c, &batch, pp.text ? pvals : vals);
         dlk_arrow_array_release(&batch);
         if (rc) goto out;
     }
@@ -852,6 +868,8 @@ done:
     dlk_buf_free(&slurp);
     json_decref(new_md);
     dlk_map_free(&removes);
+    dlk_ops__ppath_free(&pp);
+    dlk_free(pvals);
     dlk_free(bucket_src);
     dlk_free(bucket_n);
     if (rc) rc = dlk_err_context(rc, "%s", table);

@@ -216,11 +216,40 @@ TEST(dedup_errors_partition_path)
     rm_rf(root);
 }
 
+TEST(bulk_insert_partition_path)
+{
+    char root[256];
+    tmp_table(root, sizeof root, "bulk");
+    CHECK_OK(make_table(root, true, false, 30, 3, 1));
+    dlk_write_options w = DLK_WRITE_OPTIONS_INIT;
+    w.partition_path = "day=2024-01-07";
+    const char *in = "{\"id\":100,\"v\":1}\n{\"id\":101,\"v\":2,\"day\":\"2024-01-07\"}\n";
+    dlk_write_result r;
+    CHECK_OK(dlk_table_write_text(root, in, strlen(in), &w, &r));
+    CHECK_EQ_INT(r.rows_written, 2);
+    /* both rows landed in the path's partition */
+    dlk_delete_options d = DLK_DELETE_OPTIONS_INIT;
+    d.partition_path = "day=2024-01-07";
+    dlk_delete_result dr;
+    CHECK_OK(dlk_table_delete(root, &d, &dr));
+    CHECK_EQ_INT(dr.rows_deleted, 2);
+    CHECK_EQ_INT(dr.files_scanned, 0);
+    const char *other = "{\"id\":102,\"v\":2,\"day\":\"2024-01-01\"}\n";
+    CHECK_RC(dlk_table_write_text(root, other, strlen(other), &w, &r), DLK_INVALID_ARGUMENT);
+    CHECK(strstr(dlk_error_last()->message, "outside the partition 'day=2024-01-07'") != NULL);
+    w.partition_path = "v=1";
+    CHECK_RC(dlk_table_write_text(root, in, strlen(in), &w, &r), DLK_INVALID_ARGUMENT);
+    int64_t g[200];
+    CHECK_EQ_INT(read_rows(root, -1, g, 200, NULL), 30);
+    rm_rf(root);
+}
+
 int main(void)
 {
     srandom((unsigned)getpid());
     RUN(upsert_reads_only_candidate_files_dv);
     RUN(upsert_reads_only_candidate_files_rewrite);
     RUN(dedup_errors_partition_path);
+    RUN(bulk_insert_partition_path);
     return harness_done();
 }
