@@ -265,15 +265,19 @@ int dlk_ops__dml_writer(dlk_dml *d, dlk_ops__files **w)
         int64_t niv;
         const char *ni = dlk_core__state_config(&d->st, "delta.dataSkippingNumIndexedCols");
         if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) num_indexed = (int)niv;
-        int rc = dlk_ops__files_new(d->root, &d->data_schema, (const char *const *)d->st.partition_cols, d->st.n_part,
-                                    d->target, num_indexed, &d->w);
+        int rc =
+            dlk_ops__files_new(d->root, &d->data_schema, (const char *const *)d->st.partition_cols,
+                               d->st.n_part, d->target, num_indexed, &d->w);
         if (rc) return rc;
     }
     *w = d->w;
     return DLK_OK;
 }
 
-const struct ArrowSchema *dlk_ops__dml_data_schema(const dlk_dml *d) { return &d->data_schema; }
+const struct ArrowSchema *dlk_ops__dml_data_schema(const dlk_dml *d)
+{
+    return &d->data_schema;
+}
 
 int dlk_ops__dml_data_columns(const dlk_dml *d, int64_t **idx, size_t *n)
 {

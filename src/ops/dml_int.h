@@ -77,12 +77,12 @@ typedef struct dlk_dml {
     dlk_vec order;      /* dlk_dml_file* in marking order */
     dlk_map read_parts; /* partition key (see part_key) -> 1: the conflict read set */
     bool read_any;
-    dlk_ops__files *w;        /* new data files (write_int.h), opened on first use */
+    dlk_ops__files *w;              /* new data files (write_int.h), opened on first use */
     struct ArrowSchema data_schema; /* the table schema without partition columns */
-    uint64_t target;        /* target file size for new files */
-    json_t *removes, *adds; /* actions built by apply (owned arrays) */
-    dlk_map removed_paths;  /* raw paths removed or re-added */
-    dlk_buf dvfile;         /* the DV file of this commit (version byte + DVs) */
+    uint64_t target;                /* target file size for new files */
+    json_t *removes, *adds;         /* actions built by apply (owned arrays) */
+    dlk_map removed_paths;          /* raw paths removed or re-added */
+    dlk_buf dvfile;                 /* the DV file of this commit (version byte + DVs) */
     uint8_t dv_uuid[16];
     char *dv_abs; /* its path once written */
     int64_t rows_deleted, files_removed, files_rewritten, files_added, dvs_written;

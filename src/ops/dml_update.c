@@ -166,7 +166,7 @@ static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct 
 /* Scan the matching rows, mark them, write their updated versions. */
 static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, int64_t *updated)
 {
-    dlk_ops__writer *wr;
+    dlk_ops__files *wr;
     int rc = dlk_ops__dml_writer(d, &wr);
     if (rc) return rc;
     int64_t *didx = NULL;
@@ -220,7 +220,7 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
             }
             rc = dlk_ops__dml_view(b.length, kids, nd, &view);
             dlk_ops__dml_part_values(d, fi, vals);
-            if (!rc) rc = dlk_ops__writer_write(wr, &view, vals);
+            if (!rc) rc = dlk_ops__files_write(wr, &view, vals);
             dlk_arrow_array_release(&view);
             *updated += b.length;
         }

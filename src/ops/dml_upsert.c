@@ -548,7 +548,7 @@ static int match_target(upsert *u)
 /* Write every surviving input row (once per matched target row, at least once). */
 static int write_source(upsert *u, int64_t *updated, int64_t *inserted)
 {
-    dlk_ops__writer *w;
+    dlk_ops__files *w;
     int rc = dlk_ops__dml_writer(u->d, &w);
     struct ArrowSchema bs = {0};
     if (!rc) rc = dlk_arrow_schema_copy(u->data_schema, &bs);
@@ -570,11 +570,11 @@ static int write_source(upsert *u, int64_t *updated, int64_t *inserted)
                 sel[n++] = i;
         }
         if (n == sb->a.length) {
-            rc = dlk_ops__writer_write(w, &sb->a, (const char *const *)sb->pvals);
+            rc = dlk_ops__files_write(w, &sb->a, (const char *const *)sb->pvals);
         } else if (n) {
             struct ArrowArray t;
             rc = dlk_expr_take(&bs, &sb->a, sel, n, &t);
-            if (!rc) rc = dlk_ops__writer_write(w, &t, (const char *const *)sb->pvals);
+            if (!rc) rc = dlk_ops__files_write(w, &t, (const char *const *)sb->pvals);
             dlk_arrow_array_release(&t);
         }
         dlk_free(sel);
@@ -627,9 +627,7 @@ static int upsert_impl(const char *table, FILE *in, const char *text, size_t n,
     memset(&u, 0, sizeof u);
     u.d = &d;
     u.o = o;
-    dlk_ops__writer *w = NULL;
-    if ((rc = dlk_ops__dml_writer(&d, &w))) goto out;
-    u.data_schema = dlk_ops__writer_data_schema(w);
+    u.data_schema = dlk_ops__dml_data_schema(&d);
     if ((rc = resolve_keys(&u))) goto out;
     if ((rc = read_input(&u, in, text, n))) goto out;
     if (u.source_rows == 0) goto out; /* nothing to do */
