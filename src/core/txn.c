@@ -231,7 +231,43 @@ static int map_put_new(dlk_map *m, const char *key, json_t *v)
     return DLK_OK;
 }
 
-static int state_from_log(const dlk_log_state *ls, bool want_files, dlk_txn_state *st)
+/* The JSON of the last converted protocol / metaData (the cache's), so a
+ * load that sees the same action struct copies the tree instead of
+ * serialising and parsing it again. */
+typedef struct {
+    const void *proto_src, *meta_src;
+    json_t *proto, *meta;
+} json_memo;
+
+static void memo_free(json_memo *m)
+{
+    json_decref(m->proto);
+    json_decref(m->meta);
+    memset(m, 0, sizeof *m);
+}
+
+/* *out = a private copy of the JSON of action a (src: its struct); m NULL:
+ * no memo. */
+static int memo_json(json_memo *m, bool meta, const void *src, const dlk_action *a, dlk_buf *tmp,
+                     json_t **out)
+{
+    if (!m) return action_json(a, tmp, out);
+    const void **msrc = meta ? &m->meta_src : &m->proto_src;
+    json_t **mj = meta ? &m->meta : &m->proto;
+    if (*msrc != src || !*mj) {
+        json_t *j;
+        int rc = action_json(a, tmp, &j);
+        if (rc) return rc;
+        json_decref(*mj);
+        *mj = j;
+        *msrc = src;
+    }
+    *out = json_deep_copy(*mj);
+    return *out ? DLK_OK : dlk_err_nomem();
+}
+
+static int state_from_log(const dlk_log_state *ls, bool want_files, json_memo *memo,
+                          dlk_txn_state *st)
 {
     dlk_buf tmp = {0};
     int rc = DLK_OK;
@@ -239,12 +275,12 @@ static int state_from_log(const dlk_log_state *ls, bool want_files, dlk_txn_stat
     if (ls->protocol) {
         a.kind = DLK_ACTION_PROTOCOL;
         a.u.protocol = *ls->protocol;
-        rc = action_json(&a, &tmp, &st->protocol);
+        rc = memo_json(memo, false, ls->protocol, &a, &tmp, &st->protocol);
     }
     if (!rc && ls->metadata) {
         a.kind = DLK_ACTION_METADATA;
         a.u.metadata = *ls->metadata;
-        rc = action_json(&a, &tmp, &st->metadata);
+        rc = memo_json(memo, true, ls->metadata, &a, &tmp, &st->metadata);
     }
     size_t pos = 0;
     dlk_map_entry *e;
@@ -288,6 +324,7 @@ static struct {
     ino_t ino;
     bool valid;
     dlk_log_state st;
+    json_memo memo;
 } cache;
 
 static bool commit_identity(const char *root, int64_t version, dev_t *dev, ino_t *ino)
@@ -305,6 +342,7 @@ static bool commit_identity(const char *root, int64_t version, dev_t *dev, ino_t
 static void cache_drop(void)
 {
     if (cache.valid) dlk_log_state_free(&cache.st);
+    memo_free(&cache.memo);
     dlk_free(cache.root);
     cache.root = NULL;
     cache.valid = false;
@@ -374,21 +412,26 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
         return dlk_err_context(rc, "%s", root);
     }
     st->last_checkpoint = seg.checkpoint_version;
-    if (at < 0) {
-        pthread_mutex_lock(&cache_mu);
+    /* the cache serves the latest version, and an older one it has not
+     * passed yet (a checkpoint of the version just committed) */
+    pthread_mutex_lock(&cache_mu);
+    bool cached = at < 0 || (cache.valid && cache.root && !strcmp(cache.root, root) &&
+                             cache.st.version <= at);
+    if (cached) {
         rc = cache_update(s, root, &seg);
         if (!rc) {
             st->version = cache.st.version;
-            rc = state_from_log(&cache.st, want_files, st);
+            rc = state_from_log(&cache.st, want_files, &cache.memo, st);
         }
         if (!rc && cache.ino == 0) cache_drop();
-        pthread_mutex_unlock(&cache_mu);
-    } else {
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (!cached) {
         dlk_log_state ls;
         rc = dlk_log_replay_ex(s, &seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &ls);
         if (!rc) {
             st->version = ls.version;
-            rc = state_from_log(&ls, want_files, st);
+            rc = state_from_log(&ls, want_files, NULL, st);
         }
         dlk_log_state_free(&ls);
     }

@@ -43,6 +43,9 @@ const char *dlk_action_kind_name(dlk_action_kind k)
 typedef struct {
     dlk_arena *a;
     const char *action; /* for messages */
+    const char *line;   /* the JSON line being parsed (NULL: not from a line) */
+    size_t line_len;
+    size_t root_keys; /* keys of the line's top-level object */
 } pctx;
 
 static int bad(pctx *c, const char *field, const char *what)
@@ -158,7 +161,7 @@ static int get_dv(pctx *c, json_t *o, dlk_dv **out)
     if (!dv) return dlk_err_nomem();
     const char *st = NULL;
     int64_t size = 0;
-    pctx dc = {c->a, "deletionVector"};
+    pctx dc = {.a = c->a, .action = "deletionVector"};
     int rc;
     if ((rc = get_str(&dc, v, "storageType", true, &st)) ||
         (rc = get_str(&dc, v, "pathOrInlineDv", true, &dv->path_or_inline)) ||
@@ -209,7 +212,7 @@ static int parse_metadata(pctx *c, json_t *o, dlk_metadata_action *m)
         return rc;
     json_t *f = json_object_get(o, "format");
     if (f && json_is_object(f)) {
-        pctx fc = {c->a, "metaData.format"};
+        pctx fc = {.a = c->a, .action = "metaData.format"};
         if ((rc = get_str(&fc, f, "provider", false, &m->format_provider)) ||
             (rc = get_kvs(&fc, f, "options", &m->format_options, NULL)))
             return rc;
@@ -263,12 +266,40 @@ static int parse_remove(pctx *c, json_t *o, dlk_remove_action *r)
     return DLK_OK;
 }
 
+/* The text of the commitInfo object inside its line `{"commitInfo":{...}}`
+ * (already parsed, so well-formed): from the '{' after the key to the '}'
+ * before the closing one. NULL when the line has another shape. */
+static const char *commit_info_slice(const char *line, size_t n, size_t *len)
+{
+    const char *k = memchr(line, '"', n);
+    if (!k || (size_t)(line + n - k) < 13 || memcmp(k, "\"commitInfo\"", 12) != 0) return NULL;
+    const char *p = k + 12, *end = line + n;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == ':' || *p == '\r'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    if (end <= p || end[-1] != '}') return NULL;
+    end--; /* the outer object's '}' */
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
+        end--;
+    if (p >= end || *p != '{' || end[-1] != '}') return NULL;
+    *len = (size_t)(end - p);
+    return p;
+}
+
 static int parse_commit_info(pctx *c, json_t *o, dlk_commit_info_action *ci)
 {
-    char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!t) return dlk_err_nomem();
-    ci->json = dlk_arena_strdup(c->a, t);
-    free(t);
+    size_t sl = 0;
+    const char *slice =
+        c->line && c->root_keys == 1 ? commit_info_slice(c->line, c->line_len, &sl) : NULL;
+    if (slice) {
+        ci->json = dlk_arena_strndup(c->a, slice, sl);
+    } else {
+        char *t = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (!t) return dlk_err_nomem();
+        ci->json = dlk_arena_strdup(c->a, t);
+        free(t);
+    }
     if (!ci->json) return dlk_err_nomem();
     /* commitInfo content is free-form: ignore badly typed fields */
     json_t *v = json_object_get(o, "timestamp");
@@ -289,7 +320,7 @@ static int parse_commit_info(pctx *c, json_t *o, dlk_commit_info_action *ci)
     return DLK_OK;
 }
 
-static int parse_obj(json_t *root, dlk_arena *a, dlk_action *out)
+static int parse_obj(json_t *root, dlk_arena *a, const char *line, size_t n, dlk_action *out)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(root)) return dlk_err_set(DLK_CORRUPT, "action is not a JSON object");
@@ -302,7 +333,7 @@ static int parse_obj(json_t *root, dlk_arena *a, dlk_action *out)
             if (strcmp(kind_names[i], key) == 0) k = (dlk_action_kind)i;
         if (k == DLK_ACTION_UNKNOWN) continue;
         if (!json_is_object(o)) return dlk_err_set(DLK_CORRUPT, "%s action is not an object", key);
-        pctx c = {a, kind_names[k]};
+        pctx c = {a, kind_names[k], line, n, json_object_size(root)};
         out->kind = k;
         int rc = DLK_OK;
         switch (k) {
@@ -376,7 +407,7 @@ int dlk_log_action_parse(const char *line, size_t n, dlk_arena *a, dlk_action *o
     json_error_t je;
     json_t *root = json_loadb(line, n, JSON_DECODE_ANY, &je);
     if (!root) return dlk_err_set(DLK_CORRUPT, "column %d: invalid JSON: %s", je.column, je.text);
-    int rc = parse_obj(root, a, out);
+    int rc = parse_obj(root, a, line, n, out);
     json_decref(root);
     return rc;
 }

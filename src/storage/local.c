@@ -112,10 +112,7 @@ static int walk(const char *dir, const char *kdir, const char *prefix, const cha
     while ((de = readdir(d)) != NULL) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         dlk_buf_reset(&key);
-        dlk_buf_reset(&full);
-        if ((rc = dlk_buf_puts(&key, kdir)) || (rc = dlk_buf_puts(&key, de->d_name)) ||
-            (rc = dlk_buf_printf(&full, "%s/%s", dir, de->d_name)))
-            break;
+        if ((rc = dlk_buf_puts(&key, kdir)) || (rc = dlk_buf_puts(&key, de->d_name))) break;
         const char *k = dlk_buf_cstr(&key);
         size_t klen = key.len;
 #ifdef DT_REG
@@ -124,6 +121,10 @@ static int walk(const char *dir, const char *kdir, const char *prefix, const cha
             (strncmp(k, prefix, plen) != 0 || (after && strcmp(k, after) <= 0)))
             continue;
 #endif
+        dlk_buf_reset(&full);
+        if ((rc = dlk_buf_puts(&full, dir)) || (rc = dlk_buf_putc(&full, '/')) ||
+            (rc = dlk_buf_puts(&full, de->d_name)))
+            break;
         struct stat sb;
         if (stat(dlk_buf_cstr(&full), &sb) != 0) continue; /* vanished or dangling */
         if (S_ISDIR(sb.st_mode)) {
@@ -161,7 +162,8 @@ static int l_list(void *self, const char *prefix, const char *after, dlk_storage
     char *kdir = dlk_strndup(prefix, slash ? (size_t)(slash - prefix + 1) : 0);
     if (!kdir) return dlk_err_nomem();
     char *dir = NULL;
-    int rc = kdir[0] ? dlk_path_join(st->root, kdir, &dir) : ((dir = dlk_strdup(st->root)) ? 0 : dlk_err_nomem());
+    int rc = kdir[0] ? dlk_path_join(st->root, kdir, &dir)
+                     : ((dir = dlk_strdup(st->root)) ? 0 : dlk_err_nomem());
     size_t cap = 0;
     if (!rc) rc = walk(dir, kdir, prefix, after, out, &cap, 0);
     dlk_free(dir);
@@ -258,7 +260,8 @@ static int l_put(void *self, const char *key, const void *data, size_t len, int 
         if (link(tmp, p) != 0) {
             int e = errno;
             unlink(tmp);
-            if (e == EEXIST) rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: already exists", p);
+            if (e == EEXIST)
+                rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: already exists", p);
             else {
                 errno = e;
                 rc = dlk_err_errno("link", p);
@@ -284,7 +287,8 @@ static int l_del(void *self, const char *key)
     int rc = full_path(self, key, &p);
     if (rc) return rc;
     if (unlink(p) != 0)
-        rc = errno == ENOENT ? dlk_err_set(DLK_NOT_FOUND, "%s: no such file", p) : dlk_err_errno("unlink", p);
+        rc = errno == ENOENT ? dlk_err_set(DLK_NOT_FOUND, "%s: no such file", p)
+                             : dlk_err_errno("unlink", p);
     dlk_free(p);
     return rc;
 }
@@ -297,8 +301,8 @@ static void l_free(void *self)
     dlk_free(st);
 }
 
-static const dlk_storage_ops local_ops = {DLK_STORAGE_OPS_VERSION, "local", l_get, l_list, l_head,
-                                          l_put, l_del, l_free};
+static const dlk_storage_ops local_ops = {
+    DLK_STORAGE_OPS_VERSION, "local", l_get, l_list, l_head, l_put, l_del, l_free};
 
 int dlk_storage_open_local(const char *root, dlk_storage **out)
 {
@@ -307,7 +311,8 @@ int dlk_storage_open_local(const char *root, dlk_storage **out)
     local_state *st = dlk_calloc(1, sizeof *st);
     if (!st) return dlk_err_nomem();
     size_t n = strlen(root);
-    while (n > 1 && root[n - 1] == '/') n--;
+    while (n > 1 && root[n - 1] == '/')
+        n--;
     st->root = dlk_strndup(root, n);
     if (!st->root) {
         dlk_free(st);

@@ -7,21 +7,27 @@
 #include "util/alloc.h"
 
 static const char *commit =
-    "{\"commitInfo\":{\"timestamp\":1700000000000,\"operation\":\"WRITE\",\"inCommitTimestamp\":1700000000001}}\n"
-    "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":[\"deletionVectors\"],"
+    "{\"commitInfo\":{\"timestamp\":1700000000000,\"operation\":\"WRITE\",\"inCommitTimestamp\":"
+    "1700000000001}}\n"
+    "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":["
+    "\"deletionVectors\"],"
     "\"writerFeatures\":[\"deletionVectors\",\"appendOnly\"]}}\n"
     "{\"metaData\":{\"id\":\"abc\",\"format\":{\"provider\":\"parquet\",\"options\":{}},"
-    "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[]}\",\"partitionColumns\":[\"p\"],"
+    "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[]}\",\"partitionColumns\":["
+    "\"p\"],"
     "\"configuration\":{\"delta.enableDeletionVectors\":\"true\"},\"createdTime\":5}}\n"
     "\n"
-    "{\"add\":{\"path\":\"p=a%20b/part-1.parquet\",\"partitionValues\":{\"p\":\"a b\",\"q\":null},\"size\":10,"
+    "{\"add\":{\"path\":\"p=a%20b/part-1.parquet\",\"partitionValues\":{\"p\":\"a "
+    "b\",\"q\":null},\"size\":10,"
     "\"modificationTime\":7,\"dataChange\":true,\"stats\":\"{\\\"numRecords\\\":3}\","
-    "\"deletionVector\":{\"storageType\":\"u\",\"pathOrInlineDv\":\"ab^-aqEH.-t@S}K{vb[*k^\",\"offset\":4,"
+    "\"deletionVector\":{\"storageType\":\"u\",\"pathOrInlineDv\":\"ab^-aqEH.-t@S}K{vb[*k^\","
+    "\"offset\":4,"
     "\"sizeInBytes\":40,\"cardinality\":6}}}\n"
     "{\"remove\":{\"path\":\"old.parquet\",\"deletionTimestamp\":9,\"dataChange\":true}}\n"
     "{\"txn\":{\"appId\":\"app\",\"version\":3,\"lastUpdated\":4}}\n"
     "{\"domainMetadata\":{\"domain\":\"d\",\"configuration\":\"{}\",\"removed\":false}}\n"
-    "{\"cdc\":{\"path\":\"_change_data/x.parquet\",\"partitionValues\":{},\"size\":1,\"dataChange\":false}}\n"
+    "{\"cdc\":{\"path\":\"_change_data/"
+    "x.parquet\",\"partitionValues\":{},\"size\":1,\"dataChange\":false}}\n"
     "{\"sidecar\":{\"path\":\"s.parquet\",\"sizeInBytes\":1,\"modificationTime\":2}}\n"
     "{\"checkpointMetadata\":{\"version\":12}}\n"
     "{\"someFutureAction\":{\"x\":1}}\n";
@@ -38,7 +44,8 @@ static void check_actions(dlk_vec *v)
     CHECK_EQ_INT(a[1].u.protocol.n_writer_features, 2);
     CHECK_STR(a[1].u.protocol.writer_features[1], "appendOnly");
     CHECK_STR(a[2].u.metadata.partition_columns[0], "p");
-    CHECK_STR(dlk_kvs_get(&a[2].u.metadata.configuration, "delta.enableDeletionVectors", NULL), "true");
+    CHECK_STR(dlk_kvs_get(&a[2].u.metadata.configuration, "delta.enableDeletionVectors", NULL),
+              "true");
     CHECK_EQ_INT(a[3].kind, DLK_ACTION_ADD);
     CHECK_STR(a[3].u.add.path, "p=a%20b/part-1.parquet");
     bool found = false;
@@ -60,7 +67,8 @@ TEST(parse_and_roundtrip)
     CHECK_OK(dlk_log_commit_parse(commit, strlen(commit), &ar, &v));
     check_actions(&v);
     dlk_buf out = {0};
-    for (size_t i = 0; i < v.len; i++) CHECK_OK(dlk_log_action_to_json(&dlk_vec_at(&v, dlk_action, i), &out));
+    for (size_t i = 0; i < v.len; i++)
+        CHECK_OK(dlk_log_action_to_json(&dlk_vec_at(&v, dlk_action, i), &out));
     dlk_vec v2 = DLK_VEC_INIT(dlk_action);
     CHECK_OK(dlk_log_commit_parse((const char *)out.data, out.len, &ar, &v2));
     check_actions(&v2);
@@ -85,7 +93,8 @@ TEST(malformed)
     dlk_vec v = DLK_VEC_INIT(dlk_action);
     const char *bad1 = "{\"commitInfo\":{}}\n{\"add\":{\"size\":1}}\n";
     CHECK_RC(dlk_log_commit_parse(bad1, strlen(bad1), &ar, &v), DLK_CORRUPT);
-    CHECK(strstr(dlk_error_last()->message, "line 2") && strstr(dlk_error_last()->message, "add.path"));
+    CHECK(strstr(dlk_error_last()->message, "line 2") &&
+          strstr(dlk_error_last()->message, "add.path"));
     const char *bad2 = "{\"add\":{\"path\":\"x\",\"size\":\"big\"}}";
     CHECK_RC(dlk_log_commit_parse(bad2, strlen(bad2), &ar, &v), DLK_CORRUPT);
     const char *bad3 = "{\"add\":";
@@ -96,16 +105,19 @@ TEST(malformed)
 
 TEST(schema_roundtrip)
 {
-    const char *js =
-        "{\"type\":\"struct\",\"fields\":["
-        "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false,\"metadata\":{}},"
-        "{\"name\":\"b\",\"type\":\"decimal(10,2)\",\"nullable\":true,\"metadata\":{\"delta.columnMapping.id\":5,"
-        "\"delta.columnMapping.physicalName\":\"col-1\"}},"
-        "{\"name\":\"c\",\"type\":{\"type\":\"array\",\"elementType\":\"string\",\"containsNull\":false},\"nullable\":true,\"metadata\":{}},"
-        "{\"name\":\"d\",\"type\":{\"type\":\"map\",\"keyType\":\"string\",\"valueType\":{\"type\":\"struct\",\"fields\":["
-        "{\"name\":\"x\",\"type\":\"timestamp_ntz\",\"nullable\":true,\"metadata\":{}}]},\"valueContainsNull\":true},\"nullable\":true,\"metadata\":{}},"
-        "{\"name\":\"e\",\"type\":\"timestamp\",\"nullable\":true,\"metadata\":{}},"
-        "{\"name\":\"f\",\"type\":\"date\",\"nullable\":true,\"metadata\":{}}]}";
+    const char *js = "{\"type\":\"struct\",\"fields\":["
+                     "{\"name\":\"a\",\"type\":\"long\",\"nullable\":false,\"metadata\":{}},"
+                     "{\"name\":\"b\",\"type\":\"decimal(10,2)\",\"nullable\":true,\"metadata\":{"
+                     "\"delta.columnMapping.id\":5,"
+                     "\"delta.columnMapping.physicalName\":\"col-1\"}},"
+                     "{\"name\":\"c\",\"type\":{\"type\":\"array\",\"elementType\":\"string\","
+                     "\"containsNull\":false},\"nullable\":true,\"metadata\":{}},"
+                     "{\"name\":\"d\",\"type\":{\"type\":\"map\",\"keyType\":\"string\","
+                     "\"valueType\":{\"type\":\"struct\",\"fields\":["
+                     "{\"name\":\"x\",\"type\":\"timestamp_ntz\",\"nullable\":true,\"metadata\":{}}"
+                     "]},\"valueContainsNull\":true},\"nullable\":true,\"metadata\":{}},"
+                     "{\"name\":\"e\",\"type\":\"timestamp\",\"nullable\":true,\"metadata\":{}},"
+                     "{\"name\":\"f\",\"type\":\"date\",\"nullable\":true,\"metadata\":{}}]}";
     struct ArrowSchema s;
     CHECK_OK(dlk_core_schema_from_json(js, &s));
     CHECK_EQ_INT(s.n_children, 6);
@@ -131,15 +143,42 @@ TEST(schema_roundtrip)
     dlk_arrow_schema_release(&s3);
     dlk_buf_free(&b);
     dlk_buf_free(&b2);
-    CHECK_RC(dlk_core_schema_from_json("{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"strin\"}]}", &s),
+    CHECK_RC(dlk_core_schema_from_json(
+                 "{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"strin\"}]}", &s),
              DLK_CORRUPT);
     CHECK(strstr(dlk_error_last()->message, "'a'") && strstr(dlk_error_last()->message, "strin"));
-    CHECK_RC(dlk_core_schema_from_json("{\"type\":\"struct\",\"fields\":[{\"name\":\"v\",\"type\":\"variant\"}]}", &s),
+    CHECK_RC(dlk_core_schema_from_json(
+                 "{\"type\":\"struct\",\"fields\":[{\"name\":\"v\",\"type\":\"variant\"}]}", &s),
              DLK_UNSUPPORTED);
+}
+
+/* commitInfo keeps the object's own text (a slice of the line when the line
+ * holds only it, else the parsed object dumped compactly). */
+TEST(commit_info_text)
+{
+    struct {
+        const char *line, *want;
+    } cases[] = {
+        {"{\"commitInfo\":{\"timestamp\":1,\"operation\":\"WRITE\",\"x\":{\"a\":[1,2],\"b\":\"}\"}}"
+         "}",
+         "{\"timestamp\":1,\"operation\":\"WRITE\",\"x\":{\"a\":[1,2],\"b\":\"}\"}}"},
+        {" { \"commitInfo\" : {\"a\":1} } \r", "{\"a\":1}"},
+        {"{\"commitInfo\":{\"a\":1},\"other\":2}", "{\"a\":1}"},
+        {"{\"commitInfo\":{}}", "{}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        dlk_arena a = {0};
+        dlk_action act;
+        CHECK_OK(dlk_log_action_parse(cases[i].line, strlen(cases[i].line), &a, &act));
+        CHECK_EQ_INT(act.kind, DLK_ACTION_COMMIT_INFO);
+        CHECK_STR(act.u.commit_info.json, cases[i].want);
+        dlk_arena_free(&a);
+    }
 }
 
 int main(void)
 {
+    RUN(commit_info_text);
     RUN(parse_and_roundtrip);
     RUN(malformed);
     RUN(schema_roundtrip);
