@@ -2,13 +2,17 @@
  * log/replay.c - log replay: checkpoint + commits -> live files, protocol,
  * metadata, app transactions and domain metadata (see replay.h).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "log/replay.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/str.h"
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     dlk_storage *s;
@@ -94,6 +98,56 @@ static int apply(void *ctx, dlk_action *a)
     }
 }
 
+/* Apply one parsed action of a commit (or JSON checkpoint) file. */
+static int take(rctx *c, dlk_action *act, int64_t version)
+{
+    dlk_log_state *st = c->st;
+    if (act->kind == DLK_ACTION_COMMIT_INFO && version >= 0) {
+        st->last_commit_info =
+            arena_copy(&st->arena, &act->u.commit_info, sizeof act->u.commit_info);
+        return st->last_commit_info ? DLK_OK : dlk_err_nomem();
+    }
+    return apply(c, act);
+}
+
+/* Parse lines [begin, end) of a file into a list of actions: the second
+ * half of a large file, on a second thread, while the first thread parses
+ * and applies the first half (jansson parsing dominates a big log). */
+typedef struct {
+    const uint8_t *data;
+    size_t begin, end;
+    dlk_arena arena;
+    dlk_vec acts; /* dlk_action */
+    int rc;
+    size_t err_line; /* 1-based within the part */
+    char err[512];
+} part_job;
+
+static void *parse_part(void *p)
+{
+    part_job *j = p;
+    size_t pos = j->begin, line = 0;
+    while (pos < j->end) {
+        const uint8_t *nl = memchr(j->data + pos, '\n', j->end - pos);
+        size_t end = nl ? (size_t)(nl - j->data) : j->end;
+        line++;
+        dlk_action act;
+        int rc = dlk_log_action_parse((const char *)j->data + pos, end - pos, &j->arena, &act);
+        if (!rc && act.kind != DLK_ACTION_UNKNOWN) rc = dlk_vec_push(&j->acts, &act);
+        if (rc) {
+            j->rc = rc;
+            j->err_line = line;
+            snprintf(j->err, sizeof j->err, "%s", dlk_error_last()->message);
+            break;
+        }
+        pos = end + 1;
+    }
+    return NULL;
+}
+
+/* Files at least this big are parsed by two threads. */
+#define PARALLEL_PARSE_MIN ((size_t)4 << 20)
+
 static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
 {
     uint8_t *data = NULL;
@@ -101,26 +155,42 @@ static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
     int rc = dlk_storage_get(c->s, f->key, &data, &n);
     if (rc) return rc;
     dlk_log_state *st = c->st;
-    size_t pos = 0, line = 0;
     st->last_commit_info = NULL;
-    while (pos < n && !rc) {
-        const char *nl = memchr(data + pos, '\n', n - pos);
-        size_t end = nl ? (size_t)((const uint8_t *)nl - data) : n;
+    size_t stop = n;
+    part_job job = {.data = data, .acts = DLK_VEC_INIT(dlk_action)};
+    pthread_t th;
+    bool threaded = false;
+    if (n >= PARALLEL_PARSE_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+        const uint8_t *nl = memchr(data + n / 2, '\n', n - n / 2);
+        if (nl && (size_t)(nl - data) + 1 < n) {
+            stop = (size_t)(nl - data) + 1;
+            job.begin = stop;
+            job.end = n;
+            threaded = pthread_create(&th, NULL, parse_part, &job) == 0;
+            if (!threaded) stop = n;
+        }
+    }
+    size_t pos = 0, line = 0;
+    while (pos < stop && !rc) {
+        const char *nl = memchr(data + pos, '\n', stop - pos);
+        size_t end = nl ? (size_t)((const uint8_t *)nl - data) : stop;
         line++;
         dlk_action act;
         rc = dlk_log_action_parse((const char *)data + pos, end - pos, &st->arena, &act);
-        if (rc) {
-            rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
-            break;
-        }
-        if (act.kind == DLK_ACTION_COMMIT_INFO && version >= 0) {
-            st->last_commit_info =
-                arena_copy(&st->arena, &act.u.commit_info, sizeof act.u.commit_info);
-            if (!st->last_commit_info) rc = dlk_err_nomem();
-        } else if ((rc = apply(c, &act))) {
-            rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
-        }
+        if (!rc) rc = take(c, &act, version);
+        if (rc) rc = dlk_err_context(rc, "%s: line %zu", f->key, line);
         pos = end + 1;
+    }
+    if (threaded) {
+        pthread_join(th, NULL);
+        if (!rc && job.rc)
+            rc = dlk_err_set(job.rc, "%s: line %zu: %s", f->key, line + job.err_line, job.err);
+        for (size_t i = 0; i < job.acts.len && !rc; i++) {
+            rc = take(c, &dlk_vec_at(&job.acts, dlk_action, i), version);
+            if (rc) rc = dlk_err_context(rc, "%s", f->key);
+        }
+        dlk_arena_merge(&st->arena, &job.arena); /* the actions point into it */
+        dlk_vec_free(&job.acts);
     }
     dlk_storage_bytes_free(data);
     return rc;

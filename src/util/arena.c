@@ -56,7 +56,10 @@ char *dlk_arena_strndup(dlk_arena *a, const char *s, size_t n)
     return p;
 }
 
-char *dlk_arena_strdup(dlk_arena *a, const char *s) { return dlk_arena_strndup(a, s, strlen(s)); }
+char *dlk_arena_strdup(dlk_arena *a, const char *s)
+{
+    return dlk_arena_strndup(a, s, strlen(s));
+}
 
 void dlk_arena_free(dlk_arena *a)
 {
@@ -68,4 +71,22 @@ void dlk_arena_free(dlk_arena *a)
     }
     a->head = NULL;
     a->total = 0;
+}
+
+void dlk_arena_merge(dlk_arena *dst, dlk_arena *src)
+{
+    if (!src->head) return;
+    if (!dst->head) {
+        dst->head = src->head;
+    } else {
+        /* behind dst's head, so its free room stays usable */
+        dlk_arena_chunk *tail = src->head;
+        while (tail->next)
+            tail = tail->next;
+        tail->next = dst->head->next;
+        dst->head->next = src->head;
+    }
+    dst->total += src->total;
+    src->head = NULL;
+    src->total = 0;
 }
