@@ -20,8 +20,11 @@
 #include "deltalake/where.h"
 #include "parquet/writer.h"
 #include "util/buf.h"
+#include "util/misc.h"
 
+#include <jansson.h>
 #include <math.h>
+#include <roaring/roaring.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -666,6 +669,84 @@ TEST(column_mapping_physical_names)
     }
 }
 
+/* Deletion vectors: rows of skipped row groups still count for DV positions. */
+TEST(deletion_vectors_with_skipped_row_groups)
+{
+    char table[700], logdir[800], file[800];
+    snprintf(table, sizeof table, "%s/dv", g_dir);
+    snprintf(logdir, sizeof logdir, "%s/_delta_log", table);
+    snprintf(file, sizeof file, "%s/a.parquet", table);
+    mkdir(table, 0755);
+    CHECK_OK(mkdir(logdir, 0755));
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse(DDL, &s));
+    int64_t *ids = malloc(sizeof(int64_t) * 2000);
+    for (int i = 0; i < 2000; i++) ids[i] = i;
+    CHECK_OK(write_file(file, &s, ids, 2000, false));
+    free(ids);
+    /* inline DV (Delta RoaringBitmapArray: magic, bucket count, key + portable bitmap), Z85 */
+    static const uint32_t del[] = {5, 1234, 1950, 1951, 1999};
+    roaring_bitmap_t *rb = roaring_bitmap_of_ptr(5, del);
+    size_t bl = roaring_bitmap_portable_size_in_bytes(rb);
+    size_t n = 16 + bl, padded = (n + 3) / 4 * 4;
+    uint8_t *raw = calloc(1, padded);
+    uint32_t magic = 1681511377, key = 0;
+    uint64_t nb = 1;
+    memcpy(raw, &magic, 4);
+    memcpy(raw + 4, &nb, 8);
+    memcpy(raw + 12, &key, 4);
+    roaring_bitmap_portable_serialize(rb, (char *)raw + 16);
+    roaring_bitmap_free(rb);
+    char *z = calloc(1, padded / 4 * 5 + 1);
+    CHECK_OK(dlk_z85_encode(raw, padded, z, padded / 4 * 5 + 1));
+    free(raw);
+    char *schema_string = NULL;
+    CHECK_OK(dlk_schema_to_delta_json(&s, &schema_string));
+    dlk_arrow_schema_release(&s);
+    json_t *proto = json_pack("{s:{s:i,s:i,s:[s],s:[s]}}", "protocol", "minReaderVersion", 3, "minWriterVersion", 7,
+                              "readerFeatures", "deletionVectors", "writerFeatures", "deletionVectors");
+    json_t *meta = json_pack("{s:{s:s,s:{s:s,s:{}},s:s,s:[],s:{s:s},s:I}}", "metaData", "id",
+                             "1b2c3d4e-0000-1111-2222-333344445555", "format", "provider", "parquet", "options",
+                             "schemaString", schema_string ? schema_string : "", "partitionColumns", "configuration",
+                             "delta.enableDeletionVectors", "true", "createdTime", (json_int_t)1700000000000);
+    json_t *add = json_pack("{s:{s:s,s:{},s:I,s:I,s:b,s:{s:s,s:s,s:I,s:I}}}", "add", "path", "a.parquet",
+                            "partitionValues", "size", (json_int_t)file_size(file), "modificationTime",
+                            (json_int_t)1700000000000, "dataChange", 1, "deletionVector", "storageType", "i",
+                            "pathOrInlineDv", z, "sizeInBytes", (json_int_t)n, "cardinality", (json_int_t)5);
+    free(schema_string);
+    free(z);
+    dlk_buf log = {0};
+    json_t *parts[3] = {proto, meta, add};
+    for (int i = 0; i < 3; i++) {
+        char *t = json_dumps(parts[i], JSON_COMPACT);
+        dlk_buf_printf(&log, "%s\n", t ? t : "");
+        free(t);
+        json_decref(parts[i]);
+    }
+    CHECK_OK(write_commit(table, 0, dlk_buf_cstr(&log)));
+    dlk_buf_free(&log);
+    static const struct {
+        const char *pred;
+        int64_t rows, skipped;
+    } cases[] = {
+        {"id >= 1950", 47, 19},                             /* 1952..1998 */
+        {"id < 10 OR (id > 1230 AND id < 1240)", 17, 18},   /* 0..9 without 5, 1231..1239 without 1234 */
+        {"id = 1234", 0, 19},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        result a, b;
+        CHECK_OK(run_query(table, cases[c].pred, true, &a));
+        CHECK_OK(run_query(table, cases[c].pred, false, &b));
+        CHECK(same_ids(&a, b.ids, b.n));
+        CHECK_EQ_INT(a.n, cases[c].rows);
+        CHECK_EQ_INT(a.ss.row_groups_skipped, cases[c].skipped);
+        for (int64_t i = 0; i < a.n; i++)
+            for (size_t k = 0; k < 5; k++) CHECK(a.ids[i] != (int64_t)del[k]);
+        free(a.ids);
+        free(b.ids);
+    }
+}
+
 /* deltalake query --explain reports the row groups (the CLI over the same table). */
 TEST(cli_explain_row_groups)
 {
@@ -745,6 +826,7 @@ int main(void)
     RUN(scan_matches_noskip_and_duckdb);
     RUN(column_mapping_physical_names);
     RUN(cli_explain_row_groups);
+    RUN(deletion_vectors_with_skipped_row_groups);
     RUN(connector_records_report_skips);
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
