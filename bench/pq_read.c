@@ -29,8 +29,10 @@ int main(int argc, char **argv)
     const char *list = NULL;
     int size_only = 0;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--files") && i + 1 < argc) list = argv[++i];
-        else if (!strcmp(argv[i], "--size-only")) size_only = 1;
+        if (!strcmp(argv[i], "--files") && i + 1 < argc)
+            list = argv[++i];
+        else if (!strcmp(argv[i], "--size-only"))
+            size_only = 1;
         else {
             fprintf(stderr, "usage: pq_read --files LIST [--size-only]\n");
             return 2;
@@ -50,7 +52,8 @@ int main(int argc, char **argv)
     double t0 = now();
     while (fgets(path, sizeof path, lf)) {
         size_t n = strlen(path);
-        while (n && (path[n - 1] == '\n' || path[n - 1] == '\r')) path[--n] = 0;
+        while (n && (path[n - 1] == '\n' || path[n - 1] == '\r'))
+            path[--n] = 0;
         if (!n) continue;
         dlk_pq_file *f = NULL;
         if (dlk_pq_open_path(path, &f)) {
@@ -84,7 +87,8 @@ int main(int argc, char **argv)
     }
     fclose(lf);
     double secs = now() - t0;
-    printf("{\"files\":%lld,\"row_groups\":%lld,\"rows\":%lld,\"uncompressed_bytes\":%lld,\"compressed_bytes\":%lld,"
+    printf("{\"files\":%lld,\"row_groups\":%lld,\"rows\":%lld,\"uncompressed_bytes\":%lld,"
+           "\"compressed_bytes\":%lld,"
            "\"seconds\":%.6f,\"rows_per_s\":%.0f,\"mb_per_s\":%.1f}\n",
            files, row_groups, rows, ubytes, cbytes, secs, secs > 0 ? rows / secs : 0,
            secs > 0 ? ubytes / 1e6 / secs : 0);

@@ -26,24 +26,27 @@ static int fixed_width(const char *f)
 {
     if (!strcmp(f, "c") || !strcmp(f, "C")) return 1;
     if (!strcmp(f, "s") || !strcmp(f, "S") || !strcmp(f, "e")) return 2;
-    if (!strcmp(f, "i") || !strcmp(f, "I") || !strcmp(f, "f") || !strcmp(f, "tdD") || !strcmp(f, "tts") ||
-        !strcmp(f, "ttm"))
+    if (!strcmp(f, "i") || !strcmp(f, "I") || !strcmp(f, "f") || !strcmp(f, "tdD") ||
+        !strcmp(f, "tts") || !strcmp(f, "ttm"))
         return 4;
-    if (!strcmp(f, "l") || !strcmp(f, "L") || !strcmp(f, "g") || !strcmp(f, "tdm") || !strcmp(f, "ttu") ||
-        !strcmp(f, "ttn") || !strncmp(f, "ts", 2))
+    if (!strcmp(f, "l") || !strcmp(f, "L") || !strcmp(f, "g") || !strcmp(f, "tdm") ||
+        !strcmp(f, "ttu") || !strcmp(f, "ttn") || !strncmp(f, "ts", 2))
         return 8;
     if (!strncmp(f, "d:", 2)) return 16;
     if (!strncmp(f, "w:", 2)) return atoi(f + 2) > 0 ? atoi(f + 2) : -1;
     return -1;
 }
 
-static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, struct ArrowArray *out, int depth)
+static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n,
+                      struct ArrowArray *out, int depth)
 {
     if (depth > 64) return dlk_err_set(DLK_UNSUPPORTED, "concat: nesting too deep");
-    if (s->dictionary) return dlk_err_set(DLK_UNSUPPORTED, "concat: dictionary-encoded column '%s'", s->name);
+    if (s->dictionary)
+        return dlk_err_set(DLK_UNSUPPORTED, "concat: dictionary-encoded column '%s'", s->name);
     const char *f = s->format;
     int64_t total = 0;
-    for (size_t k = 0; k < n; k++) total += r[k].len;
+    for (size_t k = 0; k < n; k++)
+        total += r[k].len;
     if (!strcmp(f, "n")) {
         int rc = dlk_arrow_array_new(out, total, 0, 0);
         if (!rc) out->null_count = total;
@@ -52,7 +55,8 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
     bool is_struct = !strcmp(f, "+s"), is_list = !strcmp(f, "+l") || !strcmp(f, "+m");
     bool is_str = !strcmp(f, "u") || !strcmp(f, "z"), is_bool = !strcmp(f, "b");
     int w = (is_struct || is_list || is_str || is_bool) ? 0 : fixed_width(f);
-    if (f[0] == '+' && !is_struct && !is_list) return dlk_err_set(DLK_UNSUPPORTED, "concat: Arrow type '%s'", f);
+    if (f[0] == '+' && !is_struct && !is_list)
+        return dlk_err_set(DLK_UNSUPPORTED, "concat: Arrow type '%s'", f);
     if (!is_struct && !is_list && !is_str && !is_bool && w <= 0)
         return dlk_err_set(DLK_UNSUPPORTED, "concat: Arrow type '%s'", f);
     int64_t nb = is_struct ? 1 : is_str ? 3 : 2, nc = (is_struct || is_list) ? s->n_children : 0;
@@ -67,8 +71,10 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
         int64_t at = 0, nulls = 0;
         for (size_t k = 0; k < n; k++)
             for (int64_t i = 0; i < r[k].len; i++, at++) {
-                if (dlk_arrow_is_valid(r[k].a, r[k].start + i)) dlk_bit_set(vb, at);
-                else nulls++;
+                if (dlk_arrow_is_valid(r[k].a, r[k].start + i))
+                    dlk_bit_set(vb, at);
+                else
+                    nulls++;
             }
         out->null_count = nulls;
     }
@@ -98,7 +104,8 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
             goto fail;
         }
         crange *cr = is_list ? dlk_malloc(sizeof *cr * (n ? n : 1)) : NULL;
-        uint8_t *data = is_str ? dlk_arrow_array_alloc_buffer(out, 2, (size_t)(bytes ? bytes : 1)) : NULL;
+        uint8_t *data =
+            is_str ? dlk_arrow_array_alloc_buffer(out, 2, (size_t)(bytes ? bytes : 1)) : NULL;
         if ((is_list && !cr) || (is_str && !data)) {
             dlk_free(cr);
             goto oom;
@@ -107,9 +114,13 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
             const int32_t *o = r[k].a->buffers[1];
             int64_t p0 = r[k].a->offset + r[k].start;
             int32_t first = r[k].len ? o[p0] : 0, last = r[k].len ? o[p0 + r[k].len] : 0;
-            for (int64_t i = 0; i < r[k].len; i++) off[at++] = (int32_t)(base + o[p0 + i] - first);
-            if (is_list) cr[k] = (crange){r[k].a->children[0], first, last - first};
-            else if (last > first) memcpy(data + base, (const uint8_t *)r[k].a->buffers[2] + first, (size_t)(last - first));
+            for (int64_t i = 0; i < r[k].len; i++)
+                off[at++] = (int32_t)(base + o[p0 + i] - first);
+            if (is_list)
+                cr[k] = (crange){r[k].a->children[0], first, last - first};
+            else if (last > first)
+                memcpy(data + base, (const uint8_t *)r[k].a->buffers[2] + first,
+                       (size_t)(last - first));
             base += last - first;
         }
         off[total] = (int32_t)base;
@@ -126,7 +137,8 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
         int64_t at = 0;
         for (size_t k = 0; k < n; k++)
             for (int64_t i = 0; i < r[k].len; i++, at++)
-                if (dlk_bit_get(r[k].a->buffers[1], r[k].a->offset + r[k].start + i)) dlk_bit_set(o, at);
+                if (dlk_bit_get(r[k].a->buffers[1], r[k].a->offset + r[k].start + i))
+                    dlk_bit_set(o, at);
         return DLK_OK;
     }
     uint8_t *o = dlk_arrow_array_alloc_buffer(out, 1, (size_t)w * (size_t)(total ? total : 1));
@@ -135,7 +147,8 @@ static int concat_rec(const struct ArrowSchema *s, const crange *r, size_t n, st
     for (size_t k = 0; k < n; k++) {
         if (r[k].len)
             memcpy(o + (size_t)at * (size_t)w,
-                   (const uint8_t *)r[k].a->buffers[1] + (size_t)(r[k].a->offset + r[k].start) * (size_t)w,
+                   (const uint8_t *)r[k].a->buffers[1] +
+                       (size_t)(r[k].a->offset + r[k].start) * (size_t)w,
                    (size_t)r[k].len * (size_t)w);
         at += r[k].len;
     }
@@ -153,7 +166,8 @@ int dlk_ops__concat(const struct ArrowSchema *schema, struct ArrowArray *const *
     memset(out, 0, sizeof *out);
     crange *r = dlk_malloc(sizeof *r * (n ? n : 1));
     if (!r) return dlk_err_nomem();
-    for (size_t k = 0; k < n; k++) r[k] = (crange){arrays[k], 0, arrays[k]->length};
+    for (size_t k = 0; k < n; k++)
+        r[k] = (crange){arrays[k], 0, arrays[k]->length};
     int rc = concat_rec(schema, r, n, out, 0);
     dlk_free(r);
     return rc;
@@ -199,25 +213,34 @@ static bool ends_with_word(const char *s, size_t *len, const char *w)
     }
     if (*len > wl && !strchr(" \t\r\n", s[*len - wl - 1])) return false;
     size_t l = *len - wl;
-    while (l > 0 && strchr(" \t\r\n", s[l - 1])) l--;
+    while (l > 0 && strchr(" \t\r\n", s[l - 1]))
+        l--;
     *len = l;
     return true;
 }
 
-static int add_key(dlk_sorter *s, const char *text, size_t len, const struct ArrowSchema *schema, size_t idx)
+static int add_key(dlk_sorter *s, const char *text, size_t len, const struct ArrowSchema *schema,
+                   size_t idx)
 {
-    while (len > 0 && strchr(" \t\r\n", text[len - 1])) len--;
-    while (len > 0 && strchr(" \t\r\n", *text)) text++, len--;
+    while (len > 0 && strchr(" \t\r\n", text[len - 1]))
+        len--;
+    while (len > 0 && strchr(" \t\r\n", *text))
+        text++, len--;
     skey *k = &s->keys[s->n_keys];
     memset(k, 0, sizeof *k);
     size_t l = len, save;
     save = l;
-    if (ends_with_word(text, &l, "FIRST") && ends_with_word(text, &l, "NULLS")) k->nulls_first = true;
-    else if ((l = save, ends_with_word(text, &l, "LAST")) && ends_with_word(text, &l, "NULLS")) k->nulls_first = false;
-    else l = save;
+    if (ends_with_word(text, &l, "FIRST") && ends_with_word(text, &l, "NULLS"))
+        k->nulls_first = true;
+    else if ((l = save, ends_with_word(text, &l, "LAST")) && ends_with_word(text, &l, "NULLS"))
+        k->nulls_first = false;
+    else
+        l = save;
     save = l;
-    if (ends_with_word(text, &l, "DESC")) k->desc = true;
-    else if ((l = save, !ends_with_word(text, &l, "ASC"))) l = save;
+    if (ends_with_word(text, &l, "DESC"))
+        k->desc = true;
+    else if ((l = save, !ends_with_word(text, &l, "ASC")))
+        l = save;
     if (l == 0) return dlk_err_set(DLK_PARSE, "order by: key %zu is empty", idx + 1);
     k->text = dlk_memdup(text, l + 1);
     if (!k->text) return dlk_err_nomem();
@@ -227,7 +250,8 @@ static int add_key(dlk_sorter *s, const char *text, size_t len, const struct Arr
     if (rc) return dlk_err_context(rc, "order by key %zu ('%s')", idx + 1, k->text);
     const char *rf = dlk_expr_result_format(k->table_expr);
     if (rf[0] == '+')
-        return dlk_err_set(DLK_SCHEMA_MISMATCH, "order by key %zu ('%s'): cannot order by a struct, list or map",
+        return dlk_err_set(DLK_SCHEMA_MISMATCH,
+                           "order by key %zu ('%s'): cannot order by a struct, list or map",
                            idx + 1, k->text);
     return DLK_OK;
 }
@@ -240,7 +264,8 @@ int dlk_ops__sorter_new(const char *order_by, const struct ArrowSchema *table_sc
     if (!s) return dlk_err_nomem();
     s->limit = limit;
     size_t cap = 1;
-    for (const char *c = order_by; *c; c++) cap += *c == ',';
+    for (const char *c = order_by; *c; c++)
+        cap += *c == ',';
     s->keys = dlk_calloc(cap, sizeof *s->keys);
     int rc = s->keys ? DLK_OK : dlk_err_nomem();
     /* split on top-level commas (not inside parentheses, 'strings' or `names`) */
@@ -249,20 +274,27 @@ int dlk_ops__sorter_new(const char *order_by, const struct ArrowSchema *table_sc
     char q = 0;
     for (const char *c = order_by; !rc; c++) {
         if (q) {
-            if (*c == q) q = 0; /* '' and `` re-open at once */
-            else if (!*c) break;
+            if (*c == q)
+                q = 0; /* '' and `` re-open at once */
+            else if (!*c)
+                break;
             continue;
         }
-        if (*c == '\'' || *c == '`') q = *c;
-        else if (*c == '(') depth++;
-        else if (*c == ')') depth--;
+        if (*c == '\'' || *c == '`')
+            q = *c;
+        else if (*c == '(')
+            depth++;
+        else if (*c == ')')
+            depth--;
         else if ((*c == ',' && depth == 0) || !*c) {
             rc = add_key(s, start, (size_t)(c - start), table_schema, s->n_keys);
             start = c + 1;
             if (!*c) break;
         }
     }
-    if (!rc && q) rc = dlk_err_set(DLK_PARSE, "order by: unterminated %s", q == '\'' ? "string" : "quoted name");
+    if (!rc && q)
+        rc = dlk_err_set(DLK_PARSE, "order by: unterminated %s",
+                         q == '\'' ? "string" : "quoted name");
     /* columns read by the keys (deduplicated) */
     size_t ncap = 0;
     for (size_t i = 0; i < s->n_keys && !rc; i++) {
@@ -278,7 +310,8 @@ int dlk_ops__sorter_new(const char *order_by, const struct ArrowSchema *table_sc
         dlk_expr_columns(s->keys[i].table_expr, &names, &n);
         for (size_t j = 0; j < n; j++) {
             bool dup = false;
-            for (size_t k = 0; k < s->n_cols; k++) dup = dup || !strcmp(s->cols[k], names[j]);
+            for (size_t k = 0; k < s->n_cols; k++)
+                dup = dup || !strcmp(s->cols[k], names[j]);
             if (!dup) s->cols[s->n_cols++] = (char *)names[j];
         }
     }
@@ -294,7 +327,8 @@ static void sbatch_clear(dlk_sorter *s, sbatch *b)
 {
     dlk_arrow_array_release(&b->batch);
     if (b->keys)
-        for (size_t k = 0; k < s->n_keys; k++) dlk_arrow_array_release(&b->keys[k]);
+        for (size_t k = 0; k < s->n_keys; k++)
+            dlk_arrow_array_release(&b->keys[k]);
     dlk_free(b->keys);
     b->keys = NULL;
 }
@@ -302,7 +336,8 @@ static void sbatch_clear(dlk_sorter *s, sbatch *b)
 void dlk_ops__sorter_free(dlk_sorter *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->nb; i++) sbatch_clear(s, &s->b[i]);
+    for (size_t i = 0; i < s->nb; i++)
+        sbatch_clear(s, &s->b[i]);
     dlk_free(s->b);
     for (size_t i = 0; i < s->n_keys; i++) {
         dlk_free(s->keys[i].text);
@@ -329,15 +364,16 @@ int dlk_ops__sorter_bind(dlk_sorter *s, const struct ArrowSchema *batch_schema)
         int rc = dlk_expr_parse_expression(k->text, batch_schema, &k->expr);
         if (rc) return dlk_err_context(rc, "order by key %zu ('%s')", i + 1, k->text);
         const char *f = dlk_expr_result_format(k->expr);
-        k->kind = !strcmp(f, "n")                          ? K_NULL
-                  : !strcmp(f, "b")                        ? K_BOOL
-                  : !strcmp(f, "tdD")                      ? K_I32
+        k->kind = !strcmp(f, "n")                           ? K_NULL
+                  : !strcmp(f, "b")                         ? K_BOOL
+                  : !strcmp(f, "tdD")                       ? K_I32
                   : !strcmp(f, "l") || !strncmp(f, "ts", 2) ? K_I64
-                  : !strcmp(f, "g")                        ? K_DBL
-                  : !strcmp(f, "u") || !strcmp(f, "z")     ? K_STR
-                  : !strncmp(f, "d:", 2)                   ? K_DEC
-                                                           : -1;
-        if (k->kind < 0) return dlk_err_set(DLK_UNSUPPORTED, "order by key '%s': type %s", k->text, f);
+                  : !strcmp(f, "g")                         ? K_DBL
+                  : !strcmp(f, "u") || !strcmp(f, "z")      ? K_STR
+                  : !strncmp(f, "d:", 2)                    ? K_DEC
+                                                            : -1;
+        if (k->kind < 0)
+            return dlk_err_set(DLK_UNSUPPORTED, "order by key '%s': type %s", k->text, f);
     }
     return DLK_OK;
 }
@@ -349,11 +385,13 @@ typedef struct {
     uint32_t r;
 } rowref;
 
-static int cmp_val(int kind, const struct ArrowArray *x, int64_t i, const struct ArrowArray *y, int64_t j)
+static int cmp_val(int kind, const struct ArrowArray *x, int64_t i, const struct ArrowArray *y,
+                   int64_t j)
 {
     int64_t a = x->offset + i, b = y->offset + j;
     switch (kind) {
-    case K_BOOL: return (int)dlk_bit_get(x->buffers[1], a) - (int)dlk_bit_get(y->buffers[1], b);
+    case K_BOOL:
+        return (int)dlk_bit_get(x->buffers[1], a) - (int)dlk_bit_get(y->buffers[1], b);
     case K_I32: {
         int32_t p = ((const int32_t *)x->buffers[1])[a], q = ((const int32_t *)y->buffers[1])[b];
         return p < q ? -1 : p > q;
@@ -378,11 +416,14 @@ static int cmp_val(int kind, const struct ArrowArray *x, int64_t i, const struct
         const int32_t *ox = x->buffers[1], *oy = y->buffers[1];
         size_t lx = (size_t)(ox[a + 1] - ox[a]), ly = (size_t)(oy[b + 1] - oy[b]);
         size_t m = lx < ly ? lx : ly;
-        int c = m ? memcmp((const uint8_t *)x->buffers[2] + ox[a], (const uint8_t *)y->buffers[2] + oy[b], m) : 0;
+        int c = m ? memcmp((const uint8_t *)x->buffers[2] + ox[a],
+                           (const uint8_t *)y->buffers[2] + oy[b], m)
+                  : 0;
         if (c) return c < 0 ? -1 : 1;
         return lx < ly ? -1 : lx > ly;
     }
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -412,7 +453,8 @@ static void merge_sort(const dlk_sorter *s, rowref *a, rowref *tmp, size_t n)
         for (size_t i = 1; i < n; i++) {
             rowref v = a[i];
             size_t j = i;
-            while (j > 0 && cmp_rows(s, a[j - 1], v) > 0) a[j] = a[j - 1], j--;
+            while (j > 0 && cmp_rows(s, a[j - 1], v) > 0)
+                a[j] = a[j - 1], j--;
             a[j] = v;
         }
         return;
@@ -423,8 +465,10 @@ static void merge_sort(const dlk_sorter *s, rowref *a, rowref *tmp, size_t n)
     if (cmp_rows(s, a[h - 1], a[h]) <= 0) return;
     memcpy(tmp, a, h * sizeof *a);
     size_t i = 0, j = h, o = 0;
-    while (i < h && j < n) a[o++] = cmp_rows(s, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
-    while (i < h) a[o++] = tmp[i++];
+    while (i < h && j < n)
+        a[o++] = cmp_rows(s, a[j], tmp[i]) < 0 ? a[j++] : tmp[i++];
+    while (i < h)
+        a[o++] = tmp[i++];
 }
 
 /* Sort + limit + gather everything buffered into *out. */
@@ -448,7 +492,8 @@ static int sort_all(dlk_sorter *s, struct ArrowArray *out)
         base[b] = acc;
         arrs[b] = &s->b[b].batch;
         acc += s->b[b].batch.length;
-        for (int64_t r = 0; r < s->b[b].batch.length; r++) refs[at++] = (rowref){(uint32_t)b, (uint32_t)r};
+        for (int64_t r = 0; r < s->b[b].batch.length; r++)
+            refs[at++] = (rowref){(uint32_t)b, (uint32_t)r};
     }
     merge_sort(s, refs, tmp, n);
     size_t m = s->limit >= 0 && (size_t)s->limit < n ? (size_t)s->limit : n;
@@ -456,7 +501,8 @@ static int sort_all(dlk_sorter *s, struct ArrowArray *out)
         rc = dlk_err_nomem();
         goto done;
     }
-    for (size_t i = 0; i < m; i++) idx[i] = base[refs[i].b] + refs[i].r;
+    for (size_t i = 0; i < m; i++)
+        idx[i] = base[refs[i].b] + refs[i].r;
     struct ArrowArray all;
     if ((rc = dlk_ops__concat(s->schema, arrs, s->nb, &all))) goto done;
     rc = dlk_expr_take(s->schema, &all, idx, (int64_t)m, out);
@@ -501,7 +547,8 @@ static int push(dlk_sorter *s, struct ArrowArray *batch)
 
 static void clear_all(dlk_sorter *s)
 {
-    for (size_t i = 0; i < s->nb; i++) sbatch_clear(s, &s->b[i]);
+    for (size_t i = 0; i < s->nb; i++)
+        sbatch_clear(s, &s->b[i]);
     s->nb = 0;
     s->rows = 0;
 }

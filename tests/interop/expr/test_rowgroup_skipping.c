@@ -681,7 +681,8 @@ TEST(deletion_vectors_with_skipped_row_groups)
     struct ArrowSchema s;
     CHECK_OK(dlk_schema_parse(DDL, &s));
     int64_t *ids = malloc(sizeof(int64_t) * 2000);
-    for (int i = 0; i < 2000; i++) ids[i] = i;
+    for (int i = 0; i < 2000; i++)
+        ids[i] = i;
     CHECK_OK(write_file(file, &s, ids, 2000, false));
     free(ids);
     /* inline DV (Delta RoaringBitmapArray: magic, bucket count, key + portable bitmap), Z85 */
@@ -703,16 +704,19 @@ TEST(deletion_vectors_with_skipped_row_groups)
     char *schema_string = NULL;
     CHECK_OK(dlk_schema_to_delta_json(&s, &schema_string));
     dlk_arrow_schema_release(&s);
-    json_t *proto = json_pack("{s:{s:i,s:i,s:[s],s:[s]}}", "protocol", "minReaderVersion", 3, "minWriterVersion", 7,
-                              "readerFeatures", "deletionVectors", "writerFeatures", "deletionVectors");
-    json_t *meta = json_pack("{s:{s:s,s:{s:s,s:{}},s:s,s:[],s:{s:s},s:I}}", "metaData", "id",
-                             "1b2c3d4e-0000-1111-2222-333344445555", "format", "provider", "parquet", "options",
-                             "schemaString", schema_string ? schema_string : "", "partitionColumns", "configuration",
-                             "delta.enableDeletionVectors", "true", "createdTime", (json_int_t)1700000000000);
-    json_t *add = json_pack("{s:{s:s,s:{},s:I,s:I,s:b,s:{s:s,s:s,s:I,s:I}}}", "add", "path", "a.parquet",
-                            "partitionValues", "size", (json_int_t)file_size(file), "modificationTime",
-                            (json_int_t)1700000000000, "dataChange", 1, "deletionVector", "storageType", "i",
-                            "pathOrInlineDv", z, "sizeInBytes", (json_int_t)n, "cardinality", (json_int_t)5);
+    json_t *proto = json_pack("{s:{s:i,s:i,s:[s],s:[s]}}", "protocol", "minReaderVersion", 3,
+                              "minWriterVersion", 7, "readerFeatures", "deletionVectors",
+                              "writerFeatures", "deletionVectors");
+    json_t *meta = json_pack(
+        "{s:{s:s,s:{s:s,s:{}},s:s,s:[],s:{s:s},s:I}}", "metaData", "id",
+        "1b2c3d4e-0000-1111-2222-333344445555", "format", "provider", "parquet", "options",
+        "schemaString", schema_string ? schema_string : "", "partitionColumns", "configuration",
+        "delta.enableDeletionVectors", "true", "createdTime", (json_int_t)1700000000000);
+    json_t *add =
+        json_pack("{s:{s:s,s:{},s:I,s:I,s:b,s:{s:s,s:s,s:I,s:I}}}", "add", "path", "a.parquet",
+                  "partitionValues", "size", (json_int_t)file_size(file), "modificationTime",
+                  (json_int_t)1700000000000, "dataChange", 1, "deletionVector", "storageType", "i",
+                  "pathOrInlineDv", z, "sizeInBytes", (json_int_t)n, "cardinality", (json_int_t)5);
     free(schema_string);
     free(z);
     dlk_buf log = {0};
@@ -729,8 +733,9 @@ TEST(deletion_vectors_with_skipped_row_groups)
         const char *pred;
         int64_t rows, skipped;
     } cases[] = {
-        {"id >= 1950", 47, 19},                             /* 1952..1998 */
-        {"id < 10 OR (id > 1230 AND id < 1240)", 17, 18},   /* 0..9 without 5, 1231..1239 without 1234 */
+        {"id >= 1950", 47, 19}, /* 1952..1998 */
+        {"id < 10 OR (id > 1230 AND id < 1240)", 17,
+         18}, /* 0..9 without 5, 1231..1239 without 1234 */
         {"id = 1234", 0, 19},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -741,7 +746,8 @@ TEST(deletion_vectors_with_skipped_row_groups)
         CHECK_EQ_INT(a.n, cases[c].rows);
         CHECK_EQ_INT(a.ss.row_groups_skipped, cases[c].skipped);
         for (int64_t i = 0; i < a.n; i++)
-            for (size_t k = 0; k < 5; k++) CHECK(a.ids[i] != (int64_t)del[k]);
+            for (size_t k = 0; k < 5; k++)
+                CHECK(a.ids[i] != (int64_t)del[k]);
         free(a.ids);
         free(b.ids);
     }

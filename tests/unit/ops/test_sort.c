@@ -45,8 +45,10 @@ static int make_batch(const struct ArrowSchema *s, row *rows, int n, struct Arro
     for (int i = 0; i < n && !rc; i++) {
         rc = dlk_arrow_builder_begin(b);
         if (!rc) rc = dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 0), rows[i].id);
-        if (!rc && rows[i].k >= 0) rc = dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 1), rows[i].k);
-        if (!rc) rc = dlk_arrow_builder_append_string(dlk_arrow_builder_child(b, 2), WORDS[rows[i].w]);
+        if (!rc && rows[i].k >= 0)
+            rc = dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 1), rows[i].k);
+        if (!rc)
+            rc = dlk_arrow_builder_append_string(dlk_arrow_builder_child(b, 2), WORDS[rows[i].w]);
         if (!rc) rc = dlk_arrow_builder_end(b);
     }
     if (!rc) rc = dlk_arrow_builder_finish(b, out);
@@ -59,7 +61,8 @@ static void run(int64_t total, int batch, int64_t limit)
     struct ArrowSchema s;
     CHECK_OK(dlk_arrow_schema_parse("id: l, k: i, s: u", &s));
     row *all = malloc(sizeof *all * (size_t)total);
-    for (int64_t i = 0; i < total; i++) all[i] = (row){i, R(10) == 0 ? -1 : R(500), R(7)};
+    for (int64_t i = 0; i < total; i++)
+        all[i] = (row){i, R(10) == 0 ? -1 : R(500), R(7)};
     dlk_sorter *so = NULL;
     CHECK_OK(dlk_ops__sorter_new("k DESC NULLS FIRST, s, id ASC", &s, limit, &so));
     if (!so) return;
@@ -89,9 +92,19 @@ static void run(int64_t total, int batch, int64_t limit)
     free(all);
 }
 
-TEST(full_sort_equals_qsort) { run(5000, 333, -1); }
-TEST(top_n_with_cut_back) { run(150000, 1000, 25); }
-TEST(limit_zero_and_empty) { run(100, 10, 0); run(0, 10, 5); }
+TEST(full_sort_equals_qsort)
+{
+    run(5000, 333, -1);
+}
+TEST(top_n_with_cut_back)
+{
+    run(150000, 1000, 25);
+}
+TEST(limit_zero_and_empty)
+{
+    run(100, 10, 0);
+    run(0, 10, 5);
+}
 
 TEST(concat_keeps_nested_values)
 {
@@ -105,22 +118,28 @@ TEST(concat_keeps_nested_values)
             dlk_arrow_builder_begin(b);
             dlk_arrow_builder_append_int(dlk_arrow_builder_child(b, 0), p * 10 + i);
             dlk_arrow_builder *l = dlk_arrow_builder_child(b, 1);
-            if (i == 2) dlk_arrow_builder_append_null(l);
+            if (i == 2)
+                dlk_arrow_builder_append_null(l);
             else {
                 dlk_arrow_builder_begin(l);
-                for (int k = 0; k < i; k++) dlk_arrow_builder_append_string(dlk_arrow_builder_child(l, 0), WORDS[(i + k) % 7]);
+                for (int k = 0; k < i; k++)
+                    dlk_arrow_builder_append_string(dlk_arrow_builder_child(l, 0),
+                                                    WORDS[(i + k) % 7]);
                 dlk_arrow_builder_end(l);
             }
             dlk_arrow_builder *st = dlk_arrow_builder_child(b, 2);
-            if (i == 3) dlk_arrow_builder_append_null(st);
+            if (i == 3)
+                dlk_arrow_builder_append_null(st);
             else {
                 dlk_arrow_builder_begin(st);
                 dlk_arrow_builder_append_int(dlk_arrow_builder_child(st, 0), i * p);
-                if (i % 2) dlk_arrow_builder_append_string(dlk_arrow_builder_child(st, 1), WORDS[i]);
+                if (i % 2)
+                    dlk_arrow_builder_append_string(dlk_arrow_builder_child(st, 1), WORDS[i]);
                 dlk_arrow_builder_end(st);
             }
             if (i != 4) dlk_arrow_builder_append_bool(dlk_arrow_builder_child(b, 3), (i + p) % 2);
-            dlk_arrow_builder_append_decimal(dlk_arrow_builder_child(b, 4), i == 1 ? -1 : 0, (uint64_t)(i == 1 ? -12345 : i * 100));
+            dlk_arrow_builder_append_decimal(dlk_arrow_builder_child(b, 4), i == 1 ? -1 : 0,
+                                             (uint64_t)(i == 1 ? -12345 : i * 100));
             CHECK_OK(dlk_arrow_builder_end(b));
         }
         CHECK_OK(dlk_arrow_builder_finish(b, &parts[p]));
@@ -160,7 +179,8 @@ TEST(key_parsing)
     dlk_sorter *so = NULL;
     CHECK_RC(dlk_ops__sorter_new("`desc` desc nulls first, s || 'x'", &s, -1, &so), DLK_PARSE);
     CHECK(so == NULL); /* '||' is not in the language */
-    CHECK_OK(dlk_ops__sorter_new("`desc`   DESC   NULLS   FIRST, (id % 3) asc, s NULLS LAST", &s, -1, &so));
+    CHECK_OK(dlk_ops__sorter_new("`desc`   DESC   NULLS   FIRST, (id % 3) asc, s NULLS LAST", &s,
+                                 -1, &so));
     CHECK(so != NULL);
     dlk_ops__sorter_free(so);
     so = NULL;
