@@ -173,6 +173,20 @@ static int part_key_put(dlk_buf *b, const char *v)
     return rc ? rc : dlk_buf_append(b, "", 1);
 }
 
+int dlk_ops__dml_note_read_values(dlk_dml *d, const char *const *vals)
+{
+    d->read_any = true;
+    if (!d->st.n_part) return DLK_OK;
+    dlk_buf k = {0};
+    int rc = DLK_OK;
+    for (size_t i = 0; i < d->st.n_part && !rc; i++)
+        rc = part_key_put(&k, vals[i] && *vals[i] ? vals[i] : NULL);
+    if (!rc && !dlk_map_get(&d->read_parts, k.data, k.len, NULL))
+        rc = dlk_map_put(&d->read_parts, k.data, k.len, (void *)1, NULL);
+    dlk_buf_free(&k);
+    return rc;
+}
+
 int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f)
 {
     d->read_any = true;
@@ -180,13 +194,7 @@ int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f)
     const char **vals = dlk_calloc(d->st.n_part, sizeof *vals);
     if (!vals) return dlk_err_nomem();
     dlk_ops__dml_part_values(d, f, vals);
-    dlk_buf k = {0};
-    int rc = DLK_OK;
-    for (size_t i = 0; i < d->st.n_part && !rc; i++)
-        rc = part_key_put(&k, vals[i]);
-    if (!rc && !dlk_map_get(&d->read_parts, k.data, k.len, NULL))
-        rc = dlk_map_put(&d->read_parts, k.data, k.len, (void *)1, NULL);
-    dlk_buf_free(&k);
+    int rc = dlk_ops__dml_note_read_values(d, vals);
     dlk_free(vals);
     return rc;
 }

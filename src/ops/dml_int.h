@@ -99,8 +99,11 @@ void dlk_ops__dml_end(dlk_dml *d, bool failed);
 
 /* Is the file inside the operation's partition path? */
 bool dlk_ops__dml_in_scope(const dlk_dml *d, const dlk_file_info *f);
-/* Record that the operation read a file's partition (conflict checks). */
+/* Record that the operation read a file's partition (conflict checks): a
+ * concurrent commit adding files there makes this one fail. */
 int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f);
+/* Same by partition values (st.n_part strings, NULL for null). */
+int dlk_ops__dml_note_read_values(dlk_dml *d, const char *const *vals);
 /* Mark physical rows of a file for deletion / the whole file. */
 int dlk_ops__dml_mark(dlk_dml *d, const dlk_file_info *f, const int64_t *rows, size_t n);
 int dlk_ops__dml_mark_whole(dlk_dml *d, const dlk_file_info *f);

@@ -304,6 +304,8 @@ static int read_input(upsert *u, FILE *in, const char *text, size_t n)
         for (size_t i = 0; i < d->st.n_part && !rc; i++)
             if (vals && vals[i] && !(sb->pvals[i] = dlk_strdup(vals[i]))) rc = dlk_err_nomem();
         if (!rc) rc = apply_path(u, sb->pvals);
+        /* partitions written count as read: a concurrent insert there conflicts */
+        if (!rc) rc = dlk_ops__dml_note_read_values(d, (const char *const *)sb->pvals);
         u->source_rows += sb->a.length;
     }
     dlk_ops_records_free(r);
