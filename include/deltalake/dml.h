@@ -96,8 +96,10 @@ typedef struct dlk_upsert_result {
  * DLK_SCHEMA_MISMATCH messages naming line and column) into the table by
  * the key columns: target rows whose key equals an input row's key are
  * replaced by that row (each matched target row counts as updated), input
- * rows matching nothing are inserted. Key equality is on the typed values;
- * null keys never match. Only files whose partition values and key min/max
+ * rows matching nothing are inserted. Key equality is on the typed values
+ * (partition key columns on their partition-value text); null keys never
+ * match. The converted input is held in memory (upsert batches, not bulk
+ * loads: use dlk_table_write_file for those). Only files whose partition values and key min/max
  * stats can hold an input key are read.
  * Errors: DLK_NOT_FOUND (no table / unknown key column),
  * DLK_INVALID_ARGUMENT (no key, duplicate input key without dedup, key
