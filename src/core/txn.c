@@ -363,6 +363,11 @@ static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment 
         size_t k = 0;
         while (k < seg->n_commits && seg->commits[k].version <= cache.st.version)
             k++;
+        if (k < seg->n_commits && seg->commits[k].first_version != cache.st.version + 1) {
+            /* the cached version is inside a compacted run: replay the segment */
+            cache_drop();
+            return cache_update(s, root, seg);
+        }
         rc = dlk_log_replay_commits(s, seg->commits + k, seg->n_commits - k, &cache.st);
         if (rc) cache_drop();
     } else {

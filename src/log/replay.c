@@ -20,7 +20,24 @@ typedef struct {
     bool in_checkpoint;
     dlk_buf key;
     dlk_vec sidecars; /* const char* (arena) */
+    dlk_map *seen;    /* reading a log compaction file: keys already taken */
 } rctx;
+
+/* In a log compaction file the first action of a key wins (files written
+ * newest first, as Delta kernel reads them; a reconciled file has one
+ * action a key anyway). Returns true when this action is to be skipped. */
+static bool seen_before(rctx *c, char tag, const char *k, size_t n, int *rc)
+{
+    if (!c->seen) return false;
+    dlk_buf b = {0};
+    *rc = dlk_buf_putc(&b, 0);
+    if (!*rc) *rc = dlk_buf_putc(&b, tag);
+    if (!*rc && n) *rc = dlk_buf_append(&b, k, n);
+    bool hit = !*rc && dlk_map_get(c->seen, b.data, b.len, NULL);
+    if (!*rc && !hit) *rc = dlk_map_put(c->seen, b.data, b.len, (void *)1, NULL);
+    dlk_buf_free(&b);
+    return hit || *rc;
+}
 
 static void *arena_copy(dlk_arena *a, const void *p, size_t n)
 {
@@ -45,15 +62,18 @@ static int apply(void *ctx, dlk_action *a)
     int rc = DLK_OK;
     switch (a->kind) {
     case DLK_ACTION_PROTOCOL:
+        if (seen_before(c, 'P', NULL, 0, &rc)) return rc;
         st->protocol = arena_copy(&st->arena, &a->u.protocol, sizeof a->u.protocol);
         return st->protocol ? DLK_OK : dlk_err_nomem();
     case DLK_ACTION_METADATA:
+        if (seen_before(c, 'M', NULL, 0, &rc)) return rc;
         st->metadata = arena_copy(&st->arena, &a->u.metadata, sizeof a->u.metadata);
         return st->metadata ? DLK_OK : dlk_err_nomem();
     case DLK_ACTION_ADD: {
         const char *dec;
         if ((rc = dlk_log_path_decode(a->u.add.path, &st->arena, &dec))) return rc;
         if ((rc = file_key(c, dec, a->u.add.dv))) return rc;
+        if (seen_before(c, 'F', (const char *)c->key.data, c->key.len, &rc)) return rc;
         dlk_add_action *add = arena_copy(&st->arena, &a->u.add, sizeof a->u.add);
         if (!add) return dlk_err_nomem();
         if (st->flags & DLK_REPLAY_TOMBSTONES)
@@ -66,6 +86,7 @@ static int apply(void *ctx, dlk_action *a)
         const char *dec;
         if ((rc = dlk_log_path_decode(a->u.remove.path, &st->arena, &dec))) return rc;
         if ((rc = file_key(c, dec, a->u.remove.dv))) return rc;
+        if (seen_before(c, 'F', (const char *)c->key.data, c->key.len, &rc)) return rc;
         if (!c->in_checkpoint) dlk_map_remove(&st->files, c->key.data, c->key.len, NULL);
         if (keep) {
             dlk_remove_action *r = arena_copy(&st->arena, &a->u.remove, sizeof a->u.remove);
@@ -75,11 +96,15 @@ static int apply(void *ctx, dlk_action *a)
         return DLK_OK;
     }
     case DLK_ACTION_TXN: {
+        if (seen_before(c, 'T', a->u.txn.app_id, strlen(a->u.txn.app_id), &rc)) return rc;
         dlk_txn_action *t = arena_copy(&st->arena, &a->u.txn, sizeof a->u.txn);
         if (!t) return dlk_err_nomem();
         return dlk_map_put_str(&st->txns, t->app_id, t);
     }
     case DLK_ACTION_DOMAIN_METADATA: {
+        if (seen_before(c, 'D', a->u.domain_metadata.domain, strlen(a->u.domain_metadata.domain),
+                        &rc))
+            return rc;
         if (a->u.domain_metadata.removed) {
             dlk_map_remove(&st->domains, a->u.domain_metadata.domain,
                            strlen(a->u.domain_metadata.domain), NULL);
@@ -156,6 +181,8 @@ static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
     if (rc) return rc;
     dlk_log_state *st = c->st;
     st->last_commit_info = NULL;
+    dlk_map seen = {0};
+    if (f->first_version != f->version) c->seen = &seen; /* a log compaction file */
     size_t stop = n;
     part_job job = {.data = data, .acts = DLK_VEC_INIT(dlk_action)};
     pthread_t th;
@@ -192,6 +219,8 @@ static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
         dlk_arena_merge(&st->arena, &job.arena); /* the actions point into it */
         dlk_vec_free(&job.acts);
     }
+    c->seen = NULL;
+    dlk_map_free(&seen);
     dlk_storage_bytes_free(data);
     return rc;
 }
@@ -245,13 +274,13 @@ int dlk_log_replay(dlk_storage *s, const dlk_log_segment *seg, dlk_log_state *st
 
 int dlk_log_replay_commits(dlk_storage *s, const dlk_log_file *commits, size_t n, dlk_log_state *st)
 {
-    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *)};
+    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *), NULL};
     int rc = DLK_OK;
     st->n_active = 0; /* the sorted list (if any) is stale from here on */
     st->active = NULL;
     st->active_paths = NULL;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (commits[i].version != st->version + 1) {
+        if (commits[i].first_version != st->version + 1) {
             rc = dlk_err_set(DLK_CORRUPT, "_delta_log: version %lld is missing",
                              (long long)(st->version + 1));
             break;
@@ -272,7 +301,7 @@ int dlk_log_replay_ex(dlk_storage *s, const dlk_log_segment *seg, unsigned flags
     memset(st, 0, sizeof *st);
     st->flags = flags;
     st->version = seg->version;
-    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *)};
+    rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *), NULL};
     int rc = DLK_OK;
     if (seg->n_checkpoint) {
         rc = read_checkpoint(&c, seg);

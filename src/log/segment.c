@@ -23,7 +23,8 @@ static bool digits(const char *s, size_t n)
 static int64_t num(const char *s, size_t n)
 {
     int64_t v = 0;
-    for (size_t i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
     return v;
 }
 
@@ -55,9 +56,12 @@ dlk_log_file_type dlk_log_parse_name(const char *name, int64_t *version, dlk_che
     }
     const char *dot = strchr(r, '.');
     if (dot && dot - r >= 8 && !strchr(dot + 1, '.')) {
-        if (strcmp(dot, ".json") == 0) *kind = DLK_CP_V2_JSON;
-        else if (strcmp(dot, ".parquet") == 0) *kind = DLK_CP_V2_PARQUET;
-        else return DLK_LF_OTHER;
+        if (strcmp(dot, ".json") == 0)
+            *kind = DLK_CP_V2_JSON;
+        else if (strcmp(dot, ".parquet") == 0)
+            *kind = DLK_CP_V2_PARQUET;
+        else
+            return DLK_LF_OTHER;
         *part = *parts = 1;
         return DLK_LF_CHECKPOINT;
     }
@@ -76,14 +80,15 @@ static int add_file(dlk_log_file **arr, size_t *n, size_t *cap, const dlk_storag
     }
     char *k = dlk_strdup(e->key);
     if (!k) return dlk_err_nomem();
-    (*arr)[*n] = (dlk_log_file){k, version, e->size, e->mtime_ms};
+    (*arr)[*n] = (dlk_log_file){k, version, e->size, e->mtime_ms, version};
     (*n)++;
     return DLK_OK;
 }
 
 void dlk_log_files_free(dlk_log_file *f, size_t n)
 {
-    for (size_t i = 0; i < n; i++) dlk_free(f[i].key);
+    for (size_t i = 0; i < n; i++)
+        dlk_free(f[i].key);
     dlk_free(f);
 }
 
@@ -123,6 +128,8 @@ typedef struct {
     size_t n_cps, cap_cps;
     int *cp_part, *cp_parts;
     dlk_checkpoint_kind *cp_kind;
+    dlk_log_file *compacted; /* x.y.compacted.json: first_version x, version y */
+    size_t n_compacted, cap_compacted;
     bool any_log_file;
 } listing;
 
@@ -130,10 +137,55 @@ static void listing_free(listing *l)
 {
     dlk_log_files_free(l->commits, l->n_commits);
     dlk_log_files_free(l->cps, l->n_cps);
+    dlk_log_files_free(l->compacted, l->n_compacted);
     dlk_free(l->cp_part);
     dlk_free(l->cp_parts);
     dlk_free(l->cp_kind);
     memset(l, 0, sizeof *l);
+}
+
+/* "<20 digits>.<20 digits>.compacted.json" with x < y */
+static bool compacted_name(const char *name, int64_t *x, int64_t *y)
+{
+    if (strlen(name) != 20 + 1 + 20 + 15 || !digits(name, 20) || name[20] != '.' ||
+        !digits(name + 21, 20) || strcmp(name + 41, ".compacted.json") != 0)
+        return false;
+    *x = num(name, 20);
+    *y = num(name + 21, 20);
+    return *x < *y;
+}
+
+/* Replace runs of the segment's commits by compacted files covering them
+ * (the longest first), never the segment's last commit. */
+static int use_compacted(listing *l, dlk_log_segment *seg)
+{
+    if (!l->n_compacted || seg->n_commits < 2) return DLK_OK;
+    int64_t last = seg->commits[seg->n_commits - 1].version;
+    size_t w = 0;
+    for (size_t i = 0; i < seg->n_commits;) {
+        int64_t x = seg->commits[i].version;
+        const dlk_log_file *best = NULL;
+        for (size_t k = 0; k < l->n_compacted; k++) {
+            const dlk_log_file *c = &l->compacted[k];
+            if (c->first_version == x && c->version < last && (!best || c->version > best->version))
+                best = c;
+        }
+        if (!best) {
+            seg->commits[w++] = seg->commits[i++];
+            continue;
+        }
+        char *key = dlk_strdup(best->key);
+        if (!key) return dlk_err_nomem();
+        size_t j = i;
+        while (j < seg->n_commits && seg->commits[j].version <= best->version)
+            dlk_free(seg->commits[j++].key);
+        seg->commits[w] = *best;
+        seg->commits[w].key = key;
+        w++;
+        i = j;
+    }
+    seg->n_commits = w;
+    return DLK_OK;
 }
 
 static int do_list(dlk_storage *s, const char *start_after, listing *l)
@@ -149,8 +201,12 @@ static int do_list(dlk_storage *s, const char *start_after, listing *l)
         dlk_checkpoint_kind k;
         int part, parts;
         dlk_log_file_type t = dlk_log_parse_name(name, &v, &k, &part, &parts);
+        int64_t y;
         if (t == DLK_LF_COMMIT) {
             rc = add_file(&l->commits, &l->n_commits, &l->cap_commits, &sl.entries[i], v);
+        } else if (t == DLK_LF_OTHER && compacted_name(name, &v, &y)) {
+            rc = add_file(&l->compacted, &l->n_compacted, &l->cap_compacted, &sl.entries[i], y);
+            if (!rc) l->compacted[l->n_compacted - 1].first_version = v;
         } else if (t == DLK_LF_CHECKPOINT) {
             size_t before = l->cap_cps;
             rc = add_file(&l->cps, &l->n_cps, &l->cap_cps, &sl.entries[i], v);
@@ -191,7 +247,8 @@ static int pick_checkpoint(listing *l, int64_t version, dlk_log_segment *seg)
     for (size_t i = 0; i < l->n_cps;) {
         int64_t v = l->cps[i].version;
         size_t j = i;
-        while (j < l->n_cps && l->cps[j].version == v) j++;
+        while (j < l->n_cps && l->cps[j].version == v)
+            j++;
         if (v <= version && v > best_v) {
             /* prefer a single-file checkpoint; else a complete multi-part set */
             bool found = false;
@@ -212,7 +269,9 @@ static int pick_checkpoint(listing *l, int64_t version, dlk_log_segment *seg)
                         want++;
                     m++;
                 }
-                if (want == parts + 1) best_v = v, best_i = k, best_n = (size_t)parts, best_k = DLK_CP_MULTIPART, found = true;
+                if (want == parts + 1)
+                    best_v = v, best_i = k, best_n = (size_t)parts, best_k = DLK_CP_MULTIPART,
+                    found = true;
             }
         }
         i = j;
@@ -229,7 +288,8 @@ static int pick_checkpoint(listing *l, int64_t version, dlk_log_segment *seg)
     int want = 1;
     for (size_t m = best_i; m < l->n_cps && want <= (int)best_n; m++) {
         if (l->cps[m].version != best_v) break;
-        if (l->cp_kind[m] == DLK_CP_MULTIPART && l->cp_parts[m] == (int)best_n && l->cp_part[m] == want) {
+        if (l->cp_kind[m] == DLK_CP_MULTIPART && l->cp_parts[m] == (int)best_n &&
+            l->cp_part[m] == want) {
             if (copy_file(&l->cps[m], &seg->checkpoint[want - 1])) return -1;
             seg->n_checkpoint = (size_t)want;
             want++;
@@ -290,7 +350,7 @@ static int build_from(dlk_storage *s, listing *l, int64_t version, dlk_log_segme
         return dlk_err_set(DLK_CORRUPT, "_delta_log: version %lld is missing (wanted %lld)",
                            (long long)next, (long long)target);
     }
-    return DLK_OK;
+    return use_compacted(l, out);
 }
 
 int dlk_log_segment_build(dlk_storage *s, int64_t version, dlk_log_segment *out)
@@ -306,7 +366,8 @@ int dlk_log_segment_build(dlk_storage *s, int64_t version, dlk_log_segment *out)
         rc = do_list(s, after, &l);
         if (!rc) {
             bool have_cp = false;
-            for (size_t i = 0; i < l.n_cps; i++) have_cp |= l.cps[i].version == hint;
+            for (size_t i = 0; i < l.n_cps; i++)
+                have_cp |= l.cps[i].version == hint;
             if (have_cp) {
                 rc = build_from(s, &l, version, out);
                 if (!rc && out->checkpoint_version == hint) {

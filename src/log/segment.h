@@ -11,7 +11,9 @@
  * A segment for version v is the newest complete checkpoint c <= v (all parts
  * present) plus the commits c+1..v, which must all exist (a gap is
  * DLK_CORRUPT naming the missing version). Without a checkpoint the commits
- * must start at 0. _last_checkpoint, when present and valid, lets the
+ * must start at 0. A log compaction file x.y.compacted.json stands in for
+ * commits x..y when they are all in the segment and y is not its last
+ * version (whose commitInfo the snapshot keeps). _last_checkpoint, when present and valid, lets the
  * listing start at its version; when it is missing, unparsable or names a
  * checkpoint that is not there, the whole folder is listed instead.
  */
@@ -30,21 +32,24 @@ typedef enum {
 } dlk_checkpoint_kind;
 
 typedef struct dlk_log_file {
-    char *key; /* storage key ("_delta_log/...") */
-    int64_t version;
+    char *key;       /* storage key ("_delta_log/...") */
+    int64_t version; /* a commit's version; a compacted file's last version */
     int64_t size;
     int64_t mtime_ms;
+    int64_t first_version; /* == version, except for a compacted file x.y: x */
 } dlk_log_file;
 
 typedef struct dlk_log_segment {
-    int64_t version;             /* the version this segment reconstructs */
-    int64_t checkpoint_version;  /* -1: none */
+    int64_t version;            /* the version this segment reconstructs */
+    int64_t checkpoint_version; /* -1: none */
     dlk_checkpoint_kind checkpoint_kind;
-    dlk_log_file *checkpoint;    /* parts in order (1 unless multi-part) */
+    dlk_log_file *checkpoint; /* parts in order (1 unless multi-part) */
     size_t n_checkpoint;
-    dlk_log_file *commits;       /* checkpoint_version+1 .. version, ascending */
+    dlk_log_file *commits; /* checkpoint_version+1 .. version, ascending; a run of
+                              commits x..y may be one compacted file (x.y.compacted.json,
+                              first_version x, version y; never the last commit) */
     size_t n_commits;
-    int64_t latest_version;      /* newest version found in the listing */
+    int64_t latest_version; /* newest version found in the listing */
 } dlk_log_segment;
 
 /* Build the segment for version (-1: latest). Errors: DLK_NOT_FOUND when
