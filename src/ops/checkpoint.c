@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "util/misc.h"
 #include "util/str.h"
+#include "util/time.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -27,13 +28,17 @@
 /* The checkpoint schema (PROTOCOL.md "Checkpoint Schema"). */
 static const char CHECKPOINT_DDL[] =
     "txn struct<appId: string, version: long, lastUpdated: long>, "
-    "add struct<path: string, partitionValues: map<string,string>, size: long, modificationTime: long, "
+    "add struct<path: string, partitionValues: map<string,string>, size: long, modificationTime: "
+    "long, "
     "dataChange: boolean, stats: string, tags: map<string,string>, "
-    "deletionVector struct<storageType: string, pathOrInlineDv: string, offset: int, sizeInBytes: int, "
+    "deletionVector struct<storageType: string, pathOrInlineDv: string, offset: int, sizeInBytes: "
+    "int, "
     "cardinality: long>, baseRowId long, defaultRowCommitVersion long, clusteringProvider string>, "
-    "remove struct<path: string, deletionTimestamp: long, dataChange: boolean, extendedFileMetadata: boolean, "
+    "remove struct<path: string, deletionTimestamp: long, dataChange: boolean, "
+    "extendedFileMetadata: boolean, "
     "partitionValues: map<string,string>, size: long, tags: map<string,string>, "
-    "deletionVector struct<storageType: string, pathOrInlineDv: string, offset: int, sizeInBytes: int, "
+    "deletionVector struct<storageType: string, pathOrInlineDv: string, offset: int, sizeInBytes: "
+    "int, "
     "cardinality: long>, baseRowId long, defaultRowCommitVersion long>, "
     "metaData struct<id: string, name: string, description: string, "
     "format: struct<provider: string, options: map<string,string>>, schemaString: string, "
@@ -59,7 +64,8 @@ static int write_file_atomic(const char *path, const void *p, size_t n)
         dlk_buf_free(&tmp);
         return rc;
     }
-    if (fwrite(p, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f)) != 0) rc = dlk_err_errno("write", dlk_buf_cstr(&tmp));
+    if (fwrite(p, 1, n, f) != n || fflush(f) != 0 || fsync(fileno(f)) != 0)
+        rc = dlk_err_errno("write", dlk_buf_cstr(&tmp));
     fclose(f);
     if (!rc && rename(dlk_buf_cstr(&tmp), path) != 0) rc = dlk_err_errno("rename", path);
     if (rc) unlink(dlk_buf_cstr(&tmp));
@@ -100,8 +106,18 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
         n_rows++;
         n_adds++;
     }
+    /* Tombstones older than delta.deletedFileRetentionDuration (default one
+     * week) are expired (PROTOCOL.md: a checkpoint may drop them; vacuum
+     * never needs them again), so checkpoints do not grow forever. */
+    double tomb_ms = 168 * DLK_MAINT_MS_PER_HOUR;
+    if (!dlk_ops__interval_ms(dlk_core__state_config(&st, "delta.deletedFileRetentionDuration"),
+                              &tomb_ms))
+        tomb_ms = 168 * DLK_MAINT_MS_PER_HOUR;
+    int64_t tomb_cutoff = dlk_now_micros() / 1000 - (int64_t)tomb_ms;
     pos = 0;
     while (!rc && (e = dlk_map_next(&st.tombstones, &pos))) {
+        json_t *ts = json_object_get(e->value, "deletionTimestamp");
+        if (json_is_integer(ts) && json_integer_value(ts) < tomb_cutoff) continue;
         json_t *rm = json_deep_copy(e->value);
         if (!rm) {
             rc = dlk_err_nomem();
@@ -126,11 +142,15 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
         dlk_arrow_array_release(&b);
     }
     if (w) {
-        if (!rc) rc = dlk_pq_writer_close(w, &res);
-        else dlk_pq_writer_abort(w);
+        if (!rc)
+            rc = dlk_pq_writer_close(w, &res);
+        else
+            dlk_pq_writer_abort(w);
     }
     if (rc) rc = dlk_err_context(rc, "checkpoint %" PRId64, version);
-    if (!rc) rc = dlk_buf_printf(&path, "%s/_delta_log/%020" PRId64 ".checkpoint.parquet", root, version);
+    if (!rc)
+        rc =
+            dlk_buf_printf(&path, "%s/_delta_log/%020" PRId64 ".checkpoint.parquet", root, version);
     if (!rc) rc = write_file_atomic(dlk_buf_cstr(&path), file.data, file.len);
     if (!rc) {
         /* _last_checkpoint only moves forward */
@@ -145,8 +165,9 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
             fclose(f);
         }
         if (!rc && newer) {
-            rc = dlk_buf_printf(&last, "{\"version\":%" PRId64 ",\"size\":%" PRId64 ",\"sizeInBytes\":%zu,"
-                                       "\"numOfAddFiles\":%" PRId64 "}\n",
+            rc = dlk_buf_printf(&last,
+                                "{\"version\":%" PRId64 ",\"size\":%" PRId64 ",\"sizeInBytes\":%zu,"
+                                "\"numOfAddFiles\":%" PRId64 "}\n",
                                 version, n_rows, file.len, n_adds);
             if (!rc) rc = write_file_atomic(dlk_buf_cstr(&path), last.data, last.len);
         }
@@ -155,7 +176,8 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
         /* expired log cleanup (maint_int.h); best effort */
         const char *ec = dlk_core__state_config(&st, "delta.enableExpiredLogCleanup");
         double keep_ms = 30 * 24 * DLK_MAINT_MS_PER_HOUR;
-        if (!dlk_ops__interval_ms(dlk_core__state_config(&st, "delta.logRetentionDuration"), &keep_ms))
+        if (!dlk_ops__interval_ms(dlk_core__state_config(&st, "delta.logRetentionDuration"),
+                                  &keep_ms))
             keep_ms = 30 * 24 * DLK_MAINT_MS_PER_HOUR;
         if ((!ec || !dlk_str_ieq(ec, "false")) && dlk_ops__log_cleanup(root, keep_ms, NULL)) {
             DLK_WARN("checkpoint", "%s: log cleanup failed: %s", root, dlk_error_last()->message);
@@ -178,7 +200,8 @@ int dlk_table_checkpoint(const char *table, int64_t *version)
     int64_t v;
     int rc = dlk_core__log_latest(table, &v);
     if (rc) return rc;
-    if (v < 0) return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", table);
+    if (v < 0)
+        return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)", table);
     rc = dlk_ops__checkpoint_at(table, v);
     if (!rc && version) *version = v;
     return rc;
