@@ -57,8 +57,8 @@ DLK_EXTERN int64_t dlk_scan_row_group_num_rows(const dlk_scan_row_group *rg);
  * (column mapping by field id or physical name, then the logical name).
  * A column the file does not have reads as nulls: *out then says
  * null_count = num_values = row count, has_min_max false. DLK_NOT_FOUND
- * when the path names no column of the table or no primitive leaf of the
- * file (a struct, list or map). out->format is the file leaf's Arrow format,
+ * when the path names no column of the table, a partition column, or no
+ * primitive leaf of the file (a struct, list or map). out->format is the file leaf's Arrow format,
  * which may differ from the table's type (type widening).
  */
 DLK_EXTERN int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path,

@@ -559,6 +559,11 @@ int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *co
     if (!rg || !path || depth == 0 || depth > 64) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: bad path");
     const scan_state *st = rg->st;
     if (!st->pq) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: no file open");
+    /* partition columns are not in the data files (never "absent = all null") */
+    const dlk_metadata_action *md = st->snap->st.metadata;
+    for (size_t p = 0; md && p < md->n_partition_columns; p++)
+        if (!strcmp(md->partition_columns[p], path[0]))
+            return dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is a partition column", path[0]);
     conform_ctx cc = {st->snap->cm_mode, st->file->path};
     const struct ArrowSchema *t = &st->snap->schema, *s = &st->file_schema;
     dlk_buf leaf = {0};
