@@ -1060,7 +1060,7 @@ int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
         r->buffered_rows++;
         bool full = (size_t)used->rows >= r->opts.batch_rows ||
                     ((used->rows & 1023) == 0 && dlk_arrow_builder_bytes(used->b) >= r->opts.batch_bytes);
-        if (!full && r->buffered_rows >= 4 * r->opts.batch_rows) {
+        if (!full && r->buffered_rows >= r->opts.batch_rows) {
             /* too much buffered across partitions: flush the largest */
             for (size_t i = 0; i < r->slots.len; i++) {
                 slot *c = dlk_vec_at(&r->slots, slot *, i);

@@ -80,7 +80,8 @@ int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out);
  * through *partition_values (n_partition_cols strings in Delta's partition
  * value text, NULL for null; borrowed until the next call). Rows are grouped
  * per partition; a partition's batch is emitted when it reaches batch_rows
- * (or when 4 x batch_rows rows are buffered in all, the largest), the rest
+ * (or, when batch_rows rows are buffered over all partitions, the largest:
+ * memory stays bounded by batch_rows whatever the number of partitions), the rest
  * at the end of input. */
 int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
                               const char *const **partition_values);

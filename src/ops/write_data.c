@@ -31,6 +31,10 @@
 #include <unistd.h>
 
 #define HIVE_NULL "__HIVE_DEFAULT_PARTITION__"
+/* Streaming bounds of a write (see wctx): memory of the open row groups of
+ * all files together, and files open at once. */
+#define WRITE_MEM_BUDGET ((size_t)64 << 20)
+#define WRITE_MAX_OPEN 128
 
 /* ---- replaceWhere: col = 'v' [AND col IS NULL ...] over partition columns */
 
@@ -184,6 +188,8 @@ typedef struct open_file {
     char *abs;
     dlk_pq_sink sink;
     dlk_pq_writer *w;
+    size_t buffered; /* dlk_pq_writer_buffered_bytes after the last write */
+    uint64_t last_use;
 } open_file;
 
 typedef struct wctx {
@@ -198,6 +204,15 @@ typedef struct wctx {
     int64_t rows, bytes;
     int counter;
     uint64_t target;
+    /* Streaming bounds (a partitioned write keeps a file open per partition):
+     * the open row groups of all files together hold at most mem_budget bytes
+     * (past it the largest are flushed as row groups), and at most max_open
+     * files are open (past it the least recently written is finished; its
+     * partition gets a new file when more rows come). */
+    size_t mem_budget, buffered;
+    size_t max_open;
+    uint64_t uses;
+    bool flushing;
     int num_indexed;
     const where *check; /* rows must match (replace_where) */
 } wctx;
@@ -351,6 +366,46 @@ static void wctx_cleanup(wctx *c, bool remove_files)
     c->adds = NULL;
 }
 
+/* Keep the open files within c->max_open and their buffered row groups
+ * within c->mem_budget (see wctx). */
+static int enforce_bounds(wctx *c)
+{
+    while (c->open.count > c->max_open) {
+        size_t pos = 0;
+        dlk_map_entry *e, *lru = NULL;
+        while ((e = dlk_map_next(&c->open, &pos)))
+            if (!lru || ((open_file *)e->value)->last_use < ((open_file *)lru->value)->last_use)
+                lru = e;
+        open_file *f = lru->value;
+        void *old;
+        dlk_map_remove(&c->open, f->dir_rel, strlen(f->dir_rel), &old);
+        c->buffered -= f->buffered;
+        int rc = file_close(c, f);
+        open_file_free(f);
+        if (rc) return rc;
+    }
+    /* over the budget: flush the largest row groups until half of it is
+     * free, so that one round of flushes serves many batches */
+    while (c->buffered > c->mem_budget / 2 && (c->buffered > c->mem_budget || c->flushing)) {
+        c->flushing = true;
+        size_t pos = 0;
+        dlk_map_entry *e;
+        open_file *big = NULL;
+        while ((e = dlk_map_next(&c->open, &pos)))
+            if (!big || ((open_file *)e->value)->buffered > big->buffered) big = e->value;
+        if (!big || !big->buffered) break;
+        int rc = dlk_pq_writer_flush_row_group(big->w);
+        if (rc) return rc;
+        size_t before = big->buffered;
+        c->buffered -= big->buffered;
+        big->buffered = dlk_pq_writer_buffered_bytes(big->w);
+        c->buffered += big->buffered;
+        if (big->buffered >= before) break; /* nothing left to give back */
+    }
+    c->flushing = false;
+    return DLK_OK;
+}
+
 static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *vals)
 {
     dlk_buf dir = {0};
@@ -375,12 +430,19 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
         }
     }
     if ((rc = dlk_pq_writer_write(f->w, batch))) goto out;
+    f->last_use = ++c->uses;
+    c->buffered -= f->buffered;
+    f->buffered = dlk_pq_writer_buffered_bytes(f->w);
+    c->buffered += f->buffered;
     if (dlk_pq_writer_estimated_size(f->w) >= c->target) {
         void *old;
         dlk_map_remove(&c->open, key, strlen(key), &old);
+        c->buffered -= f->buffered;
         rc = file_close(c, f);
         open_file_free(f);
+        if (rc) goto out;
     }
+    rc = enforce_bounds(c);
 out:
     json_decref(pvals);
     dlk_buf_free(&dir);
@@ -720,6 +782,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     c.n_part = st.n_part;
     c.target = opts->target_file_size ? opts->target_file_size : ((uint64_t)128 << 20);
     c.num_indexed = 32;
+    c.mem_budget = WRITE_MEM_BUDGET;
+    c.max_open = WRITE_MAX_OPEN;
     c.check = opts->replace_where ? &w : NULL;
     const char *ni = dlk_core__state_config(&st, "delta.dataSkippingNumIndexedCols");
     int64_t niv;

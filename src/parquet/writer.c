@@ -164,6 +164,12 @@ int dlk_pq_writer_flush_row_group(dlk_pq_writer *w)
     }
     w->n_row_groups++;
     w->rg_rows = 0;
+    /* give the page-sized scratch buffers back: many writers may be open at
+     * once (one per partition) and each is idle until its next row group */
+    dlk_buf_free(&w->scratch);
+    dlk_buf_free(&w->scratch2);
+    dlk_buf_free(&w->comp);
+    dlk_buf_free(&w->header);
     return DLK_OK;
 }
 
@@ -207,6 +213,14 @@ uint64_t dlk_pq_writer_estimated_size(const dlk_pq_writer *w)
 }
 
 int64_t dlk_pq_writer_num_rows(const dlk_pq_writer *w) { return w->num_rows; }
+
+size_t dlk_pq_writer_buffered_bytes(const dlk_pq_writer *w)
+{
+    size_t n = w->scratch.cap + w->scratch2.cap + w->comp.cap + w->header.cap;
+    for (size_t i = 0; i < w->ncols; i++)
+        n += dlk_pq__wcol_mem_bytes(&w->cols[i]);
+    return n;
+}
 
 static int write_footer(dlk_pq_writer *w)
 {

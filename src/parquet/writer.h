@@ -141,6 +141,12 @@ int dlk_pq_writer_flush_row_group(dlk_pq_writer *w);
 /* Bytes sent to the sink so far plus the compressed bytes buffered: an
  * estimate of the file size if closed now (footer excluded). */
 uint64_t dlk_pq_writer_estimated_size(const dlk_pq_writer *w);
+/* Memory the writer holds for its open row group and page (the capacity
+ * of its buffers: compressed pages, the open page, dictionaries). After a
+ * row group is flushed these buffers are released, so an idle writer holds
+ * little besides its footer metadata; a caller with many writers open can
+ * bound their memory by flushing the largest (dlk_pq_writer_flush_row_group). */
+size_t dlk_pq_writer_buffered_bytes(const dlk_pq_writer *w);
 /* Rows appended so far. */
 int64_t dlk_pq_writer_num_rows(const dlk_pq_writer *w);
 /* Flush, write the footer, free w. *result (if result non-NULL) gets the

@@ -569,16 +569,65 @@ size_t dlk_pq__wcol_rg_bytes(const pq_col *c)
     return (size_t)c->chunk_unc + page_estimate(c) + c->dict.plain.len;
 }
 
+size_t dlk_pq__wcol_mem_bytes(const pq_col *c)
+{
+    size_t lev = (c->max_def ? 2 : 0) + (c->max_rep ? 2 : 0);
+    return c->pages.cap + c->values.cap + c->caplev * lev + c->capidx * 4 + c->dict.plain.cap +
+           (size_t)c->dict.entries_cap * sizeof(dlk_pq_dict_entry) +
+           (size_t)c->dict.cap * (c->dict.fslots ? sizeof *c->dict.fslots : sizeof *c->dict.slots);
+}
+
+static int abandon_dictionary(pq_col *c);
+
+/* Before the next value: cut the page when it is full, and give the
+ * dictionary up early when the first DICT_PROBE values of a chunk are mostly
+ * distinct (ids, timestamps, measurements): filling a dictionary that is
+ * thrown away at the end of the page costs more than PLAIN encoding. */
+#define DICT_PROBE 1024
+static inline int before_value(dlk_pq_writer *w, pq_col *c)
+{
+    if (c->nlev && ((c->dict_full && c->use_dict) || c->nlev >= MAX_PAGE_LEVELS ||
+                    page_estimate(c) >= w->opts.page_bytes)) {
+        int rc = dlk_pq__wcol_flush_page(w, c);
+        if (rc) return rc;
+    }
+    if (c->nidx >= DICT_PROBE && c->use_dict && !c->chunk_used_dict &&
+        (uint64_t)c->dict.n * 10 > (uint64_t)c->nidx * 7)
+        return abandon_dictionary(c);
+    return DLK_OK;
+}
+
 int dlk_pq__wcol_write(dlk_pq_writer *w, pq_col *c, const struct ArrowArray *top, int64_t r0,
                        int64_t r1)
 {
-    for (int64_t r = r0; r < r1; r++) {
-        if (c->nlev && ((c->dict_full && c->use_dict) || c->nlev >= MAX_PAGE_LEVELS ||
-                        page_estimate(c) >= w->opts.page_bytes)) {
-            int rc = dlk_pq__wcol_flush_page(w, c);
+    if (c->nsteps == 1 && c->steps[0].kind == STEP_LEAF && !c->dict_index) {
+        /* flat top-level column: no shredding, levels are 0 or 1 */
+        if (r0 < 0 || r1 > top->length)
+            return dlk_err_set(DLK_INVALID_ARGUMENT,
+                               "column '%s': rows [%lld, %lld) outside array of %lld", c->path,
+                               (long long)r0, (long long)r1, (long long)top->length);
+        const uint8_t *valid = top->null_count != 0 ? top->buffers[0] : NULL;
+        bool nullable = c->steps[0].nullable;
+        for (int64_t r = r0; r < r1; r++) {
+            int rc = before_value(w, c);
+            if (rc) return rc;
+            int64_t p = top->offset + r;
+            if (valid && !dlk_bit_get(valid, p)) {
+                if (!nullable)
+                    return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s': null in a required field",
+                                       c->path);
+                rc = put_null(c, 0, 0);
+            } else {
+                rc = put_value(w, c, 0, nullable ? 1 : 0, top, p);
+            }
             if (rc) return rc;
         }
-        int rc = shred(w, c, 0, top, r, 0, 0);
+        return DLK_OK;
+    }
+    for (int64_t r = r0; r < r1; r++) {
+        int rc = before_value(w, c);
+        if (rc) return rc;
+        rc = shred(w, c, 0, top, r, 0, 0);
         if (rc) return rc;
     }
     return DLK_OK;
@@ -947,10 +996,21 @@ int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t
     c->file_dict_pages += c->n_pages_dict;
     dlk_pq__stats_merge(c, &c->file, &c->chunk);
     dlk_pq__stats_reset(&c->chunk);
-    dlk_pq__dict_reset(&c->dict);
+    /* release the chunk's buffers (the next chunk grows them again): an idle
+     * writer between row groups holds no page-sized memory */
+    bool byte_array = c->dict.byte_array;
+    dlk_pq__dict_free(&c->dict);
+    c->dict.byte_array = byte_array;
+    dlk_buf_free(&c->pages);
+    dlk_buf_free(&c->values);
+    dlk_free(c->def);
+    dlk_free(c->rep);
+    dlk_free(c->idx);
+    c->def = c->rep = NULL;
+    c->idx = NULL;
+    c->caplev = c->capidx = 0;
     c->use_dict = w->opts.dictionary && c->kind != LK_BOOL;
     c->dict_full = c->chunk_used_dict = false;
-    c->pages.len = 0;
     c->chunk_values = c->chunk_unc = c->chunk_comp = 0;
     c->n_pages_dict = c->n_pages_plain = 0;
     return DLK_OK;

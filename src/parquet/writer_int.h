@@ -113,6 +113,8 @@ int dlk_pq__wcol_write(dlk_pq_writer *w, pq_col *c, const struct ArrowArray *top
 int dlk_pq__wcol_flush_page(dlk_pq_writer *w, pq_col *c);
 /* Uncompressed bytes held by the column for the open row group. */
 size_t dlk_pq__wcol_rg_bytes(const pq_col *c);
+/* Memory the column's row-group buffers hold (their capacity). */
+size_t dlk_pq__wcol_mem_bytes(const pq_col *c);
 /* Write the chunk (dictionary page + data pages) to the sink and append the
  * serialized ColumnChunk to out; resets the chunk. */
 int dlk_pq__wcol_finish_chunk(dlk_pq_writer *w, pq_col *c, dlk_buf *out, int64_t *unc,
