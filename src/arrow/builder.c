@@ -403,6 +403,19 @@ int dlk_arrow_builder_append_bytes(dlk_arrow_builder *b, const void *p, size_t n
         return put_fixed(b, p, n);
     }
     if (b->kind != K_STRING && b->kind != K_BINARY) return mismatch(b, "bytes");
+    dlk_buf *v = &b->values, *o = &b->offsets;
+    if (v->len + n < v->cap && o->len + 4 < o->cap && v->len + n <= INT32_MAX &&
+        (size_t)(b->length >> 3) < b->validity.len) {
+        /* fast path: room everywhere, the validity byte exists */
+        if (n) memcpy(v->data + v->len, p, n);
+        v->len += n;
+        int32_t off = (int32_t)v->len;
+        memcpy(o->data + o->len, &off, 4);
+        o->len += 4;
+        dlk_bit_set(b->validity.data, b->length);
+        b->length++;
+        return DLK_OK;
+    }
     if (n && dlk_buf_append(&b->values, p, n)) return dlk_err_nomem();
     int rc = push_offset(b, (int64_t)b->values.len);
     return rc ? rc : slot(b, true);

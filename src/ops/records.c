@@ -35,7 +35,17 @@ struct plan {
     size_t n_children;
     plan *children;
     dlk_map index; /* struct: name -> index+1 */
+    const char *name; /* field name (schema's) */
+    /* struct: the field of the k-th key of the previous object (records
+     * of a file mostly share their key order, so a strcmp replaces the
+     * hash lookup): name NULL = no guess; ci < 0: a key to skip
+     * (a partition column at the top level) */
+    struct pred {
+        const char *name;
+        int ci;
+    } * pred;
 };
+#define N_PRED 64
 
 struct dlk_records_reader {
     dlk_records_options opts;
@@ -45,13 +55,15 @@ struct dlk_records_reader {
     dlk_arrow_builder *full_b;
     size_t n_part;
     int *part_idx;                  /* partition column -> index in schema */
-    dlk_map part_names;             /* partition column name -> 1 */
+    dlk_map part_names;             /* partition column name -> its index + 1 */
     dlk_vec slots;                  /* slot* */
     dlk_map slot_index;             /* key -> slot* */
     size_t next_flush;              /* at EOF: next slot to emit */
     size_t buffered_rows;
     dlk_buf key;                    /* scratch */
     char **vals;                    /* scratch partition values */
+    bool *borrowed;                 /* vals[i] is not owned (a JSON string or dbuf[i]) */
+    char (*dbuf)[16];               /* scratch text of date partition values */
     const char *const *out_values;  /* values of the last emitted batch */
     FILE *f;
     const char *mem;
@@ -75,6 +87,7 @@ static void plan_free(plan *p)
     dlk_free(p->children);
     dlk_free(p->path);
     dlk_free(p->type);
+    dlk_free(p->pred);
     dlk_map_free(&p->index);
 }
 
@@ -93,6 +106,7 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
     }
     p->type = dlk_buf_detach(&tb);
     if (!p->type) return dlk_err_nomem();
+    p->name = s->name ? s->name : "";
     if (!strcmp(f, "b")) p->kind = K_BOOL;
     else if (!strcmp(f, "c")) { p->kind = K_INT; p->lo = INT8_MIN; p->hi = INT8_MAX; }
     else if (!strcmp(f, "s")) { p->kind = K_INT; p->lo = INT16_MIN; p->hi = INT16_MAX; }
@@ -108,8 +122,11 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
         p->kind = K_DEC;
         if (sscanf(f + 2, "%d,%d", &p->dec_prec, &p->dec_scale) != 2)
             return dlk_err_set(DLK_UNSUPPORTED, "column '%s': decimal format %s", path, f);
-    } else if (!strcmp(f, "+s")) p->kind = K_STRUCT;
-    else if (!strcmp(f, "+l")) p->kind = K_LIST;
+    } else if (!strcmp(f, "+s")) {
+        p->kind = K_STRUCT;
+        if (!(p->pred = dlk_calloc(N_PRED, sizeof *p->pred))) return dlk_err_nomem();
+    } else if (!strcmp(f, "+l"))
+        p->kind = K_LIST;
     else if (!strcmp(f, "+m")) p->kind = K_MAP;
     else return dlk_err_set(DLK_UNSUPPORTED, "column '%s': type %s not supported for input", path, f);
 
@@ -219,18 +236,44 @@ static int append_dec_text(dlk_records_reader *r, const plan *p, const char *s, 
 
 static int convert_json(dlk_records_reader *r, const plan *p, json_t *v);
 
-static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj, size_t matched)
+/* Convert the fields of obj into the struct's children, in the object's
+ * key order; then missing fields become nulls (or a mismatch when not
+ * nullable). */
+static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
 {
     int rc = dlk_arrow_builder_begin(p->b);
     if (rc) return bfail(r, rc);
-    for (size_t i = 0; i < p->n_children; i++) {
-        const plan *c = &p->children[i];
-        const char *name = dlk_arrow_builder_schema(c->b)->name;
-        json_t *cv = json_object_get(obj, name);
-        if (cv) matched++;
-        if ((rc = convert_json(r, c, cv))) return rc;
+    int64_t len = dlk_arrow_builder_length(p->b);
+    size_t k = 0, hit = 0, unknown = 0;
+    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), k++) {
+        const char *key = json_object_iter_key(it);
+        int ci;
+        if (k < N_PRED && p->pred[k].name && !strcmp(key, p->pred[k].name)) {
+            ci = p->pred[k].ci;
+        } else {
+            uintptr_t x = (uintptr_t)dlk_map_get_str(&p->index, key);
+            uintptr_t part =
+                (!x && !*p->path) ? (uintptr_t)dlk_map_get_str(&r->part_names, key) : 0;
+            ci = x ? (int)x - 1 : -1;
+            if (!x && !part) unknown++;
+            if (k < N_PRED) {
+                p->pred[k].name = x      ? p->children[ci].name
+                                  : part ? r->opts.partition_cols[part - 1]
+                                         : NULL;
+                p->pred[k].ci = ci;
+            }
+        }
+        if (ci < 0) continue; /* a partition column, or not in the schema */
+        hit++;
+        if ((rc = convert_json(r, &p->children[ci], json_object_iter_value(it)))) return rc;
     }
-    if (matched < json_object_size(obj) && r->opts.strict) {
+    if (hit < p->n_children) {
+        for (size_t i = 0; i < p->n_children; i++) {
+            const plan *c = &p->children[i];
+            if (dlk_arrow_builder_length(c->b) < len && (rc = append_null(r, c))) return rc;
+        }
+    }
+    if (unknown && r->opts.strict) {
         const char *key;
         json_t *val;
         json_object_foreach(obj, key, val) {
@@ -348,7 +391,7 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         return mismatch(r, p, json_kind(v), NULL);
     case K_STRUCT:
         if (!json_is_object(v)) return mismatch(r, p, json_kind(v), NULL);
-        return convert_struct(r, p, v, 0);
+        return convert_struct(r, p, v);
     case K_LIST: {
         if (!json_is_array(v)) return mismatch(r, p, json_kind(v), NULL);
         if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
@@ -363,12 +406,12 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
     case K_MAP: {
         if (!json_is_object(v)) return mismatch(r, p, json_kind(v), NULL);
         if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
-        const char *key;
-        json_t *val;
         const plan *kp = &p->children[0];
-        json_object_foreach(v, key, val) {
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+            const char *key = json_object_iter_key(it);
+            json_t *val = json_object_iter_value(it);
             if (kp->kind == K_STRING) {
-                rc = dlk_arrow_builder_append_string(kp->b, key);
+                rc = dlk_arrow_builder_append_bytes(kp->b, key, json_object_iter_key_len(it));
                 if (rc) return bfail(r, rc);
             } else {
                 /* Non-string keys: convert the key text as a JSON scalar. */
@@ -547,8 +590,26 @@ static int get_slot(dlk_records_reader *r, slot **out)
 {
     dlk_buf_reset(&r->key);
     for (size_t i = 0; i < r->n_part; i++) {
-        int rc = r->vals[i] ? dlk_buf_printf(&r->key, "%zu:%s/", strlen(r->vals[i]), r->vals[i])
-                            : dlk_buf_puts(&r->key, "N/");
+        /* "<length>:<value>/" per value, "N/" for null (once per record: no printf) */
+        int rc;
+        if (r->vals[i]) {
+            size_t n = strlen(r->vals[i]);
+            char num[24];
+            int d = (int)sizeof num;
+            size_t x = n;
+            do
+                num[--d] = (char)('0' + x % 10);
+            while ((x /= 10) > 0);
+            rc = dlk_buf_reserve(&r->key, (sizeof num - (size_t)d) + n + 2);
+            if (!rc) {
+                dlk_buf_append(&r->key, num + d, sizeof num - (size_t)d);
+                dlk_buf_putc(&r->key, ':');
+                dlk_buf_append(&r->key, r->vals[i], n);
+                dlk_buf_putc(&r->key, '/');
+            }
+        } else {
+            rc = dlk_buf_append(&r->key, "N/", 2);
+        }
         if (rc) return rc;
     }
     const char *k = dlk_buf_cstr(&r->key);
@@ -598,7 +659,9 @@ static int common_open(const struct ArrowSchema *schema, const dlk_records_optio
     if (!rc) {
         r->part_idx = dlk_calloc(r->n_part + 1, sizeof(int));
         r->vals = dlk_calloc(r->n_part + 1, sizeof(char *));
-        if (!r->part_idx || !r->vals) rc = dlk_err_nomem();
+        r->borrowed = dlk_calloc(r->n_part + 1, sizeof(bool));
+        r->dbuf = dlk_calloc(r->n_part + 1, sizeof *r->dbuf);
+        if (!r->part_idx || !r->vals || !r->borrowed || !r->dbuf) rc = dlk_err_nomem();
     }
     for (size_t i = 0; i < r->n_part && !rc; i++) {
         const char *pn = r->opts.partition_cols[i];
@@ -613,7 +676,7 @@ static int common_open(const struct ArrowSchema *schema, const dlk_records_optio
             break;
         }
         r->part_idx[i] = (int)idx;
-        if (dlk_map_put_str(&r->part_names, pn, (void *)1)) rc = dlk_err_nomem();
+        if (dlk_map_put_str(&r->part_names, pn, (void *)(uintptr_t)(i + 1))) rc = dlk_err_nomem();
     }
     if (!rc) {
         size_t nd = (size_t)schema->n_children - r->n_part, j = 0;
@@ -668,8 +731,11 @@ void dlk_ops_records_free(dlk_records_reader *r)
     dlk_vec_free(&r->csv_fields);
     dlk_map_free(&r->csv_idx);
     if (r->vals)
-        for (size_t i = 0; i < r->n_part; i++) dlk_free(r->vals[i]);
+        for (size_t i = 0; i < r->n_part; i++)
+            if (!r->borrowed[i]) dlk_free(r->vals[i]);
     dlk_free(r->vals);
+    dlk_free(r->borrowed);
+    dlk_free(r->dbuf);
     dlk_free(r->part_idx);
     dlk_free(r);
 }
@@ -810,9 +876,25 @@ static int bucket_json(const dlk_records_reader *r, size_t i, json_t *v, char **
 static void clear_vals(dlk_records_reader *r)
 {
     for (size_t i = 0; i < r->n_part; i++) {
-        dlk_free(r->vals[i]);
+        if (!r->borrowed[i]) dlk_free(r->vals[i]);
         r->vals[i] = NULL;
+        r->borrowed[i] = false;
     }
+}
+
+/* A date "YYYY-MM-DD" of a valid day (already its canonical text) copied
+ * to out; false for any other text (the caller then takes the general
+ * path, which reports errors). */
+static bool date_text(const char *s, char *out)
+{
+    int32_t days;
+    if (dlk_parse_date(s, 10, &days)) {
+        dlk_error_clear();
+        return false;
+    }
+    memcpy(out, s, 10);
+    out[10] = 0;
+    return true;
 }
 
 static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **used)
@@ -827,19 +909,28 @@ static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **
         rc = dlk_err_schema_mismatch("struct", json_kind(v), "line %" PRId64 ": expected a JSON object, got %s",
                                      r->line, json_kind(v));
     } else {
-        size_t pm = 0;
         clear_vals(r);
         for (size_t i = 0; i < r->n_part && !rc; i++) {
             json_t *pv = json_object_get(v, r->opts.partition_cols[i]);
-            if (pv) pm++;
-            if (r->opts.bucket_src && r->opts.bucket_src[i])
+            const plan *pp = &r->full.children[r->part_idx[i]];
+            if (r->opts.bucket_src && r->opts.bucket_src[i]) {
                 rc = bucket_json(r, i, json_object_get(v, r->opts.bucket_src[i]), &r->vals[i]);
-            else
-                rc = part_value(r, &r->full.children[r->part_idx[i]], pv, &r->vals[i]);
+            } else if (pp->kind == K_STRING && json_is_string(pv)) {
+                /* the common cases without a copy: the JSON string itself
+                 * (alive until the record is converted), a date's text */
+                r->vals[i] = (char *)json_string_value(pv);
+                r->borrowed[i] = true;
+            } else if (pp->kind == K_DATE && json_is_string(pv) && json_string_length(pv) == 10 &&
+                       date_text(json_string_value(pv), r->dbuf[i])) {
+                r->vals[i] = r->dbuf[i];
+                r->borrowed[i] = true;
+            } else {
+                rc = part_value(r, pp, pv, &r->vals[i]);
+            }
         }
         slot *sl = NULL;
         if (!rc) rc = get_slot(r, &sl);
-        if (!rc) rc = convert_struct(r, &sl->top, v, pm);
+        if (!rc) rc = convert_struct(r, &sl->top, v);
         if (!rc) {
             sl->rows++;
             *used = sl;
