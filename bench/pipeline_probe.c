@@ -6,7 +6,12 @@
  * pays, before the write path is built. Uses internal headers (bench only).
  *
  *   pipeline_probe --input FILE.ndjson --schema DDL [--out FILE.parquet] [--convert-only]
- * Prints {"rows":N,"file_size":B} on stdout.
+ *                  [--write-only]
+ * Prints {"rows":N,"file_size":B} on stdout. --write-only measures the
+ * Parquet writer alone (issue 4's write throughput): every batch is
+ * converted into memory first, then only the writing of them to --out is
+ * timed, and the JSON also has "write_s" (seconds of the write, incl. close
+ * and fsync) and "arrow_bytes" (the in-memory size of the batches).
  */
 #include "core/schema_ddl.h"
 #include "deltalake/arrow_abi.h"
@@ -17,7 +22,36 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Bytes of an array's buffers (validity bits rounded up, offsets, values). */
+static uint64_t array_bytes(const struct ArrowSchema *s, const struct ArrowArray *a)
+{
+    uint64_t n = a->null_count ? (uint64_t)(a->length + 7) / 8 : 0;
+    const char *f = s->format;
+    if (!strcmp(f, "u") || !strcmp(f, "z")) {
+        const int32_t *o = a->buffers[1];
+        n += (uint64_t)(a->length + 1) * 4 + (uint64_t)(o[a->offset + a->length] - o[a->offset]);
+    } else if (!strcmp(f, "+l") || !strcmp(f, "+m")) {
+        n += (uint64_t)(a->length + 1) * 4;
+    } else if (!strcmp(f, "b")) {
+        n += (uint64_t)(a->length + 7) / 8;
+    } else if (strcmp(f, "+s")) {
+        int w = f[0] == 'l' || f[0] == 'g' || !strncmp(f, "ts", 2) ? 8 : f[0] == 'd' && f[1] == ':' ? 16 : 4;
+        n += (uint64_t)a->length * (uint64_t)w;
+    }
+    for (int64_t i = 0; i < a->n_children; i++) n += array_bytes(s->children[i], a->children[i]);
+    return n;
+}
 
 static int fail(const char *what)
 {
@@ -29,7 +63,7 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
     const char *input = NULL, *ddl = NULL, *outp = NULL;
-    int convert_only = 0;
+    int convert_only = 0, write_only = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--input") && i + 1 < argc)
             input = argv[++i];
@@ -39,9 +73,11 @@ int main(int argc, char **argv)
             outp = argv[++i];
         else if (!strcmp(argv[i], "--convert-only"))
             convert_only = 1;
+        else if (!strcmp(argv[i], "--write-only"))
+            write_only = 1;
         else {
             fprintf(stderr, "usage: pipeline_probe --input FILE --schema DDL [--out FILE] "
-                            "[--convert-only]\n");
+                            "[--convert-only | --write-only]\n");
             return 2;
         }
     }
@@ -61,6 +97,45 @@ int main(int argc, char **argv)
     dlk_records_reader *rd = NULL;
     if (dlk_ops_records_open(&schema, &ro, f, &rd) != DLK_OK)
         return fail("records");
+    if (write_only) {
+        /* all batches in memory first; then time the writer alone */
+        struct ArrowArray *bs = NULL;
+        size_t nb = 0, cap = 0;
+        int64_t rows = 0;
+        uint64_t bytes = 0;
+        for (;;) {
+            if (nb == cap) {
+                cap = cap ? cap * 2 : 64;
+                bs = realloc(bs, cap * sizeof *bs);
+                if (!bs) return fail("memory");
+            }
+            if (dlk_ops_records_next(rd, &bs[nb]) != DLK_OK) return fail(input);
+            if (!bs[nb].release) break;
+            rows += bs[nb].length;
+            bytes += array_bytes(&schema, &bs[nb]);
+            nb++;
+        }
+        dlk_pq_sink sink;
+        dlk_pq_writer *w = NULL;
+        dlk_pq_write_result *res = NULL;
+        double t0 = now_s();
+        if (dlk_pq_sink_file_open(outp, &sink) != DLK_OK) return fail(outp);
+        if (dlk_pq_writer_open(&schema, NULL, sink, &w) != DLK_OK) return fail("writer");
+        for (size_t i = 0; i < nb; i++)
+            if (dlk_pq_writer_write(w, &bs[i]) != DLK_OK) return fail("write");
+        if (dlk_pq_writer_close(w, &res) != DLK_OK) return fail("close");
+        if (dlk_pq_sink_file_close(&sink) != DLK_OK) return fail("close");
+        double t1 = now_s();
+        printf("{\"rows\":%" PRId64 ",\"file_size\":%" PRIu64 ",\"write_s\":%.6f,\"arrow_bytes\":%" PRIu64 "}\n",
+               rows, res->file_size, t1 - t0, bytes);
+        dlk_pq_write_result_free(res);
+        for (size_t i = 0; i < nb; i++) bs[i].release(&bs[i]);
+        free(bs);
+        dlk_ops_records_free(rd);
+        fclose(f);
+        schema.release(&schema);
+        return 0;
+    }
     dlk_pq_sink sink;
     dlk_pq_writer *w = NULL;
     if (!convert_only) {

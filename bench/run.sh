@@ -8,7 +8,8 @@
 #   BENCH_CASES   --cases LIST    comma list of case names or numbers (default all):
 #                 1 ingest, 2 scan, 3 filter, 4 lookup, 5 groupby, 6 upsert,
 #                 7 delete, 8 snapshot, 9 commits, 10 optimize, 11 pipeline
-#                 (pipeline: library NDJSON -> Arrow -> one Parquet file, no Delta)
+#                 (pipeline: library NDJSON -> Arrow -> one Parquet file, no Delta),
+#                 12 pqwrite (the Parquet writer alone: rows in memory -> one file)
 #   BENCH_DIR     --dir DIR       scratch directory (default /tmp/dlk-bench)
 #   BENCH_TIMEOUT --timeout S     per-measurement timeout in seconds (default 300)
 #   BENCH_COMMITS --commits N     small commits/files for cases 9/10 (default 1000)
@@ -60,7 +61,7 @@ HAVE_DUCK=1
   echo "bench: WARNING: DuckDB peer not installed (bash scripts/install-peers.sh): DuckDB columns will be n/a" >&2
 }
 
-ALL=(ingest scan filter lookup groupby upsert delete snapshot commits optimize pipeline)
+ALL=(ingest scan filter lookup groupby upsert delete snapshot commits optimize pipeline pqwrite)
 want() { # want NAME -> 0 if the case is selected
   [ "$CASES" = all ] && return 0
   local n=$1 i
@@ -376,6 +377,33 @@ if [ "$CASES" = all ] || [[ ",$CASES," == *",pqread,"* ]]; then
     ours pqread main "${PQ_ROWS:-0}" "${PQ_UBYTES:-0}" -- "$PQREAD" --files "$FILES"
   fi
   both_duck pqread --files "$FILES"
+fi
+
+# ---------------------------------------------------------------- (12) pqwrite
+# The Parquet writer's throughput on the span schema (issue 4) beside
+# DuckDB's COPY ... TO parquet of the same rows: both load the rows into
+# memory first (not timed) and time only the write of one snappy file. Our
+# time is the probe's own measure of the write (incl. close and fsync).
+if want pqwrite; then
+  PROBE=$BUILD/bench/pipeline_probe
+  if [ -x "$PROBE" ] && [[ "$("$PROBE" --help 2>&1)" == *--write-only* ]]; then
+    mkdir -p "$DIR/ours" "$DIR/duck"
+    if ours pqwrite main "$ROWS" "$DATA_BYTES" -- "$PROBE" --input "$DATA" --schema "$SCHEMA" \
+      --out "$DIR/ours/pqwrite.parquet" --write-only; then
+      inner=$(tail -1 "$LOGS/ours-pqwrite-main.out" | jq -c '{inner_s: .write_s, bytes: .arrow_bytes, file_size: .file_size}' 2>/dev/null)
+      if [ -n "$inner" ]; then
+        last=$(tail -1 "$RES")
+        sed -i '$d' "$RES"
+        record "$(jq -c --argjson x "$inner" '. + $x' <<<"$last")"
+      fi
+    fi
+    rm -f "$DIR/ours/pqwrite.parquet"
+  else
+    not_built pqwrite main "pipeline_probe --write-only not built"
+  fi
+  duck pqwrite 1 --input "$DATA" --out "$DIR/duck/pqwrite-t1.parquet"
+  [ "$THREADS" -gt 1 ] && duck pqwrite "$THREADS" --input "$DATA" --out "$DIR/duck/pqwrite-tn.parquet"
+  rm -f "$DIR/duck/pqwrite-t"*.parquet
 fi
 
 # ---------------------------------------------------------------- report
