@@ -89,7 +89,7 @@ for (const [c, l, title] of ROWS) {
   const row = {
     case: title,
     ours_s: ok && o.inner_s != null ? fmtS(t) : oursCell(o),
-    cpu_s: ok && o.inner_s == null ? fmtS(o.measure.user_s + o.measure.sys_s) : '-',
+    cpu_s: ok ? fmtS(o.inner_cpu_s ?? o.measure.user_s + o.measure.sys_s) : '-',
     duck1_s: duckCell(d1),
     duckn_s: duckCell(dn),
     ratio: isFinite(ratio) ? ratio.toFixed(2) : '-',

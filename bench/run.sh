@@ -390,7 +390,7 @@ if want pqwrite; then
     mkdir -p "$DIR/ours" "$DIR/duck"
     if ours pqwrite main "$ROWS" "$DATA_BYTES" -- "$PROBE" --input "$DATA" --schema "$SCHEMA" \
       --out "$DIR/ours/pqwrite.parquet" --write-only; then
-      inner=$(tail -1 "$LOGS/ours-pqwrite-main.out" | jq -c '{inner_s: .write_s, bytes: .arrow_bytes, file_size: .file_size}' 2>/dev/null)
+      inner=$(tail -1 "$LOGS/ours-pqwrite-main.out" | jq -c '{inner_s: .write_s, inner_cpu_s: .write_cpu_s, bytes: .arrow_bytes, file_size: .file_size}' 2>/dev/null)
       if [ -n "$inner" ]; then
         last=$(tail -1 "$RES")
         sed -i '$d' "$RES"
