@@ -1,7 +1,7 @@
 /* cli/cmd_write.c - `deltalake write TABLE [--mode append|overwrite]
  * [--input FILE|-] [--input-format ndjson|csv|parquet] [--merge-schema]`
  * plus --replace-where, --app-id/--app-version, --target-file-size,
- * --batch-rows. Prints the commit as one JSON object. */
+ * --batch-rows, --threads. Prints the commit as one JSON object. */
 #include "cli.h"
 #include "deltalake/deltalake.h"
 
@@ -23,7 +23,7 @@ static bool parse_ll(const char *s, long long *out)
 int cli_cmd_write(int argc, char **argv)
 {
     const char *table = NULL, *mode = NULL, *input = NULL, *fmt = NULL, *where = NULL, *app = NULL;
-    const char *appv = NULL, *target = NULL, *batch = NULL;
+    const char *appv = NULL, *target = NULL, *batch = NULL, *threads = NULL;
     bool merge = false, lenient = false;
     int rc;
     for (int i = 1; i < argc;) {
@@ -34,7 +34,8 @@ int cli_cmd_write(int argc, char **argv)
             (rc = cli_opt_value(argc, argv, &i, "--app-id", &app)) ||
             (rc = cli_opt_value(argc, argv, &i, "--app-version", &appv)) ||
             (rc = cli_opt_value(argc, argv, &i, "--target-file-size", &target)) ||
-            (rc = cli_opt_value(argc, argv, &i, "--batch-rows", &batch))) {
+            (rc = cli_opt_value(argc, argv, &i, "--batch-rows", &batch)) ||
+            (rc = cli_opt_value(argc, argv, &i, "--threads", &threads))) {
             if (rc < 0) return CLI_USAGE;
         } else if (!strcmp(argv[i], "--merge-schema")) {
             merge = true;
@@ -83,6 +84,11 @@ int cli_cmd_write(int argc, char **argv)
     if (batch) {
         if (!parse_ll(batch, &n) || n <= 0) return cli_usage_error(argv[0], "--batch-rows must be positive");
         o.batch_rows = (size_t)n;
+    }
+    if (threads) {
+        if (!parse_ll(threads, &n) || n < 1 || n > 64)
+            return cli_usage_error(argv[0], "--threads must be 1..64");
+        o.threads = (int)n;
     }
     o.merge_schema = merge;
     o.strict = !lenient && !merge;

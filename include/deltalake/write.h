@@ -95,9 +95,14 @@ typedef struct dlk_write_options {
      *  another value are DLK_INVALID_ARGUMENT; a column that is not a
      *  partition column is DLK_INVALID_ARGUMENT. NULL: no scope. */
     const char *partition_path;
+    /** Since version 2 (ignored when version is 1): NDJSON input: 2 or more
+     *  parses the records on a second thread, pipelined with their
+     *  conversion and the Parquet encoding (same result, same errors);
+     *  0 or 1: everything on the calling thread. */
+    int threads;
 } dlk_write_options;
 
-#define DLK_WRITE_OPTIONS_INIT {2, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL}
+#define DLK_WRITE_OPTIONS_INIT {2, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0}
 
 typedef struct dlk_write_result {
     int64_t version;            /**< committed version; the current one when skipped */

@@ -897,13 +897,9 @@ static bool date_text(const char *s, char *out)
     return true;
 }
 
-static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **used)
+/* Convert the parsed record v of line r->line (v stays the caller's). */
+static int ndjson_value(dlk_records_reader *r, json_t *v, slot **used)
 {
-    json_error_t jerr;
-    json_t *v = json_loadb(s, n, 0, &jerr);
-    if (!v)
-        return dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", r->line,
-                           jerr.column, jerr.text);
     int rc = DLK_OK;
     if (!json_is_object(v)) {
         rc = dlk_err_schema_mismatch("struct", json_kind(v), "line %" PRId64 ": expected a JSON object, got %s",
@@ -936,6 +932,17 @@ static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **
             *used = sl;
         }
     }
+    return rc;
+}
+
+static int ndjson_record(dlk_records_reader *r, const char *s, size_t n, slot **used)
+{
+    json_error_t jerr;
+    json_t *v = json_loadb(s, n, 0, &jerr);
+    if (!v)
+        return dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", r->line,
+                           jerr.column, jerr.text);
+    int rc = ndjson_value(r, v, used);
     json_decref(v);
     return rc;
 }
@@ -1111,6 +1118,29 @@ static int emit(dlk_records_reader *r, slot *s, struct ArrowArray *out)
     return dlk_arrow_builder_finish(s->b, out);
 }
 
+/* After a record went into slot used: 1 when a batch was emitted into out
+ * (the slot is full, or too much is buffered over all partitions: then the
+ * largest), 0 to go on, or an error. */
+static int batch_ready(dlk_records_reader *r, slot *used, struct ArrowArray *out,
+                       const char *const **partition_values)
+{
+    bool full =
+        (size_t)used->rows >= r->opts.batch_rows ||
+        ((used->rows & 1023) == 0 && dlk_arrow_builder_bytes(used->b) >= r->opts.batch_bytes);
+    if (!full && r->buffered_rows >= r->opts.batch_rows) {
+        for (size_t i = 0; i < r->slots.len; i++) {
+            slot *c = dlk_vec_at(&r->slots, slot *, i);
+            if (c->rows > used->rows) used = c;
+        }
+        full = true;
+    }
+    if (!full) return 0;
+    int rc = emit(r, used, out);
+    if (rc) return rc;
+    if (partition_values) *partition_values = r->out_values;
+    return 1;
+}
+
 int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
                               const char *const **partition_values)
 {
@@ -1149,21 +1179,7 @@ int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
         }
         r->count++;
         r->buffered_rows++;
-        bool full = (size_t)used->rows >= r->opts.batch_rows ||
-                    ((used->rows & 1023) == 0 && dlk_arrow_builder_bytes(used->b) >= r->opts.batch_bytes);
-        if (!full && r->buffered_rows >= r->opts.batch_rows) {
-            /* too much buffered across partitions: flush the largest */
-            for (size_t i = 0; i < r->slots.len; i++) {
-                slot *c = dlk_vec_at(&r->slots, slot *, i);
-                if (c->rows > used->rows) used = c;
-            }
-            full = true;
-        }
-        if (full) {
-            if ((rc = emit(r, used, out))) return rc;
-            if (partition_values) *partition_values = r->out_values;
-            return DLK_OK;
-        }
+        if ((rc = batch_ready(r, used, out, partition_values))) return rc == 1 ? DLK_OK : rc;
     }
     while (r->next_flush < r->slots.len) {
         slot *c = dlk_vec_at(&r->slots, slot *, r->next_flush++);

@@ -9,6 +9,7 @@
 #include "ops/dml_int.h"
 #include "ops/metrics.h"
 #include "ops/records.h"
+#include "ops/records_pipe.h"
 #include "ops/write_int.h"
 #include "parquet/writer.h"
 #include "deltalake/parquet.h"
@@ -660,6 +661,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     where w = {0};
     struct ArrowSchema merged = {0};
     dlk_records_reader *r = NULL;
+    dlk_records_pipe *pipe = NULL;
     dlk_buf commit = {0}, slurp = {0};
     json_t *new_md = NULL;
     dlk_map removes = {0};
@@ -791,10 +793,17 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     if (opts->input_format == DLK_INPUT_PARQUET) {
         if ((rc = feed_parquet(&c, schema, st.n_part, (const uint8_t *)text, n))) goto out;
     }
+    /* threads >= 2: the records are parsed and converted on a second
+     * thread while this one encodes and writes the previous batch */
+    if (opts->threads >= 2 && opts->input_format != DLK_INPUT_PARQUET &&
+        (rc = dlk_records_pipe_start(r, st.n_part, &pipe)))
+        goto out;
     while (opts->input_format != DLK_INPUT_PARQUET) {
         struct ArrowArray batch;
         const char *const *vals = NULL;
-        if ((rc = dlk_ops_records_next_part(r, &batch, &vals))) goto out;
+        rc = pipe ? dlk_records_pipe_next(pipe, &batch, &vals)
+                  : dlk_ops_records_next_part(r, &batch, &vals);
+        if (rc) goto out;
         if (!batch.release) break;
         if (pp.text && (rc = dlk_ops__ppath_scope(&pp, (const char *const *)st.partition_cols, vals, pvals))) {
             dlk_arrow_array_release(&batch);
@@ -924,6 +933,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
 out:
     wctx_cleanup(&c, rc != DLK_OK);
 done:
+    dlk_records_pipe_free(pipe); /* before r: its thread reads r */
     dlk_ops_records_free(r);
     dlk_core__state_free(&st);
     where_free(&w);
