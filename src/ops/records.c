@@ -650,6 +650,7 @@ static int common_open(const struct ArrowSchema *schema, const dlk_records_optio
     r->opts = opts ? *opts : d;
     if (!r->opts.batch_rows) r->opts.batch_rows = 65536;
     if (!r->opts.batch_bytes) r->opts.batch_bytes = (size_t)64 << 20;
+    if (r->opts.first_line > 1) r->line = r->opts.first_line - 1;
     r->csv_fields.elem = sizeof(dlk_buf);
     r->slots.elem = sizeof(slot *);
     int rc = dlk_arrow_schema_copy(schema, &r->schema);

@@ -54,9 +54,15 @@ typedef struct dlk_records_options {
      * dlk_ops_bucket_of); NULL arrays: no bucket columns. */
     const char *const *bucket_src;
     const int *bucket_n;
+    /* Line number of the input's first line (messages); 0 means 1. For a
+     * reader over one chunk of a larger input. */
+    int64_t first_line;
 } dlk_records_options;
 
-#define DLK_RECORDS_OPTIONS_INIT {DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL}
+#define DLK_RECORDS_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL, 0                                    \
+    }
 
 /* Bucket of a value's text (a string's bytes; a number's decimal text; ""
  * for null): FNV-1a 64 with the splitmix64 finaliser (dlk_hash_bytes),

@@ -793,10 +793,10 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     if (opts->input_format == DLK_INPUT_PARQUET) {
         if ((rc = feed_parquet(&c, schema, st.n_part, (const uint8_t *)text, n))) goto out;
     }
-    /* threads >= 2: the records are parsed and converted on a second
-     * thread while this one encodes and writes the previous batch */
-    if (opts->threads >= 2 && opts->input_format != DLK_INPUT_PARQUET &&
-        (rc = dlk_records_pipe_start(r, st.n_part, &pipe)))
+    /* threads >= 2: NDJSON chunks are parsed and converted by worker
+     * threads while this one encodes and writes the batches */
+    if (opts->threads >= 2 && opts->input_format == DLK_INPUT_NDJSON &&
+        (rc = dlk_records_pipe_start(schema, &ro, in, text, n, opts->threads, &pipe)))
         goto out;
     while (opts->input_format != DLK_INPUT_PARQUET) {
         struct ArrowArray batch;
@@ -933,7 +933,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
 out:
     wctx_cleanup(&c, rc != DLK_OK);
 done:
-    dlk_records_pipe_free(pipe); /* before r: its thread reads r */
+    dlk_records_pipe_free(pipe); /* its threads read the input */
     dlk_ops_records_free(r);
     dlk_core__state_free(&st);
     where_free(&w);
