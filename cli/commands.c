@@ -73,7 +73,7 @@ const cli_command cli_commands[] = {
      "  --app-id ID --app-version N   idempotent write (skipped when already committed)\n"
      "  --target-file-size B   bytes per data file (default 128 MiB)\n"
      "  --batch-rows N         rows converted per batch (default 65536)\n"
-     "  --threads N            NDJSON: 2 parses on a second thread, pipelined (default 1)\n"
+     "  --threads N            NDJSON: parse and convert on N threads (default 1)\n"
      "  --ignore-unknown       ignore input fields not in the schema (default: error)\n"},
     {"upsert", cli_cmd_upsert, "merge records by key",
      "usage: deltalake upsert TABLE --key COL[,COL] [--input FILE|-] [--dedup] [--partition P]\n"

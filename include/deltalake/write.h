@@ -95,10 +95,12 @@ typedef struct dlk_write_options {
      *  another value are DLK_INVALID_ARGUMENT; a column that is not a
      *  partition column is DLK_INVALID_ARGUMENT. NULL: no scope. */
     const char *partition_path;
-    /** Since version 2 (ignored when version is 1): NDJSON input: 2 or more
-     *  parses the records on a second thread, pipelined with their
-     *  conversion and the Parquet encoding (same result, same errors);
-     *  0 or 1: everything on the calling thread. */
+    /** Since version 2 (ignored when version is 1): NDJSON input: N >= 2
+     *  parses and converts the records on N worker threads (4 MiB chunks of
+     *  whole lines) while the calling thread encodes and writes Parquet; the
+     *  same rows and the same errors (first in input order, whole-input line
+     *  numbers) as one thread, files may be cut differently. 0 or 1:
+     *  everything on the calling thread. */
     int threads;
 } dlk_write_options;
 
