@@ -17,6 +17,7 @@ const threads = Number(a.threads);
 const ROWS = [
   // [case, label, title]
   ['ingest', 'main', '1 ingest NDJSON -> partitioned snappy'],
+  ['ingest', 'threads', `1e ingest, ${threads} threads (write --threads ${threads})`],
   ['pipeline', 'convert', '1c NDJSON -> Arrow only (library)'],
   ['pipeline', 'main', '1b NDJSON -> 1 Parquet file (library, no Delta)'],
   ['pqwrite', 'main', '1d Parquet write: rows in memory -> 1 file'],
@@ -62,7 +63,9 @@ for (const [c, l, title] of ROWS) {
   const o = ours(c, l);
   const isMain = l === 'main';
   const d1 = isMain || c === 'snapshot' ? duck(c, 1) : undefined;
-  const dn = isMain && threads > 1 ? duck(c, threads) : undefined;
+  // a row of ours on all threads is compared with DuckDB on all threads
+  const allThreads = l === 'threads';
+  const dn = (isMain || allThreads) && threads > 1 ? duck(c, threads) : undefined;
   if (!o && !d1) continue;
   const ok = o && o.status === 'ok';
   // inner_s: the command measured its own part (pqwrite: the write alone)
@@ -71,6 +74,7 @@ for (const [c, l, title] of ROWS) {
   const notes = [];
   if (ok && c === 'commits' && l === 'library') notes.push('dlk_table_write_text in a loop');
   if (ok && c === 'commits') notes.push(`${(o.rows / 10 / t).toFixed(0)} commits/s`);
+  if (ok && allThreads && dn && dn.status === 'ok') notes.push(`ours/duckdb ${threads}t = ${(t / dn.seconds).toFixed(2)}`);
   if (ok && o.inner_s != null) notes.push(`ours: the write inside the process (conversion before it not timed; RSS holds all rows as Arrow); MB/s of ${(o.bytes / 1e6).toFixed(0)} MB Arrow data -> ${(o.file_size / 1e6).toFixed(0)} MB file`);
   if (c === 'lookup' && isMain) {
     const info = ours('lookup', 'files');

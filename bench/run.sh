@@ -175,6 +175,16 @@ ingest_ours() {
 }
 if want ingest; then
   ingest_ours
+  # the same write with the records parsed and converted on THREADS threads
+  # (write --threads), beside DuckDB with THREADS threads
+  if [ "$THREADS" -gt 1 ] && [ -d "$TABLE/_delta_log" ] && has_opt write --threads; then
+    TT=$DIR/ours/spans-threads
+    rm -rf "$TT"
+    if "$CLI" create "$TT" --schema "$SCHEMA" --partition-by date,service_name >/dev/null 2>&1; then
+      ours ingest threads "$ROWS" "$DATA_BYTES" -- "$CLI" write "$TT" --input "$DATA" --threads "$THREADS"
+    fi
+    rm -rf "$TT"
+  fi
   rm -rf "$DIR/duck" && mkdir -p "$DIR/duck"
   duck ingest 1 --input "$DATA" --out "$DUCK1"
   [ "$THREADS" -gt 1 ] && duck ingest "$THREADS" --input "$DATA" --out "$DUCKN"
