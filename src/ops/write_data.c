@@ -495,6 +495,8 @@ int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, 
     f->c.n_part = n_part;
     f->c.target = target ? target : ((uint64_t)128 << 20);
     f->c.num_indexed = num_indexed;
+    f->c.mem_budget = WRITE_MEM_BUDGET;
+    f->c.max_open = WRITE_MAX_OPEN;
     *out = f;
     return DLK_OK;
 }
@@ -519,6 +521,7 @@ int dlk_ops__files_cut(dlk_ops__files *f)
         open_file_free(of);
     }
     dlk_map_free(&f->c.open);
+    f->c.buffered = 0;
     return rc;
 }
 
