@@ -798,7 +798,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     }
     /* threads >= 2: NDJSON chunks are parsed and converted by worker
      * threads while this one encodes and writes the batches */
-    if (opts->threads >= 2 && opts->input_format == DLK_INPUT_NDJSON &&
+    if (opts->version >= 2 && opts->threads >= 2 && opts->input_format == DLK_INPUT_NDJSON &&
         (rc = dlk_records_pipe_start(schema, &ro, in, text, n, opts->threads, &pipe)))
         goto out;
     while (opts->input_format != DLK_INPUT_PARQUET) {
