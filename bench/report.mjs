@@ -29,6 +29,7 @@ const ROWS = [
   ['upsert', 'main', '6 upsert 10k keys'],
   ['delete', 'main', '7 delete by predicate'],
   ['snapshot', '300k-files', '8a snapshot load, 300k files'],
+  ['snapshot', '300k-files-checkpointed', '8c snapshot load, 300k files, checkpointed'],
   ['snapshot', `${a['log-commits']}-commits`, `8b snapshot load, ${a['log-commits']} commits`],
   ['commits', 'main', `9 ${a['cli-commits']} small commits (CLI)`],
   ['commits', 'library', `9b ${Number(a.commits) - Number(a['cli-commits'])} more small commits (library)`],
