@@ -115,7 +115,8 @@ DLK_EXTERN void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_sc
 
 /** The data file the batch last returned by get_next came from (a batch
  *  never spans two files), borrowed from the snapshot; NULL before the
- *  first batch, at the end, and for streams not made by dlk_scan_open.
+ *  first batch, at the end, for ordered scans (order_by: a batch mixes
+ *  files) and for streams not made by dlk_scan_open.
  *  Since: 0.2 */
 DLK_EXTERN const dlk_file_info *dlk_scan_batch_file(const struct ArrowArrayStream *stream);
 
