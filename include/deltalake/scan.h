@@ -113,8 +113,8 @@ typedef struct dlk_scan_stats {
 /** Stats of a stream made by dlk_scan_open (zeros for other streams). */
 DLK_EXTERN void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_scan_stats *out);
 
-/** The data file the batch last returned by get_next came from (a batch
- *  never spans two files), borrowed from the snapshot; NULL before the
+/** The data file the batch last returned by get_next came from (without
+ *  order_by a batch never spans two files), borrowed from the snapshot; NULL before the
  *  first batch, at the end, for ordered scans (order_by: a batch mixes
  *  files) and for streams not made by dlk_scan_open.
  *  Since: 0.2 */
