@@ -86,9 +86,24 @@ static int scan_log(const char *root, int64_t *latest, int64_t *lowest, int64_t 
     return DLK_OK;
 }
 
+/* The write path works on local folders only: refuse object-store URIs
+ * (s3://...) with DLK_UNSUPPORTED instead of treating them as local paths. */
+static int local_only(const char *root)
+{
+    if (root && dlk_path_is_uri(root) && strncmp(root, "file:", 5) != 0)
+        return dlk_err_set(DLK_UNSUPPORTED,
+                           "%s: writing to object stores is not supported yet (the write path "
+                           "is local-filesystem only; reading works)",
+                           root);
+    return DLK_OK;
+}
+
 int dlk_core__log_latest(const char *root, int64_t *version)
 {
     int64_t lo, n, cp;
+    *version = -1;
+    int rc = local_only(root);
+    if (rc) return rc;
     return scan_log(root, version, &lo, &n, &cp);
 }
 
@@ -400,7 +415,9 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     st->last_checkpoint = -1;
     st->files_loaded = want_files;
     dlk_storage *s = NULL;
-    int rc = dlk_storage_open_local(root, &s);
+    int rc = local_only(root);
+    if (rc) return rc;
+    rc = dlk_storage_open_local(root, &s);
     if (rc) return rc;
     dlk_log_segment seg;
     rc = dlk_log_segment_build(s, at < 0 ? -1 : at, &seg);
@@ -507,7 +524,8 @@ int dlk_core__commit_put(const char *root, int64_t version, const char *data, si
     dlk_buf dir = {0}, tmp = {0}, fin = {0};
     char uuid[37];
     dlk_uuid_string(uuid);
-    int rc = log_dir(root, &dir);
+    int rc = local_only(root);
+    if (!rc) rc = log_dir(root, &dir);
     if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&dir));
     if (!rc)
         rc = dlk_buf_printf(&tmp, "%s/.%020" PRId64 ".json.%s.tmp", dlk_buf_cstr(&dir), version,

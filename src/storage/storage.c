@@ -58,6 +58,8 @@ int dlk_storage_open(const char *location, dlk_storage **out)
         return rc;
     }
     if (dlk_str_starts_with(location, "file:/")) return dlk_storage_open_local(location + 5, out);
+    if (dlk_str_starts_with(location, "s3://") || dlk_str_starts_with(location, "s3a://"))
+        return dlk_storage__open_s3(location, out);
     const char *colon = strstr(location, "://");
     if (colon) {
         return dlk_err_set(DLK_UNSUPPORTED, "storage: scheme '%.*s' is not supported yet (%s)",

@@ -11,4 +11,7 @@ int dlk_storage__list_add(dlk_storage_list *l, size_t *cap, const char *key, int
                           int64_t mtime_ms);
 /* Sort a listing by key. */
 void dlk_storage__list_sort(dlk_storage_list *l);
+/* Open "s3://bucket/prefix" (or s3a://) with settings from the environment
+ * (storage/s3.c). */
+int dlk_storage__open_s3(const char *location, dlk_storage **out);
 #endif

@@ -78,8 +78,11 @@ DLK_EXTERN int dlk_storage_new(const dlk_storage_ops *ops, void *self, const cha
 DLK_EXTERN int dlk_storage_open_local(const char *root, dlk_storage **out);
 /** Empty in-memory store (tests). */
 DLK_EXTERN int dlk_storage_open_memory(dlk_storage **out);
-/** Open by location: "file://..." or a plain path -> local. Other schemes:
- *  DLK_UNSUPPORTED naming the scheme (S3 comes later). */
+/** Open by location: "file://..." or a plain path -> local; "s3://bucket/prefix"
+ *  (or s3a://) -> the S3 backend, configured from the environment (see
+ *  docs/s3.md: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+ *  AWS_REGION, DELTALAKE_S3_ENDPOINT / AWS_ENDPOINT_URL); no request is made
+ *  at open. Other schemes: DLK_UNSUPPORTED naming the scheme. */
 DLK_EXTERN int dlk_storage_open(const char *location, dlk_storage **out);
 /** Fault-injecting wrapper (tests): call number fail_nth (1-based, counted
  *  over every operation) and, if sticky, every later one fail with DLK_IO.
