@@ -7,6 +7,7 @@
 #include "ops/maint_int.h"
 #include "core/snapshot.h"
 #include "deltalake/parquet.h"
+#include "deltalake/sys/storage.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -62,7 +63,22 @@ int64_t dlk_ops__file_records(const dlk_snapshot *s, const dlk_file_info *f)
         if (r >= 0) return r;
     }
     const char *root = s->table->location;
-    if (!root || dlk_path_is_uri(root)) return -1;
+    if (!root) return -1;
+    if (dlk_path_is_uri(root)) {
+        /* object store: the file through the table's storage (footer count) */
+        uint8_t *data = NULL;
+        size_t len = 0;
+        dlk_pq_file *pf = NULL;
+        int64_t r = -1;
+        if (dlk_storage_get(s->storage, f->path, &data, &len) == DLK_OK &&
+            dlk_pq_open_memory(data, len, f->path, &pf) == DLK_OK)
+            r = dlk_pq_num_rows(pf);
+        else
+            dlk_error_clear();
+        dlk_pq_close(pf);
+        dlk_storage_bytes_free(data);
+        return r;
+    }
     char *full = NULL;
     if (f->path[0] == '/')
         full = dlk_strdup(f->path);

@@ -11,6 +11,17 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '../../peers/package.json'));
 const S3rver = require('s3rver');
+import crypto from 'node:crypto';
+
+// s3rver encrypts ListObjectsV2 continuation tokens with DES, which Node >= 17
+// (OpenSSL 3) only offers with --openssl-legacy-provider; without it every
+// truncated listing fails with HTTP 500.
+try {
+  crypto.createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8));
+} catch (e) {
+  console.error('s3rver_launch: run node with --openssl-legacy-provider (DES for s3rver)');
+  process.exit(3);
+}
 
 const args = process.argv.slice(2);
 const watchStdin = args[0] === '--watch-stdin';
