@@ -1,5 +1,5 @@
 /*
- * cli/cmd_check.c - `deltalake check TABLE [--log-only] [--format F]`:
+ * cli/cmd_check.c - `deltalake check TABLE [--log-only] [--read-data] [--format F]`:
  * validate a table against the Delta protocol (include/deltalake/check.h).
  * Prints one row per finding (code, version, path, message) through
  * cli/output; a summary line goes to stderr. Exit 0 when the table is
@@ -158,6 +158,11 @@ int cli_cmd_check(int argc, char **argv)
         }
         if (!strcmp(argv[i], "--log-only")) {
             opts.skip_data = true;
+            i++;
+            continue;
+        }
+        if (!strcmp(argv[i], "--read-data")) {
+            opts.read_data_bytes = INT64_MAX;
             i++;
             continue;
         }

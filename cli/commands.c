@@ -151,9 +151,10 @@ const cli_command cli_commands[] = {
     {"checkpoint", cli_cmd_checkpoint, "write a checkpoint of the latest version",
      "usage: deltalake checkpoint TABLE\n"},
     {"check", cli_cmd_check, "validate the table against the Delta protocol",
-     "usage: deltalake check TABLE [--log-only] [--format table|jsonl|csv|json]\n"
+     "usage: deltalake check TABLE [--log-only] [--read-data] [--format table|jsonl|csv|json]\n"
      "  one row per finding (code, version, path, message); a summary on stderr\n"
      "  --log-only             check the log and replayed state only (no data files)\n"
+     "  --read-data            check stats against the values (a full read), not the footer\n"
      "  exit status 0 when the table is sound, 1 with the problems listed otherwise\n"},
     {"parquet", cli_cmd_parquet, "inspect a Parquet file",
      "usage: deltalake parquet dump FILE [--columns a,b] [--format F]\n"

@@ -17,7 +17,9 @@
  *    finding only when the table column is not nullable); stats numRecords
  *    equals the footer row count; stats nullCount equals the footer null
  *    counts and minValues/maxValues bound the footer min/max (strings may be
- *    truncated prefixes, Spark timestamps may be cut to milliseconds);
+ *    truncated prefixes, Spark timestamps may be cut to milliseconds) - or
+ *    the values themselves, read in full, for small files (read_data_bytes,
+ *    and columns without footer statistics in files up to 1 MiB);
  *  - deletion vectors: resolvable (file present, size, CRC), cardinality as
  *    recorded and not above numRecords.
  *
@@ -58,13 +60,17 @@ typedef struct dlk_check_report {
 } dlk_check_report;
 
 typedef struct dlk_check_options {
-    int version;         /**< 1 */
-    bool skip_data;      /**< only the log: no data file, footer or DV checks */
-    size_t max_findings; /**< stop collecting after this many (0: 1000) */
+    int version;             /**< 1 */
+    bool skip_data;          /**< only the log: no data file, footer or DV checks */
+    size_t max_findings;     /**< stop collecting after this many (0: 1000) */
+    int64_t read_data_bytes; /**< data files of at most this size have their stats checked against
+                                  the values themselves (a full read of the top-level columns)
+                                  instead of the footer statistics; 0: footer only, except that
+                                  columns without footer statistics are read in files up to 1 MiB */
 } dlk_check_options;
 #define DLK_CHECK_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        1, false, 0                                                                                \
+        1, false, 0, 0                                                                             \
     }
 
 /** Check the table at `location` (a path or URI dlk_storage_open accepts).

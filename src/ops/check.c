@@ -340,6 +340,7 @@ int dlk_table_check_storage(dlk_storage *storage, const dlk_check_options *opts,
     if (!c) return dlk_err_nomem();
     c->findings = (dlk_vec)DLK_VEC_INIT(dlk_check_finding);
     c->max_findings = opts->max_findings ? opts->max_findings : 1000;
+    c->read_data_bytes = opts->read_data_bytes;
     c->storage = storage;
     c->pub.version = -1;
     log_listing l;

@@ -80,6 +80,8 @@ typedef struct {
     dlk_pq_file *pq;
     json_t *mins, *maxs, *nulls;
     bool *bad;
+    bool read_data; /* compute min/max/nulls of top-level columns from the data */
+    int64_t size;   /* of the file */
 } sctx;
 
 /* Footer stats of a leaf over all row groups: null count (-1 unknown) and
@@ -182,11 +184,104 @@ static bool stat_int(json_t *v, const char *fmt, int64_t *out)
     return false;
 }
 
+/* min/max/nulls of top-level column `name` computed from its values (ints,
+ * dates, timestamps, floats, strings); the string bounds point into keep[]
+ * (released by the caller). false when it cannot be read. */
+static bool data_agg(dlk_pq_file *pq, const char *name, agg *g, struct ArrowArray *keep,
+                     size_t nkeep, struct ArrowSchema *keep_s)
+{
+    memset(g, 0, sizeof *g);
+    int nrg = dlk_pq_num_row_groups(pq);
+    if (nrg < 0 || (size_t)nrg > nkeep) return false;
+    bool any = false;
+    const char *cols[1] = {name};
+    for (int rg = 0; rg < nrg; rg++) {
+        if (dlk_pq_read_row_group(pq, rg, cols, 1, &keep_s[rg], &keep[rg])) {
+            dlk_error_clear();
+            for (int q = 0; q < rg; q++) {
+                keep[q].release(&keep[q]);
+                keep_s[q].release(&keep_s[q]);
+            }
+            return false;
+        }
+        const struct ArrowSchema *cs = keep_s[rg].children[0];
+        const struct ArrowArray *ca = keep[rg].children[0];
+        const char *f = cs->format;
+        if (!g->fmt) g->fmt = f;
+        const uint8_t *valid = ca->null_count ? ca->buffers[0] : NULL;
+        bool is_int = int_rank(f) || !strcmp(f, "tdD") || !strncmp(f, "ts", 2);
+        for (int64_t i = 0; i < ca->length; i++) {
+            int64_t k = ca->offset + i;
+            if (valid && !((valid[k >> 3] >> (k & 7)) & 1)) {
+                g->nulls++;
+                continue;
+            }
+            if (is_int) {
+                int64_t v;
+                if (!strcmp(f, "c"))
+                    v = ((const int8_t *)ca->buffers[1])[k];
+                else if (!strcmp(f, "s"))
+                    v = ((const int16_t *)ca->buffers[1])[k];
+                else if (!strcmp(f, "i") || !strcmp(f, "tdD"))
+                    v = ((const int32_t *)ca->buffers[1])[k];
+                else
+                    v = ((const int64_t *)ca->buffers[1])[k];
+                if (!strncmp(f, "tss", 3))
+                    v *= 1000000;
+                else if (!strncmp(f, "tsm", 3))
+                    v *= 1000;
+                else if (!strncmp(f, "tsn", 3))
+                    v /= 1000;
+                g->kind = DLK_PQ_STAT_INT;
+                if (!any || v < g->min_i) g->min_i = v;
+                if (!any || v > g->max_i) g->max_i = v;
+            } else if (!strcmp(f, "f") || !strcmp(f, "g")) {
+                double v = !strcmp(f, "f") ? ((const float *)ca->buffers[1])[k]
+                                           : ((const double *)ca->buffers[1])[k];
+                if (isnan(v)) continue;
+                g->kind = DLK_PQ_STAT_DOUBLE;
+                if (!any || v < g->min_d) g->min_d = v;
+                if (!any || v > g->max_d) g->max_d = v;
+            } else if (!strcmp(f, "u")) {
+                const int32_t *off = ca->buffers[1];
+                const uint8_t *d = ca->buffers[2];
+                const uint8_t *v = d + off[k];
+                size_t n = (size_t)(off[k + 1] - off[k]);
+                g->kind = DLK_PQ_STAT_BYTES;
+                if (!any || bytes_cmp(v, n, g->min_b, g->min_bl) < 0) g->min_b = v, g->min_bl = n;
+                if (!any || bytes_cmp(v, n, g->max_b, g->max_bl) > 0) g->max_b = v, g->max_bl = n;
+            } else {
+                continue; /* other types: null count only */
+            }
+            any = true;
+        }
+    }
+    g->has = any;
+    if (g->fmt && !strncmp(g->fmt, "ts", 2)) g->fmt = "tsu:"; /* values are microseconds now */
+    return true;
+}
+
+enum { KEEP_RG = 64 };
+
 static int check_leaf(sctx *x, const char *leaf, const char *fmt, json_t *mn, json_t *mx,
                       json_t *nc, bool top)
 {
     agg g;
-    if (!leaf_agg(x->pq, leaf, &g)) return DLK_OK;
+    struct ArrowArray keep[KEEP_RG];
+    struct ArrowSchema keep_s[KEEP_RG];
+    int nkept = 0;
+    if (top && x->read_data && data_agg(x->pq, leaf, &g, keep, KEEP_RG, keep_s)) {
+        nkept = dlk_pq_num_row_groups(x->pq);
+    } else if (!leaf_agg(x->pq, leaf, &g)) {
+        return DLK_OK;
+    } else if (top && (!g.has || g.nulls < 0) && x->size <= ((int64_t)1 << 20)) {
+        /* no footer statistics: read the values of a small file */
+        agg d;
+        if (data_agg(x->pq, leaf, &d, keep, KEEP_RG, keep_s)) {
+            nkept = dlk_pq_num_row_groups(x->pq);
+            g = d;
+        }
+    }
     int rc = DLK_OK;
     if (top && nc && json_is_integer(nc) && g.nulls >= 0 && json_integer_value(nc) != g.nulls) {
         *x->bad = true;
@@ -195,12 +290,12 @@ static int check_leaf(sctx *x, const char *leaf, const char *fmt, json_t *mn, js
             "column %s: stats nullCount %lld but the Parquet footer counts %lld nulls", leaf,
             (long long)json_integer_value(nc), (long long)g.nulls);
     }
-    if (rc || !g.has || !g.fmt) return rc;
+    if (rc || !g.has || !g.fmt) goto out;
     fmt = g.fmt; /* stats describe the file's values: read them as its type */
     bool f32 = !strcmp(fmt, "f");
     if (g.kind == DLK_PQ_STAT_INT && int_rank(fmt) == 0 && strcmp(fmt, "tdD") &&
         strncmp(fmt, "tsu:", 4))
-        return DLK_OK; /* time of day, unsigned, ...: not compared */
+        goto out; /* time of day, unsigned, ...: not compared */
     bool is_ts = !strncmp(fmt, "ts", 2);
     int64_t slack = is_ts ? 999 : 0; /* Spark cuts timestamps to milliseconds */
     char fv[64];
@@ -258,6 +353,11 @@ static int check_leaf(sctx *x, const char *leaf, const char *fmt, json_t *mn, js
                                     leaf, t ? t : "?", fv);
             free(t);
         }
+    }
+out:
+    for (int q = 0; q < nkept; q++) {
+        keep[q].release(&keep[q]);
+        keep_s[q].release(&keep_s[q]);
     }
     return rc;
 }
@@ -399,7 +499,8 @@ static int check_one(dlk_check_ctx *c, dlk_snapshot *snap, size_t i)
             }
         }
         if (!rc && !bad) {
-            sctx x = {c, v, path, pq, NULL, NULL, NULL, &bad};
+            sctx x = {c,       v, path, pq, NULL, NULL, NULL, &bad, fi->size <= c->read_data_bytes,
+                      fi->size};
             rc = check_stats_fields(&x, &snap->schema, "", json_object_get(stats, "minValues"),
                                     json_object_get(stats, "maxValues"),
                                     json_object_get(stats, "nullCount"),

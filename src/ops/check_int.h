@@ -17,8 +17,9 @@ typedef struct dlk_check_ctx {
     dlk_arena arena;      /* every string of the findings */
     dlk_vec findings;     /* dlk_check_finding */
     size_t max_findings;
-    bool full;            /* max_findings reached */
-    dlk_storage *storage; /* borrowed */
+    int64_t read_data_bytes; /* dlk_check_options.read_data_bytes */
+    bool full;               /* max_findings reached */
+    dlk_storage *storage;    /* borrowed */
 } dlk_check_ctx;
 
 /* Add a finding (message printf-style). DLK_NO_MEMORY only. */

@@ -55,6 +55,18 @@ broken; sed -i 's/\\"numRecords\\":6/\\"numRecords\\":7/' "$B/$LOG/0000000000000
 broken; sed -i 's/\\"minValues\\":{\\"id\\":1/\\"minValues\\":{\\"id\\":2/' "$B/$LOG/00000000000000000001.json"; expect stats_min "stats min above the data"
 broken; sed -i 's/\\"maxValues\\":{\\"id\\":6/\\"maxValues\\":{\\"id\\":5/' "$B/$LOG/00000000000000000001.json"; expect stats_max "stats max below the data"
 broken; sed -i 's/\\"nullCount\\":{\\"id\\":0,\\"name\\":1/\\"nullCount\\":{\\"id\\":0,\\"name\\":0/' "$B/$LOG/00000000000000000001.json"; expect stats_null_count "stats nullCount wrong"
+# the same stats checks against the values themselves (--read-data)
+expect_rd() { # CODE DESCRIPTION
+  "$CLI" check "$B" --read-data --format jsonl >"$tmp/out" 2>"$tmp/err"; rc=$?
+  check "[ $rc -eq 1 ] && grep -q '\"code\":\"$1\"' '$tmp/out'" "$2 -> $1 (--read-data)"
+}
+broken; sed -i 's/\\"minValues\\":{\\"id\\":1/\\"minValues\\":{\\"id\\":2/' "$B/$LOG/00000000000000000001.json"; expect_rd stats_min "stats min above the data"
+broken; sed -i 's/\\"maxValues\\":{\\"id\\":6,\\"name\\":\\"n5\\",\\"score\\":5.5/\\"maxValues\\":{\\"id\\":6,\\"name\\":\\"n4\\",\\"score\\":5.5/' "$B/$LOG/00000000000000000001.json"; expect_rd stats_max "stats string max below the data"
+broken; sed -i 's/\\"nullCount\\":{\\"id\\":0,\\"name\\":1/\\"nullCount\\":{\\"id\\":0,\\"name\\":2/' "$B/$LOG/00000000000000000001.json"; expect_rd stats_null_count "stats nullCount wrong"
+for t in "$T" "$P" "$C"; do
+  "$CLI" check "$t" --read-data >/dev/null 2>"$tmp/err"; rc=$?
+  check "[ $rc -eq 0 ]" "$(basename "$t") passes with --read-data ($(tail -1 "$tmp/err"))"
+done
 broken; sed -i 's/{\\"name\\":\\"score\\",\\"type\\":\\"double\\"/{\\"name\\":\\"score\\",\\"type\\":\\"string\\"/' "$B/$LOG/00000000000000000000.json"; expect file_schema "schema type differs from the files"
 broken; sed -i 's/\\"type\\":\\"struct\\",\\"fields\\"/\\"type\\":\\"strukt\\",\\"fields\\"/' "$B/$LOG/00000000000000000000.json"; expect schema "schemaString does not parse"
 broken; echo '{"add":{"path":' >>"$B/$LOG/00000000000000000003.json"; expect commit_parse "commit line does not parse"
