@@ -134,13 +134,11 @@ DLK_EXTERN int dlk_table_handle_snapshot(dlk_table_handle *t, int64_t version, d
 /** Options of bulk insert. NULL means defaults. */
 typedef struct dlk_insert_options {
     int version; /**< 1 */
-    /** Restrict the insert to one partition ("service_name=web/date=2024-01-01"):
-     *  rows lacking the partition columns take them from the path; rows with
-     *  other values are DLK_INVALID_ARGUMENT. For a generated hash-bucket
-     *  column (c_bucket=N) every row's c must hash into bucket N.
-     *  DLK_PARTITION_NOT_FOUND when it names a column that is not a partition
-     *  column. Values are given as in hive directories, unescaped
-     *  (__HIVE_DEFAULT_PARTITION__ for null). */
+    /** Restrict the insert to one partition ("service_name=web/date=2024-01-01",
+     *  hive notation as in dml.h): rows lacking the partition columns take
+     *  them from the path; rows with other values, and a path naming a
+     *  column that is not a partition column, are DLK_INVALID_ARGUMENT
+     *  (dlk_write_options.partition_path). */
     const char *partition_path;
     int schema_mode;     /**< dlk_schema_mode; DLK_SCHEMA_FROM_CONFIG: the config decides */
     const char *app_id;  /**< idempotent insert (Delta txn appId) or NULL */

@@ -102,9 +102,13 @@ typedef struct dlk_write_options {
      *  numbers) as one thread, files may be cut differently. 0 or 1:
      *  everything on the calling thread. */
     int threads;
+    /** Since version 3 (ignored below): data file codec, a dlk_compression
+     *  (config.h; 0: SNAPPY), and its level (GZIP, ZSTD; 0: the codec's default). */
+    int compression;
+    int compression_level;
 } dlk_write_options;
 
-#define DLK_WRITE_OPTIONS_INIT {2, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0}
+#define DLK_WRITE_OPTIONS_INIT {3, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0, 0, 0}
 
 typedef struct dlk_write_result {
     int64_t version;            /**< committed version; the current one when skipped */

@@ -37,7 +37,8 @@ void dlk_config_init(dlk_config *cfg)
 
 static void free_columns(dlk_config *cfg)
 {
-    for (size_t i = 0; i < cfg->n_partition_columns; i++) dlk_free(cfg->partition_columns[i]);
+    for (size_t i = 0; i < cfg->n_partition_columns; i++)
+        dlk_free(cfg->partition_columns[i]);
     dlk_free(cfg->partition_columns);
     cfg->partition_columns = NULL;
     cfg->n_partition_columns = 0;
@@ -61,8 +62,14 @@ static int set_str(char **dst, const char *s)
     return DLK_OK;
 }
 
-int dlk_config_set_table_path(dlk_config *cfg, const char *path) { return set_str(&cfg->table_path, path); }
-int dlk_config_set_table_name(dlk_config *cfg, const char *name) { return set_str(&cfg->table_name, name); }
+int dlk_config_set_table_path(dlk_config *cfg, const char *path)
+{
+    return set_str(&cfg->table_path, path);
+}
+int dlk_config_set_table_name(dlk_config *cfg, const char *name)
+{
+    return set_str(&cfg->table_name, name);
+}
 
 int dlk_config_set_partition_columns(dlk_config *cfg, const char *const *cols, size_t n)
 {
@@ -70,7 +77,8 @@ int dlk_config_set_partition_columns(dlk_config *cfg, const char *const *cols, s
     if (n && !list) return dlk_err_nomem();
     for (size_t i = 0; i < n; i++) {
         if (!(list[i] = dlk_strdup(cols[i] ? cols[i] : ""))) {
-            for (size_t j = 0; j < i; j++) dlk_free(list[j]);
+            for (size_t j = 0; j < i; j++)
+                dlk_free(list[j]);
             dlk_free(list);
             return dlk_err_nomem();
         }
@@ -110,7 +118,8 @@ int dlk_config_validate(const dlk_config *cfg)
     if (cfg->version != DLK_CONFIG_VERSION)
         BAD("config version %u is not supported (expected %d; use dlk_config_init)", cfg->version,
             DLK_CONFIG_VERSION);
-    if ((unsigned)cfg->compression > DLK_COMPRESSION_NONE) BAD("compression: unknown codec %d", (int)cfg->compression);
+    if ((unsigned)cfg->compression > DLK_COMPRESSION_NONE)
+        BAD("compression: unknown codec %d", (int)cfg->compression);
     if (cfg->compression_level < 0 || cfg->compression_level > 22)
         BAD("compression_level: %d is out of range 0..22", (int)cfg->compression_level);
     if ((unsigned)cfg->partition_strategy > DLK_PARTITION_BY_HASH)
@@ -119,26 +128,33 @@ int dlk_config_validate(const dlk_config *cfg)
         BAD("hash_buckets: %d is out of range 1..65536", (int)cfg->hash_buckets);
     if (cfg->partition_strategy == DLK_PARTITION_BY_HASH && cfg->n_partition_columns == 0)
         BAD("partition_strategy: 'hash' needs partition_columns");
-    if (cfg->checkpoint_interval < 1) BAD("checkpoint_interval: must be at least 1, got %d", (int)cfg->checkpoint_interval);
-    if (cfg->retention_hours < 0) BAD("retention_hours: must not be negative, got %lld", (long long)cfg->retention_hours);
+    if (cfg->checkpoint_interval < 1)
+        BAD("checkpoint_interval: must be at least 1, got %d", (int)cfg->checkpoint_interval);
+    if (cfg->retention_hours < 0)
+        BAD("retention_hours: must not be negative, got %lld", (long long)cfg->retention_hours);
     if (cfg->parallelism < 0 || cfg->parallelism > 1024)
         BAD("parallelism: %d is out of range 0..1024 (0 = number of CPUs)", (int)cfg->parallelism);
     if (cfg->batch_size < 1 || cfg->batch_size > 100000000)
         BAD("batch_size: %lld is out of range 1..100000000", (long long)cfg->batch_size);
-    if (cfg->file_size_min <= 0) BAD("file_size_min: must be positive, got %lld", (long long)cfg->file_size_min);
-    if (cfg->file_size_target <= 0) BAD("file_size_target: must be positive, got %lld", (long long)cfg->file_size_target);
-    if (cfg->file_size_max <= 0) BAD("file_size_max: must be positive, got %lld", (long long)cfg->file_size_max);
+    if (cfg->file_size_min <= 0)
+        BAD("file_size_min: must be positive, got %lld", (long long)cfg->file_size_min);
+    if (cfg->file_size_target <= 0)
+        BAD("file_size_target: must be positive, got %lld", (long long)cfg->file_size_target);
+    if (cfg->file_size_max <= 0)
+        BAD("file_size_max: must be positive, got %lld", (long long)cfg->file_size_max);
     if (cfg->file_size_min > cfg->file_size_target)
-        BAD("file_size_min (%lld) is larger than file_size_target (%lld)", (long long)cfg->file_size_min,
-            (long long)cfg->file_size_target);
+        BAD("file_size_min (%lld) is larger than file_size_target (%lld)",
+            (long long)cfg->file_size_min, (long long)cfg->file_size_target);
     if (cfg->file_size_target > cfg->file_size_max)
-        BAD("file_size_target (%lld) is larger than file_size_max (%lld)", (long long)cfg->file_size_target,
-            (long long)cfg->file_size_max);
+        BAD("file_size_target (%lld) is larger than file_size_max (%lld)",
+            (long long)cfg->file_size_target, (long long)cfg->file_size_max);
     if (cfg->optimize_min_files < 1)
         BAD("optimize_min_files: must be at least 1, got %d", (int)cfg->optimize_min_files);
-    if (cfg->vacuum_interval < 1) BAD("vacuum_interval: must be at least 1, got %d", (int)cfg->vacuum_interval);
+    if (cfg->vacuum_interval < 1)
+        BAD("vacuum_interval: must be at least 1, got %d", (int)cfg->vacuum_interval);
     for (size_t i = 0; i < cfg->n_partition_columns; i++) {
-        if (!cfg->partition_columns[i][0]) BAD("partition_columns: column %zu has an empty name", i + 1);
+        if (!cfg->partition_columns[i][0])
+            BAD("partition_columns: column %zu has an empty name", i + 1);
         for (size_t j = 0; j < i; j++)
             if (strcmp(cfg->partition_columns[i], cfg->partition_columns[j]) == 0)
                 BAD("partition_columns: '%s' is listed twice", cfg->partition_columns[i]);
@@ -222,8 +238,8 @@ static int apply_entry(dlk_config *cfg, const char *name, const dlk_toml_entry *
     case K_I32:
         if (v->type != DLK_TOML_INT) return type_error(name, e, "an integer");
         if (v->i < INT32_MIN || v->i > INT32_MAX)
-            return dlk_err_set(DLK_PARSE, "%s:%d: key '%s': %lld is out of range", name, e->line, e->key,
-                               (long long)v->i);
+            return dlk_err_set(DLK_PARSE, "%s:%d: key '%s': %lld is out of range", name, e->line,
+                               e->key, (long long)v->i);
         *(int32_t *)base = (int32_t)v->i;
         return DLK_OK;
     case K_STRLIST: {
@@ -232,7 +248,8 @@ static int apply_entry(dlk_config *cfg, const char *name, const dlk_toml_entry *
         if (v->n_items > 256)
             return dlk_err_set(DLK_PARSE, "%s:%d: too many partition columns", name, e->line);
         for (size_t i = 0; i < v->n_items; i++) {
-            if (v->items[i].type != DLK_TOML_STRING) return type_error(name, e, "an array of strings");
+            if (v->items[i].type != DLK_TOML_STRING)
+                return type_error(name, e, "an array of strings");
             cols[i] = v->items[i].str;
         }
         return dlk_config_set_partition_columns(cfg, cols, v->n_items);
@@ -244,10 +261,13 @@ static int apply_entry(dlk_config *cfg, const char *name, const dlk_toml_entry *
         return DLK_OK;
     case K_STRATEGY:
         if (v->type != DLK_TOML_STRING) return type_error(name, e, "a string");
-        if (dlk_str_ieq(v->str, "value")) *(dlk_partition_strategy *)base = DLK_PARTITION_BY_VALUE;
-        else if (dlk_str_ieq(v->str, "hash")) *(dlk_partition_strategy *)base = DLK_PARTITION_BY_HASH;
+        if (dlk_str_ieq(v->str, "value"))
+            *(dlk_partition_strategy *)base = DLK_PARTITION_BY_VALUE;
+        else if (dlk_str_ieq(v->str, "hash"))
+            *(dlk_partition_strategy *)base = DLK_PARTITION_BY_HASH;
         else
-            return dlk_err_set(DLK_PARSE, "%s:%d: partition_strategy must be 'value' or 'hash', not '%s'",
+            return dlk_err_set(DLK_PARSE,
+                               "%s:%d: partition_strategy must be 'value' or 'hash', not '%s'",
                                name, e->line, v->str);
         return DLK_OK;
     }
@@ -258,9 +278,12 @@ int dlk_config_apply_env(dlk_config *cfg)
 {
     const char *v;
     int rc;
-    if ((v = getenv("DELTALAKE_TABLE_PATH")) && *v && (rc = set_str(&cfg->table_path, v))) return rc;
-    if ((v = getenv("DELTALAKE_TABLE_NAME")) && *v && (rc = set_str(&cfg->table_name, v))) return rc;
-    if ((v = getenv("DELTALAKE_COMPRESSION")) && *v && (rc = dlk_compression_from_name(v, &cfg->compression)))
+    if ((v = getenv("DELTALAKE_TABLE_PATH")) && *v && (rc = set_str(&cfg->table_path, v)))
+        return rc;
+    if ((v = getenv("DELTALAKE_TABLE_NAME")) && *v && (rc = set_str(&cfg->table_name, v)))
+        return rc;
+    if ((v = getenv("DELTALAKE_COMPRESSION")) && *v &&
+        (rc = dlk_compression_from_name(v, &cfg->compression)))
         return dlk_err_context(rc, "DELTALAKE_COMPRESSION");
     int64_t n;
     if ((v = getenv("DELTALAKE_BATCH_SIZE")) && *v) {
@@ -273,7 +296,8 @@ int dlk_config_apply_env(dlk_config *cfg)
     }
     if ((v = getenv("DELTALAKE_PARALLELISM")) && *v) {
         if ((rc = dlk_parse_i64(v, &n)) || n < 0 || n > 1024)
-            return dlk_err_set(DLK_INVALID_ARGUMENT, "DELTALAKE_PARALLELISM: '%s' is not in 0..1024", v);
+            return dlk_err_set(DLK_INVALID_ARGUMENT,
+                               "DELTALAKE_PARALLELISM: '%s' is not in 0..1024", v);
         cfg->parallelism = (int32_t)n;
     }
     return DLK_OK;
@@ -283,14 +307,16 @@ int dlk_config_load_toml_string(const char *text, size_t len, const char *name, 
 {
     dlk_toml_doc doc = {0};
     int rc = dlk_toml_parse(text, len, name, &doc);
-    for (size_t i = 0; !rc && i < doc.n_entries; i++) rc = apply_entry(cfg, name, &doc.entries[i]);
+    for (size_t i = 0; !rc && i < doc.n_entries; i++)
+        rc = apply_entry(cfg, name, &doc.entries[i]);
     dlk_toml_free(&doc);
     if (!rc) rc = dlk_config_apply_env(cfg);
     if (!rc && !cfg->table_name && cfg->table_path) {
         char *p = dlk_strdup(cfg->table_path);
         if (!p) return dlk_err_nomem();
         size_t l = strlen(p);
-        while (l > 1 && p[l - 1] == '/') p[--l] = 0;
+        while (l > 1 && p[l - 1] == '/')
+            p[--l] = 0;
         rc = set_str(&cfg->table_name, dlk_path_basename(p));
         dlk_free(p);
     }
@@ -309,7 +335,8 @@ int dlk_config_load_toml(const char *path, dlk_config *cfg)
         if (len + 4096 > cap) {
             cap = cap ? cap * 2 : 8192;
             if (cap > 16 * 1024 * 1024) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: configuration file larger than 16 MiB", path);
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: configuration file larger than 16 MiB",
+                                 path);
                 break;
             }
             char *t = dlk_realloc(text, cap);

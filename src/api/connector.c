@@ -465,39 +465,6 @@ int dlk_table_handle_snapshot(dlk_table_handle *t, int64_t version, dlk_snapshot
     return rc;
 }
 
-int dlk_api__check_partition_path(dlk_table_handle *t, const char *path)
-{
-    if (!path) return DLK_OK;
-    dlk_snapshot *s = NULL;
-    int rc = dlk_table_handle_snapshot(t, -1, &s);
-    if (rc) return rc;
-    const char *p = path;
-    while (*p && !rc) {
-        const char *e = strchr(p, '/');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        if (!eq || eq == p) {
-            rc = dlk_err_set(DLK_INVALID_ARGUMENT,
-                             "partition path '%s': expected col=value[/col=value...]", path);
-            break;
-        }
-        size_t kl = (size_t)(eq - p);
-        bool found = false;
-        for (size_t i = 0; i < dlk_snapshot_partition_column_count(s) && !found; i++) {
-            const char *pc = dlk_snapshot_partition_column(s, i);
-            found = strlen(pc) == kl && !strncmp(pc, p, kl);
-        }
-        if (!found)
-            rc = dlk_err_partition(path,
-                                   "partition path '%s': '%.*s' is not a partition column of %s",
-                                   path, (int)kl, p, t->location);
-        p += len;
-        if (*p == '/') p++;
-    }
-    dlk_snapshot_free(&s);
-    return rc;
-}
-
 /* ---- metadata ---- */
 
 static char **strv_copy(size_t n, const char *(*get)(const void *, size_t), const void *ctx,

@@ -30,9 +30,4 @@ void dlk_api__metrics_record(const char *table, int kind, double ms, bool ok);
  * Failures are logged, never returned. */
 void dlk_api__after_write(dlk_table_handle *t, int64_t version);
 
-/* Check a partition path ("a=1/b=x") against the table's partition columns:
- * DLK_PARTITION_NOT_FOUND naming the path when a key is not a partition
- * column, DLK_INVALID_ARGUMENT when malformed. */
-int dlk_api__check_partition_path(dlk_table_handle *t, const char *path);
-
 #endif

@@ -11,7 +11,10 @@
 #include "util/time.h"
 #include <string.h>
 
-void dlk_string_free(char *s) { dlk_free(s); }
+void dlk_string_free(char *s)
+{
+    dlk_free(s);
+}
 
 int dlk_type_name(const struct ArrowSchema *field, char **out)
 {
@@ -50,7 +53,8 @@ int dlk_snapshot_describe_json(const dlk_snapshot *s, char **out)
     char ts[40];
     dlk_format_timestamp(s->timestamp_ms * 1000, true, ts);
     int64_t total = 0;
-    for (size_t i = 0; i < s->n_files; i++) total += s->files[i].size;
+    for (size_t i = 0; i < s->n_files; i++)
+        total += s->files[i].size;
     const dlk_metadata_action *m = s->st.metadata;
     const dlk_protocol_action *p = s->st.protocol;
     int rc = dlk_buf_puts(&b, "{\"location\":");
@@ -68,7 +72,8 @@ int dlk_snapshot_describe_json(const dlk_snapshot *s, char **out)
             dlk_format_timestamp(m->created_time * 1000, true, ts);
             rc = dlk_buf_puts(&b, ",\"created_time\":");
             if (!rc) rc = jstr(&b, ts);
-        } else rc = dlk_buf_puts(&b, ",\"created_time\":null");
+        } else
+            rc = dlk_buf_puts(&b, ",\"created_time\":null");
     }
     if (!rc) rc = dlk_buf_puts(&b, ",\"schema\":");
     if (!rc) rc = dlk_core_schema_to_json(&s->schema, &b);
@@ -82,8 +87,9 @@ int dlk_snapshot_describe_json(const dlk_snapshot *s, char **out)
         if (!rc) rc = jstr(&b, m->configuration.items[i].value);
     }
     if (!rc)
-        rc = dlk_buf_printf(&b, "},\"protocol\":{\"min_reader_version\":%d,\"min_writer_version\":%d,"
-                                "\"reader_features\":",
+        rc = dlk_buf_printf(&b,
+                            "},\"protocol\":{\"min_reader_version\":%d,\"min_writer_version\":%d,"
+                            "\"reader_features\":",
                             p->min_reader_version, p->min_writer_version);
     if (!rc) rc = jstrs(&b, p->reader_features, p->n_reader_features, true);
     if (!rc) rc = dlk_buf_puts(&b, ",\"writer_features\":");
@@ -91,7 +97,8 @@ int dlk_snapshot_describe_json(const dlk_snapshot *s, char **out)
     if (!rc) rc = dlk_buf_puts(&b, "},\"column_mapping\":");
     if (!rc) rc = jstr(&b, dlk_snapshot_column_mapping_mode(s));
     if (!rc)
-        rc = dlk_buf_printf(&b, ",\"num_files\":%zu,\"size_bytes\":%lld}", s->n_files, (long long)total);
+        rc = dlk_buf_printf(&b, ",\"num_files\":%zu,\"size_bytes\":%lld}", s->n_files,
+                            (long long)total);
     if (rc) {
         dlk_buf_free(&b);
         return rc;

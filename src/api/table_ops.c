@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__has_include)
 #if __has_include("deltalake/dml.h")
@@ -95,235 +96,6 @@ static int to_ndjson(const char *text, size_t n, dlk_buf *out, const char **ndjs
     return rc;
 }
 
-/* ---- partition path scoping of a bulk insert ---- */
-
-typedef struct ppart {
-    char *col, *val; /* val NULL: null partition */
-    char fmt;        /* first char of the column's Arrow format ('\0' unknown) */
-    int buckets;     /* > 0: generated bucket column over src */
-    char *src;
-} ppart;
-
-static void ppart_free(ppart *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        dlk_free(p[i].col);
-        dlk_free(p[i].val);
-        dlk_free(p[i].src);
-    }
-    dlk_free(p);
-}
-
-/* Parse "a=1/b=x" against the snapshot (columns already checked to be partition columns). */
-static int ppath_parse(dlk_table_handle *t, const char *path, ppart **out, size_t *n)
-{
-    *out = NULL;
-    *n = 0;
-    dlk_snapshot *s = NULL;
-    int rc = dlk_table_handle_snapshot(t, -1, &s);
-    if (rc) return rc;
-    size_t cap = 1;
-    for (const char *c = path; *c; c++)
-        cap += *c == '/';
-    ppart *v = dlk_calloc(cap, sizeof *v);
-    if (!v) rc = dlk_err_nomem();
-    const char *p = path;
-    while (!rc && *p) {
-        const char *e = strchr(p, '/');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        ppart *q = &v[*n];
-        (*n)++;
-        q->col = dlk_strndup(p, (size_t)(eq - p));
-        char *raw = dlk_strndup(eq + 1, len - (size_t)(eq + 1 - p));
-        if (!q->col || !raw) {
-            dlk_free(raw);
-            rc = dlk_err_nomem();
-            break;
-        }
-        if (!strcmp(raw, "__HIVE_DEFAULT_PARTITION__"))
-            dlk_free(raw);
-        else
-            q->val = raw;
-        const struct ArrowSchema *sc = dlk_snapshot_schema(s);
-        int64_t k = -1;
-        for (int64_t i = 0; i < sc->n_children; i++)
-            if (!strcmp(sc->children[i]->name, q->col)) k = i;
-        q->fmt = k >= 0 ? sc->children[k]->format[0] : 0;
-        if (k >= 0 && sc->children[k]->format[0] == 't') q->fmt = 'S'; /* dates, timestamps: text */
-        char key[300];
-        snprintf(key, sizeof key, "deltalake.hashBucket.%s", q->col);
-        const char *hb = dlk_snapshot_property_get(s, key);
-        if (hb) {
-            char *end;
-            long nb = strtol(hb, &end, 10);
-            if (*end == ',' && nb > 0) {
-                q->buckets = (int)nb;
-                if (!(q->src = dlk_strdup(end + 1))) rc = dlk_err_nomem();
-            }
-        }
-        p += len;
-        if (*p == '/') p++;
-    }
-    dlk_snapshot_free(&s);
-    if (rc) {
-        ppart_free(v, *n);
-        *n = 0;
-        return rc;
-    }
-    *out = v;
-    return DLK_OK;
-}
-
-/* Text of a JSON value as the bucketing hashes it (see ops/records.c). */
-static char *bucket_text(json_t *v)
-{
-    char t[64];
-    if (!v || json_is_null(v)) return dlk_strdup("");
-    if (json_is_string(v)) return dlk_strndup(json_string_value(v), json_string_length(v));
-    if (json_is_integer(v)) {
-        snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v));
-        return dlk_strdup(t);
-    }
-    if (json_is_boolean(v)) return dlk_strdup(json_is_true(v) ? "true" : "false");
-    char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    char *r = d ? dlk_strdup(d) : NULL;
-    free(d);
-    return r;
-}
-
-/* The partition value of one record as text (NULL for null/missing). */
-static int value_text(json_t *v, char **out)
-{
-    *out = NULL;
-    if (!v || json_is_null(v)) return DLK_OK;
-    char t[64];
-    if (json_is_string(v))
-        *out = dlk_strdup(json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v)), *out = dlk_strdup(t);
-    else if (json_is_boolean(v))
-        *out = dlk_strdup(json_is_true(v) ? "true" : "false");
-    else if (json_is_real(v))
-        snprintf(t, sizeof t, "%.17g", json_real_value(v)), *out = dlk_strdup(t);
-    else
-        return DLK_INVALID_ARGUMENT;
-    return *out ? DLK_OK : dlk_err_nomem();
-}
-
-/* A JSON value for the path text of a column of format fmt. */
-static json_t *typed_value(const ppart *q)
-{
-    if (!q->val) return json_null();
-    int64_t i;
-    bool b;
-    double d;
-    switch (q->fmt) {
-    case 'c':
-    case 's':
-    case 'i':
-    case 'l':
-        return dlk_parse_i64(q->val, &i) ? NULL : json_integer((json_int_t)i);
-    case 'b':
-        return dlk_parse_bool(q->val, &b) ? NULL : json_boolean(b);
-    case 'f':
-    case 'g':
-        return dlk_parse_double(q->val, &d) ? NULL : json_real(d);
-    default:
-        return json_string(q->val);
-    }
-}
-
-/* Give every record the partition path's values (missing or null ones),
- * refusing records with other values. text: NDJSON. */
-static int apply_partition_path(dlk_table_handle *t, const char *path, const char *text, size_t n,
-                                dlk_buf *out)
-{
-    ppart *pp = NULL;
-    size_t np = 0;
-    int rc = ppath_parse(t, path, &pp, &np);
-    if (rc) return rc;
-    size_t line = 0;
-    const char *p = text, *end = text + n;
-    while (!rc && p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        line++;
-        const char *q = p;
-        p += len + (nl ? 1 : 0);
-        size_t k = 0;
-        while (k < len && (q[k] == ' ' || q[k] == '\t' || q[k] == '\r'))
-            k++;
-        if (k == len) continue;
-        json_error_t jerr;
-        json_t *rec = json_loadb(q, len, 0, &jerr);
-        if (!rec || !json_is_object(rec)) {
-            json_decref(rec);
-            rc =
-                dlk_err_set(DLK_PARSE, "line %zu: %s", line, rec ? "not a JSON object" : jerr.text);
-            break;
-        }
-        for (size_t i = 0; i < np && !rc; i++) {
-            if (pp[i].buckets > 0) {
-                char *bt = bucket_text(json_object_get(rec, pp[i].src));
-                char want[32];
-                snprintf(want, sizeof want, "%d",
-                         bt ? dlk_ops_bucket_of(bt, strlen(bt), pp[i].buckets) : -1);
-                if (!bt)
-                    rc = dlk_err_nomem();
-                else if (!pp[i].val || strcmp(pp[i].val, want))
-                    rc = dlk_err_set(
-                        DLK_INVALID_ARGUMENT,
-                        "line %zu: %s = %s hashes to %s=%s, outside the partition path '%s'", line,
-                        pp[i].src, bt, pp[i].col, want, path);
-                dlk_free(bt);
-                continue;
-            }
-            json_t *have = json_object_get(rec, pp[i].col);
-            if (!have || json_is_null(have)) {
-                json_t *v = typed_value(&pp[i]);
-                if (!v)
-                    rc =
-                        dlk_err_set(DLK_INVALID_ARGUMENT,
-                                    "partition path '%s': '%s' is not a valid value of column '%s'",
-                                    path, pp[i].val, pp[i].col);
-                else
-                    json_object_set_new(rec, pp[i].col, v);
-                continue;
-            }
-            char *ht = NULL;
-            if (value_text(have, &ht)) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT,
-                                 "line %zu: column '%s' is not a partition value", line, pp[i].col);
-            } else if (!pp[i].val || strcmp(ht, pp[i].val)) {
-                bool same = false;
-                double a, b;
-                if (pp[i].val && json_is_number(have) && !dlk_parse_double(pp[i].val, &b) &&
-                    !dlk_parse_double(ht, &a))
-                    same = a == b;
-                if (!same)
-                    rc = dlk_err_set(DLK_INVALID_ARGUMENT,
-                                     "line %zu: %s = %s is outside the partition path '%s'", line,
-                                     pp[i].col, ht, path);
-            }
-            dlk_free(ht);
-        }
-        if (!rc) {
-            char *sj = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(17));
-            if (!sj)
-                rc = dlk_err_nomem();
-            else {
-                rc = dlk_buf_puts(out, sj);
-                if (!rc) rc = dlk_buf_putc(out, '\n');
-                free(sj);
-            }
-        }
-        json_decref(rec);
-    }
-    ppart_free(pp, np);
-    return rc;
-}
-
 /* Merge / strict flags from an explicit mode or the config. */
 static void schema_flags(const dlk_config *cfg, int mode, bool *merge, bool *strict)
 {
@@ -374,9 +146,8 @@ int dlk_table_handle_bulk_insert(dlk_table_handle *t, const char *records, size_
     if ((unsigned)opts->schema_mode > DLK_SCHEMA_IGNORE)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "bulk_insert: unknown schema mode %d",
                            opts->schema_mode);
-    int rc = dlk_api__check_partition_path(t, opts->partition_path);
-    if (rc) return rc;
-    dlk_buf conv = {0}, scoped = {0};
+    int rc;
+    dlk_buf conv = {0};
     const char *text = NULL;
     size_t len = 0;
     if ((rc = to_ndjson(records ? records : "", n, &conv, &text, &len))) goto out;
@@ -390,13 +161,12 @@ int dlk_table_handle_bulk_insert(dlk_table_handle *t, const char *records, size_
     w.app_version = opts->app_version;
     w.target_file_size = (uint64_t)cfg->file_size_target;
     w.batch_rows = (size_t)cfg->batch_size;
+    w.threads = cfg->parallelism > 0 ? cfg->parallelism : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (w.threads > 16) w.threads = 16;
+    w.compression = (int)cfg->compression;
+    w.compression_level = cfg->compression_level;
     w.operation = "WRITE";
-    if (opts->partition_path) {
-        /* rows take the path's values; rows with other values are refused */
-        if ((rc = apply_partition_path(t, opts->partition_path, text, len, &scoped))) goto out;
-        text = scoped.data ? (const char *)scoped.data : "";
-        len = scoped.len;
-    }
+    w.partition_path = opts->partition_path; /* rows take the path's values */
     dlk_write_result res;
     memset(&res, 0, sizeof res);
     rc = dlk_table_write_text(t->location, text, len, &w, &res);
@@ -406,7 +176,6 @@ int dlk_table_handle_bulk_insert(dlk_table_handle *t, const char *records, size_
     }
 out:
     dlk_buf_free(&conv);
-    dlk_buf_free(&scoped);
     return rc;
 }
 
@@ -425,8 +194,7 @@ int dlk_table_handle_upsert(dlk_table_handle *t, const char *records, size_t n,
         return dlk_err_set(DLK_UNSUPPORTED,
                            "upsert: disabled by the configuration (upsert_enabled = false)");
 #ifdef DLK_HAVE_DML
-    int rc = dlk_api__check_partition_path(t, partition_path);
-    if (rc) return rc;
+    int rc;
     dlk_buf conv = {0};
     const char *text = NULL;
     size_t len = 0;
@@ -473,8 +241,7 @@ int dlk_table_handle_delete(dlk_table_handle *t, const char *condition, const ch
         return dlk_err_set(DLK_UNSUPPORTED,
                            "delete: disabled by the configuration (delete_enabled = false)");
 #ifdef DLK_HAVE_DML
-    int rc = dlk_api__check_partition_path(t, partition_path);
-    if (rc) return rc;
+    int rc;
     dlk_delete_options o = DLK_DELETE_OPTIONS_INIT;
     o.predicate = condition;
     o.partition_path = partition_path;

@@ -30,17 +30,22 @@ static int err(parser *p, const char *fmt, const char *arg)
     return dlk_err_set(DLK_PARSE, "%s:%d: %s", p->name, p->line, msg);
 }
 
-static int peek(parser *p) { return p->i < p->n ? (unsigned char)p->s[p->i] : -1; }
+static int peek(parser *p)
+{
+    return p->i < p->n ? (unsigned char)p->s[p->i] : -1;
+}
 
 static void skip_ws(parser *p)
 {
-    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t')) p->i++;
+    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t'))
+        p->i++;
 }
 
 static void skip_comment(parser *p)
 {
     if (peek(p) == '#')
-        while (p->i < p->n && p->s[p->i] != '\n') p->i++;
+        while (p->i < p->n && p->s[p->i] != '\n')
+            p->i++;
 }
 
 /* After a value or header: only whitespace, a comment, then end of line. */
@@ -148,7 +153,8 @@ static int parse_string(parser *p, char **out)
 
 static int is_bare(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 /* Parse a (dotted) key; appends the joined key to b. */
@@ -166,7 +172,8 @@ static int parse_key(parser *p, dlk_buf *b)
             if (rc) return rc;
         } else if (is_bare(c)) {
             size_t st = p->i;
-            while (is_bare(peek(p))) p->i++;
+            while (is_bare(peek(p)))
+                p->i++;
             if (dlk_buf_append(b, p->s + st, p->i - st)) return DLK_NO_MEMORY;
         } else {
             return err(p, "expected a key%s", NULL);
@@ -182,7 +189,8 @@ static void value_free(dlk_toml_value *v)
 {
     if (v->type == DLK_TOML_STRING) dlk_free(v->str);
     if (v->type == DLK_TOML_ARRAY) {
-        for (size_t i = 0; i < v->n_items; i++) value_free(&v->items[i]);
+        for (size_t i = 0; i < v->n_items; i++)
+            value_free(&v->items[i]);
         dlk_free(v->items);
     }
     memset(v, 0, sizeof *v);
@@ -191,7 +199,8 @@ static void value_free(dlk_toml_value *v)
 static int parse_number(parser *p, dlk_toml_value *v)
 {
     size_t st = p->i;
-    while (p->i < p->n && (is_bare((unsigned char)p->s[p->i]) || strchr("+.:", p->s[p->i]))) p->i++;
+    while (p->i < p->n && (is_bare((unsigned char)p->s[p->i]) || strchr("+.:", p->s[p->i])))
+        p->i++;
     size_t len = p->i - st;
     char tok[128];
     if (len == 0) return err(p, "expected a value%s", NULL);
@@ -230,7 +239,8 @@ static int parse_number(parser *p, dlk_toml_value *v)
     }
     bool is_float = base == 10 && strpbrk(digits, ".eE") != NULL;
     if (!*digits) return err(p, "invalid number '%s'", tok);
-    if (base == 10 && digits[0] == '0' && digits[1] && digits[1] != '.' && digits[1] != 'e' && digits[1] != 'E')
+    if (base == 10 && digits[0] == '0' && digits[1] && digits[1] != '.' && digits[1] != 'e' &&
+        digits[1] != 'E')
         return err(p, "leading zeros in number '%s'", tok);
     char *end;
     errno = 0;
@@ -244,8 +254,10 @@ static int parse_number(parser *p, dlk_toml_value *v)
         v->f = sign * d;
     } else {
         for (const char *c = digits; *c; c++) {
-            int dv = (*c >= '0' && *c <= '9') ? *c - '0' : (*c >= 'a' && *c <= 'f') ? *c - 'a' + 10
-                                                         : (*c >= 'A' && *c <= 'F') ? *c - 'A' + 10 : 99;
+            int dv = (*c >= '0' && *c <= '9')   ? *c - '0'
+                     : (*c >= 'a' && *c <= 'f') ? *c - 'a' + 10
+                     : (*c >= 'A' && *c <= 'F') ? *c - 'A' + 10
+                                                : 99;
             if (dv >= base) return err(p, "invalid number '%s'", tok);
         }
         unsigned long long u = strtoull(digits, &end, base);
@@ -317,13 +329,15 @@ static int parse_value(parser *p, dlk_toml_value *v, int depth)
     }
     if (c == '[') return parse_array(p, v, depth);
     if (c == '{') return err(p, "inline tables are not supported%s", NULL);
-    if (c == 't' && p->n - p->i >= 4 && !memcmp(p->s + p->i, "true", 4) && !is_bare(p->i + 4 < p->n ? p->s[p->i + 4] : 0)) {
+    if (c == 't' && p->n - p->i >= 4 && !memcmp(p->s + p->i, "true", 4) &&
+        !is_bare(p->i + 4 < p->n ? p->s[p->i + 4] : 0)) {
         p->i += 4;
         v->type = DLK_TOML_BOOL;
         v->b = true;
         return 0;
     }
-    if (c == 'f' && p->n - p->i >= 5 && !memcmp(p->s + p->i, "false", 5) && !is_bare(p->i + 5 < p->n ? p->s[p->i + 5] : 0)) {
+    if (c == 'f' && p->n - p->i >= 5 && !memcmp(p->s + p->i, "false", 5) &&
+        !is_bare(p->i + 5 < p->n ? p->s[p->i + 5] : 0)) {
         p->i += 5;
         v->type = DLK_TOML_BOOL;
         v->b = false;
@@ -341,7 +355,8 @@ static int add_prefixes(parser *p, const char *key)
             snprintf(buf, sizeof buf, "%.*s", (int)(d - key), key);
             return err(p, "key '%s' is already a value, not a table", buf);
         }
-        if (dlk_map_put(&p->implicit, key, (size_t)(d - key), (void *)1, NULL)) return DLK_NO_MEMORY;
+        if (dlk_map_put(&p->implicit, key, (size_t)(d - key), (void *)1, NULL))
+            return DLK_NO_MEMORY;
     }
     return 0;
 }
@@ -364,7 +379,8 @@ static int parse_header(parser *p)
         rc = err(p, "table [%s] is already a value", key);
         goto out;
     }
-    if ((rc = add_prefixes(p, key)) || (rc = dlk_map_put_str(&p->headers, key, (void *)1))) goto out;
+    if ((rc = add_prefixes(p, key)) || (rc = dlk_map_put_str(&p->headers, key, (void *)1)))
+        goto out;
     dlk_free(p->table);
     p->table = dlk_buf_detach(&k);
     if (!p->table) rc = dlk_err_nomem();
@@ -378,7 +394,8 @@ static int parse_keyval(parser *p)
 {
     dlk_buf k = {0};
     int rc = 0;
-    if (p->table[0] && (dlk_buf_puts(&k, p->table) || dlk_buf_putc(&k, '.'))) return dlk_err_nomem();
+    if (p->table[0] && (dlk_buf_puts(&k, p->table) || dlk_buf_putc(&k, '.')))
+        return dlk_err_nomem();
     int line = p->line;
     if ((rc = parse_key(p, &k))) goto out;
     if (peek(p) != '=') {
@@ -435,13 +452,18 @@ int dlk_toml_parse(const char *text, size_t n, const char *name, dlk_toml_doc *o
     while (!rc && p.i < p.n) {
         skip_ws(&p);
         int c = peek(&p);
-        if (c == '#' || c == '\n' || c == '\r' || c == -1) rc = end_of_line(&p);
-        else if (c == '[') rc = parse_header(&p);
-        else rc = parse_keyval(&p);
+        if (c == '#' || c == '\n' || c == '\r' || c == -1)
+            rc = end_of_line(&p);
+        else if (c == '[')
+            rc = parse_header(&p);
+        else
+            rc = parse_keyval(&p);
     }
     dlk_toml_doc doc = {p.entries.data, p.entries.len};
-    if (rc) dlk_toml_free(&doc);
-    else *out = doc;
+    if (rc)
+        dlk_toml_free(&doc);
+    else
+        *out = doc;
     dlk_free(p.table);
     dlk_map_free(&p.values);
     dlk_map_free(&p.headers);

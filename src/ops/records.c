@@ -756,12 +756,12 @@ static bool blank(const char *s, size_t n)
 }
 
 /* Partition value text of a JSON value by the column's plan (NULL for null). */
-static int part_value(dlk_records_reader *r, const plan *p, json_t *v, char **out)
+static int part_value(dlk_records_reader *r, const plan *p, json_t *v, bool missing_ok, char **out)
 {
     char t[64];
     *out = NULL;
     if (!v || json_is_null(v)) {
-        if (!p->nullable) return append_null(r, p); /* reports the mismatch */
+        if (!p->nullable && !missing_ok) return append_null(r, p); /* reports the mismatch */
         return DLK_OK;
     }
     switch (p->kind) {
@@ -922,7 +922,7 @@ static int ndjson_value(dlk_records_reader *r, json_t *v, slot **used)
                 r->vals[i] = r->dbuf[i];
                 r->borrowed[i] = true;
             } else {
-                rc = part_value(r, pp, pv, &r->vals[i]);
+                rc = part_value(r, pp, pv, r->opts.part_given && r->opts.part_given[i], &r->vals[i]);
             }
         }
         slot *sl = NULL;
@@ -1087,7 +1087,7 @@ static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask, slot **
             }
             if (!jv) return dlk_err_nomem();
         }
-        rc = part_value(r, pp, jv, &r->vals[i]);
+        rc = part_value(r, pp, jv, r->opts.part_given && r->opts.part_given[i], &r->vals[i]);
         json_decref(jv);
         if (rc) return rc;
     }

@@ -43,10 +43,10 @@
 enum dlk_records_format { DLK_RECORDS_NDJSON = 0, DLK_RECORDS_CSV = 1 };
 
 typedef struct dlk_records_options {
-    int format;          /* enum dlk_records_format */
-    size_t batch_rows;   /* rows per batch; 0: 65536 */
-    size_t batch_bytes;  /* builder bytes per batch; 0: 64 MiB */
-    bool strict;         /* unknown fields are an error */
+    int format;                        /* enum dlk_records_format */
+    size_t batch_rows;                 /* rows per batch; 0: 65536 */
+    size_t batch_bytes;                /* builder bytes per batch; 0: 64 MiB */
+    bool strict;                       /* unknown fields are an error */
     const char *const *partition_cols; /* n_partition_cols names (borrowed) */
     size_t n_partition_cols;
     /* Hash bucketing: for partition column i with bucket_src[i] != NULL, the
@@ -57,11 +57,15 @@ typedef struct dlk_records_options {
     /* Line number of the input's first line (messages); 0 means 1. For a
      * reader over one chunk of a larger input. */
     int64_t first_line;
+    /* Per partition column (or NULL): true when a partition path supplies
+     * the value, so a NOT NULL partition column may be missing from a
+     * record (its value stays NULL for the caller to fill). */
+    const bool *part_given;
 } dlk_records_options;
 
 #define DLK_RECORDS_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL, 0                                    \
+        DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL, 0, NULL                              \
     }
 
 /* Bucket of a value's text (a string's bytes; a number's decimal text; ""
@@ -73,8 +77,8 @@ typedef struct dlk_records_reader dlk_records_reader;
 
 /* Reader over f (borrowed, read sequentially until EOF) converting by schema
  * (a "+s", copied). */
-int dlk_ops_records_open(const struct ArrowSchema *schema, const dlk_records_options *opts,
-                         FILE *f, dlk_records_reader **out);
+int dlk_ops_records_open(const struct ArrowSchema *schema, const dlk_records_options *opts, FILE *f,
+                         dlk_records_reader **out);
 /* Same, over an in-memory text of n bytes (borrowed until the reader is freed). */
 int dlk_ops_records_open_mem(const struct ArrowSchema *schema, const dlk_records_options *opts,
                              const char *text, size_t n, dlk_records_reader **out);

@@ -5,12 +5,14 @@
 #include "arrow/arrow.h"
 #include "core/stats.h"
 #include "core/txn.h"
+#include "deltalake/config.h"
 #include "deltalake/write.h"
 #include "ops/dml_int.h"
 #include "ops/metrics.h"
 #include "ops/records.h"
 #include "ops/records_pipe.h"
 #include "ops/write_int.h"
+#include "parquet/codec.h"
 #include "parquet/writer.h"
 #include "deltalake/parquet.h"
 #include "core/schema_ddl.h"
@@ -216,7 +218,21 @@ typedef struct wctx {
     bool flushing;
     int num_indexed;
     const where *check; /* rows must match (replace_where) */
+    int compression;    /* dlk_compression (config.h); 0 = SNAPPY */
+    int level;          /* codec level, 0: default */
 } wctx;
+
+/* Parquet codec and file-name infix of a dlk_compression value. */
+static int codec_of(int compression, const char **ext)
+{
+    switch (compression) {
+    case DLK_COMPRESSION_GZIP: *ext = ".gz"; return DLK_PQ_GZIP;
+    case DLK_COMPRESSION_ZSTD: *ext = ".zstd"; return DLK_PQ_ZSTD;
+    case DLK_COMPRESSION_LZ4: *ext = ".lz4raw"; return DLK_PQ_LZ4_RAW;
+    case DLK_COMPRESSION_NONE: *ext = ""; return DLK_PQ_UNCOMPRESSED;
+    default: *ext = ".snappy"; return DLK_PQ_SNAPPY;
+    }
+}
 
 /* URI-encode a relative path for add.path ('%' and reserved bytes). */
 static int uri_encode(const char *s, char **out)
@@ -274,7 +290,9 @@ static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **ou
     dlk_uuid_string(uuid);
     dlk_buf rel = {0}, abs = {0};
     int rc = f->dir_rel ? DLK_OK : dlk_err_nomem();
-    if (!rc) rc = dlk_buf_printf(&rel, "%spart-%05d-%s-c000.snappy.parquet", dir_rel, c->counter++, uuid);
+    const char *ext;
+    codec_of(c->compression, &ext);
+    if (!rc) rc = dlk_buf_printf(&rel, "%spart-%05d-%s-c000%s.parquet", dir_rel, c->counter++, uuid, ext);
     if (!rc) rc = dlk_buf_printf(&abs, "%s/%s", c->root, dlk_buf_cstr(&rel));
     if (!rc && *dir_rel) {
         dlk_buf d = {0};
@@ -301,6 +319,9 @@ static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **ou
         return dlk_err_nomem();
     }
     dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    const char *ext_unused;
+    o.codec = codec_of(c->compression, &ext_unused);
+    o.level = c->level;
     if (c->target < o.row_group_bytes) o.row_group_bytes = c->target < ((size_t)1 << 20) ? ((size_t)1 << 20) : c->target;
     if ((rc = dlk_pq_writer_open(c->data_schema, &o, f->sink, &f->w))) {
         dlk_pq_sink_file_abort(&f->sink);
@@ -757,6 +778,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     ro.strict = opts->strict;
     ro.partition_cols = (const char *const *)st.partition_cols;
     ro.n_partition_cols = st.n_part;
+    if (pp.text) ro.part_given = pp.set; /* the path fills NOT NULL partition columns */
     /* hash-bucket partition columns (deltalake.hashBucket.<col> = "N,source") */
     bucket_src = dlk_calloc(st.n_part + 1, sizeof(char *));
     bucket_n = dlk_calloc(st.n_part + 1, sizeof(int));
@@ -786,6 +808,10 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     c.part_cols = (const char *const *)st.partition_cols;
     c.n_part = st.n_part;
     c.target = opts->target_file_size ? opts->target_file_size : ((uint64_t)128 << 20);
+    if (opts->version >= 3) {
+        c.compression = opts->compression;
+        c.level = opts->compression_level;
+    }
     c.num_indexed = 32;
     c.mem_budget = WRITE_MEM_BUDGET;
     c.max_open = WRITE_MAX_OPEN;
