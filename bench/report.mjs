@@ -86,6 +86,9 @@ for (const [c, l, title] of ROWS) {
     if (ourRows !== d1.rows) notes.push(`ROW COUNT DIFFERS: ours ${ourRows}, duckdb ${d1.rows}`);
     else notes.push(`${ourRows} rows, same as DuckDB`);
   }
+  const info = ok && isMain ? ours(c, 'info')?.out : undefined;
+  if (info && c === 'upsert') notes.push(`ours: ${info.rows_updated} updated, ${info.rows_inserted} inserted, ${info.files_rewritten} files rewritten, ${info.dvs_written} DVs`);
+  if (info && c === 'delete') notes.push(`ours: ${info.rows_deleted} rows deleted with ${info.dvs_written} deletion vectors, ${info.files_rewritten} files rewritten`);
   if (d1 && d1.status === 'n/a') notes.push('DuckDB: ' + d1.reason);
   if (d1 && d1.note) notes.push('DuckDB: ' + d1.note);
   if (o && o.status === 'not_built' && o.stderr && !/not implemented/.test(o.stderr)) notes.push('ours: ' + o.stderr);

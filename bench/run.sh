@@ -113,6 +113,14 @@ ours() {
   [ $status = ok ]
 }
 
+# op_info CASE: the JSON our command printed (counts) as an info record
+op_info() {
+  local j
+  j=$(tail -1 "$LOGS/ours-$1-main.out" 2>/dev/null)
+  jq -e . >/dev/null 2>&1 <<<"$j" && record "$(jq -c --arg c "$1" '{engine: "ours", case: $c, label: "info", status: "info", out: .}' <<<"$j")"
+  return 0
+}
+
 # has_opt SUBCMD OPTION: our CLI's --help of SUBCMD mentions OPTION
 has_opt() { "$CLI" "$1" --help 2>&1 | grep -q -- "$2"; }
 # not_built CASE LABEL WHY: record a case our CLI cannot run yet
@@ -160,7 +168,9 @@ SMALL=$DIR/small-10.ndjson      # one small commit's records
 # later cases, so it is built (untimed) when `ingest` is not selected.
 ingest_ours() {
   rm -rf "$DIR/ours" && mkdir -p "$DIR/ours"
-  if ! "$CLI" create "$TABLE" --schema "$SCHEMA" --partition-by date,service_name >"$LOGS/ours-create.out" 2>"$LOGS/ours-create.err"; then
+  # deletion vectors enabled: delete (7) and upsert (6) mark rows in DVs instead of rewriting files
+  if ! "$CLI" create "$TABLE" --schema "$SCHEMA" --partition-by date,service_name \
+    --property delta.enableDeletionVectors=true >"$LOGS/ours-create.out" 2>"$LOGS/ours-create.err"; then
     if grep -q 'not implemented' "$LOGS/ours-create.err"; then
       record "{\"engine\":\"ours\",\"case\":\"ingest\",\"label\":\"main\",\"status\":\"not_built\",\"rows\":$ROWS,\"bytes\":$DATA_BYTES,\"stderr\":\"create: not implemented\"}"
     else
@@ -180,7 +190,8 @@ if want ingest; then
   if [ "$THREADS" -gt 1 ] && [ -d "$TABLE/_delta_log" ] && has_opt write --threads; then
     TT=$DIR/ours/spans-threads
     rm -rf "$TT"
-    if "$CLI" create "$TT" --schema "$SCHEMA" --partition-by date,service_name >/dev/null 2>&1; then
+    if "$CLI" create "$TT" --schema "$SCHEMA" --partition-by date,service_name \
+      --property delta.enableDeletionVectors=true >/dev/null 2>&1; then
       ours ingest threads "$ROWS" "$DATA_BYTES" -- "$CLI" write "$TT" --input "$DATA" --threads "$THREADS"
     fi
     rm -rf "$TT"
@@ -279,7 +290,8 @@ fi
 if want upsert; then
   rm -rf "$DIR/ours/upsert" "$DIR/duck/upsert-"*
   [ -d "$TABLE" ] && cp -a "$TABLE" "$DIR/ours/upsert"
-  ours upsert main 10000 "$(file_bytes "$UPSERT")" -- "$CLI" upsert "$DIR/ours/upsert" --key id --input "$UPSERT"
+  ours upsert main 10000 "$(file_bytes "$UPSERT")" -- "$CLI" upsert "$DIR/ours/upsert" --key id --input "$UPSERT" &&
+    op_info upsert
   duck upsert 1 --files "$FILES" --upsert "$UPSERT" --out "$DIR/duck/upsert-t1"
   [ "$THREADS" -gt 1 ] && duck upsert "$THREADS" --files "$FILES" --upsert "$UPSERT" --out "$DIR/duck/upsert-tn"
   rm -rf "$DIR/ours/upsert" "$DIR/duck/upsert-"*
@@ -289,7 +301,8 @@ fi
 if want delete; then
   rm -rf "$DIR/ours/delete" "$DIR/duck/delete-"*
   [ -d "$TABLE" ] && cp -a "$TABLE" "$DIR/ours/delete"
-  ours delete main "$ROWS" "$TABLE_BYTES" -- "$CLI" delete "$DIR/ours/delete" --where "status_code = 404"
+  ours delete main "$ROWS" "$TABLE_BYTES" -- "$CLI" delete "$DIR/ours/delete" --where "status_code = 404" &&
+    op_info delete
   duck delete 1 --files "$FILES" --out "$DIR/duck/delete-t1"
   [ "$THREADS" -gt 1 ] && duck delete "$THREADS" --files "$FILES" --out "$DIR/duck/delete-tn"
   rm -rf "$DIR/ours/delete" "$DIR/duck/delete-"*
