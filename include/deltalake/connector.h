@@ -365,7 +365,7 @@ DLK_EXTERN void dlk_handle_history_free(dlk_handle_history **h);
 typedef struct dlk_handle_stats {
     int64_t version, file_count, record_count, total_bytes, partition_count, small_file_count;
 } dlk_handle_stats;
-/** Statistics at version (-1 latest). Small files: below config.file_size_min. */
+/** Statistics at version (-1 latest), as dlk_table_get_stats (maintenance.h) counts them. */
 DLK_EXTERN int dlk_table_handle_stats(dlk_table_handle *t, int64_t version, dlk_handle_stats *out);
 
 /** Operation kinds for latency metrics (the same values as maintenance.h's dlk_op_kind). */

@@ -9,6 +9,7 @@
 #include "core/snapshot.h"
 #include "deltalake/where.h"
 #include "ops/dml_int.h"
+#include "ops/metrics.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/time.h"
@@ -181,7 +182,7 @@ static int delete_by_scan(dlk_dml *d, dlk_where *w)
     return rc;
 }
 
-int dlk_table_delete(const char *table, const dlk_delete_options *o, dlk_delete_result *r)
+static int delete_impl(const char *table, const dlk_delete_options *o, dlk_delete_result *r)
 {
     int64_t t0 = dlk_monotonic_ns();
     dlk_delete_options def = DLK_DELETE_OPTIONS_INIT;
@@ -237,5 +238,14 @@ out:
     dlk_where_free(&w);
     dlk_ops__dml_end(&d, rc != DLK_OK);
     if (rc) rc = dlk_err_context(rc, "%s", table);
+    return rc;
+}
+
+/* The public entry point: delete_impl with its latency in the operation metrics. */
+int dlk_table_delete(const char *table, const dlk_delete_options *o, dlk_delete_result *r)
+{
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = delete_impl(table, o, r);
+    dlk_ops__metrics_record(table, DLK_OP_DELETE, dlk_ops__ms_since(t0), rc == DLK_OK);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include "core/snapshot.h"
 #include "deltalake/where.h"
 #include "ops/dml_int.h"
+#include "ops/metrics.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/str.h"
@@ -242,7 +243,7 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     return rc;
 }
 
-int dlk_table_update(const char *table, const dlk_update_options *o, dlk_update_result *r)
+static int update_impl(const char *table, const dlk_update_options *o, dlk_update_result *r)
 {
     int64_t t0 = dlk_monotonic_ns();
     dlk_update_options def = DLK_UPDATE_OPTIONS_INIT;
@@ -314,5 +315,14 @@ out:
     free_set(as, n_as);
     dlk_ops__dml_end(&d, rc != DLK_OK);
     if (rc) rc = dlk_err_context(rc, "%s", table);
+    return rc;
+}
+
+/* The public entry point: update_impl with its latency in the operation metrics. */
+int dlk_table_update(const char *table, const dlk_update_options *o, dlk_update_result *r)
+{
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = update_impl(table, o, r);
+    dlk_ops__metrics_record(table, DLK_OP_UPDATE, dlk_ops__ms_since(t0), rc == DLK_OK);
     return rc;
 }

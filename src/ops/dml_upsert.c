@@ -10,6 +10,7 @@
 #include "deltalake/expr.h"
 #include "deltalake/write.h"
 #include "ops/dml_int.h"
+#include "ops/metrics.h"
 #include "ops/records.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -692,11 +693,17 @@ int dlk_table_upsert_file(const char *table, FILE *in, const dlk_upsert_options 
                           dlk_upsert_result *r)
 {
     if (!in) return dlk_err_set(DLK_INVALID_ARGUMENT, "upsert: no input");
-    return upsert_impl(table, in, NULL, 0, o, r);
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = upsert_impl(table, in, NULL, 0, o, r);
+    dlk_ops__metrics_record(table, DLK_OP_UPSERT, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
 }
 
 int dlk_table_upsert_text(const char *table, const char *text, size_t n,
                           const dlk_upsert_options *o, dlk_upsert_result *r)
 {
-    return upsert_impl(table, NULL, text ? text : "", text ? n : 0, o, r);
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = upsert_impl(table, NULL, text ? text : "", text ? n : 0, o, r);
+    dlk_ops__metrics_record(table, DLK_OP_UPSERT, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
 }
