@@ -543,14 +543,14 @@ static int parse_unary(parser *p, node **out)
 
 static int parse_product(parser *p, node **out)
 {
-    node *l;
+    node *l = NULL;
     int rc = parse_unary(p, &l);
     if (rc) return rc;
     for (;;) {
         token *t = peek(p);
         if (t->kind != TK_STAR && t->kind != TK_SLASH && t->kind != TK_PERCENT) break;
         next(p);
-        node *r;
+        node *r = NULL;
         if ((rc = parse_unary(p, &r))) {
             dlk_expr__node_free(l);
             return rc;
@@ -563,14 +563,14 @@ static int parse_product(parser *p, node **out)
 
 static int parse_sum(parser *p, node **out)
 {
-    node *l;
+    node *l = NULL;
     int rc = parse_product(p, &l);
     if (rc) return rc;
     for (;;) {
         token *t = peek(p);
         if (t->kind != TK_PLUS && t->kind != TK_MINUS) break;
         next(p);
-        node *r;
+        node *r = NULL;
         if ((rc = parse_product(p, &r))) {
             dlk_expr__node_free(l);
             return rc;
@@ -709,12 +709,12 @@ static int parse_not(parser *p, node **out)
 
 static int parse_and(parser *p, node **out)
 {
-    node *l;
+    node *l = NULL;
     int rc = parse_not(p, &l);
     if (rc) return rc;
     while (is_kw(peek(p), "AND")) {
         token *t = next(p);
-        node *r;
+        node *r = NULL;
         if ((rc = parse_not(p, &r))) {
             dlk_expr__node_free(l);
             return rc;
@@ -729,7 +729,7 @@ static int parse_or(parser *p, node **out)
 {
     token *t0 = peek(p);
     if (++p->depth > MAX_DEPTH) return dlk_err_set(DLK_PARSE, "expression nested too deeply at %d:%d", t0->line, t0->col);
-    node *l;
+    node *l = NULL;
     int rc = parse_and(p, &l);
     if (rc) {
         p->depth--;
@@ -737,7 +737,7 @@ static int parse_or(parser *p, node **out)
     }
     while (is_kw(peek(p), "OR")) {
         token *t = next(p);
-        node *r;
+        node *r = NULL;
         if ((rc = parse_and(p, &r))) {
             dlk_expr__node_free(l);
             p->depth--;

@@ -376,7 +376,8 @@ static int check_stats_fields(sctx *x, const struct ArrowSchema *st, const char 
         if (skipped) continue;
         char pn[512], leaf[1024];
         const char *phys = dlk_core_field_physical_name(f, pn, sizeof pn);
-        snprintf(leaf, sizeof leaf, "%s%s%s", prefix, prefix[0] ? "." : "", phys);
+        int ln = snprintf(leaf, sizeof leaf, "%s%s%s", prefix, prefix[0] ? "." : "", phys);
+        if (ln < 0 || (size_t)ln >= sizeof leaf) continue; /* too deep to have footer stats */
         json_t *mn = json_object_get(mins, phys), *mx = json_object_get(maxs, phys),
                *nc = json_object_get(nulls, phys);
         if (!strcmp(f->format, "+s")) {

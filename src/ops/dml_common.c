@@ -252,7 +252,7 @@ static int file_for(dlk_dml *d, const dlk_file_info *fi, dlk_dml_file **out)
 int dlk_ops__dml_mark(dlk_dml *d, const dlk_file_info *fi, const int64_t *rows, size_t n)
 {
     if (!n) return DLK_OK;
-    dlk_dml_file *f;
+    dlk_dml_file *f = NULL;
     int rc = file_for(d, fi, &f);
     if (rc) return rc;
     return dlk_dv_add(f->hit, (const uint64_t *)rows, n);
@@ -260,7 +260,7 @@ int dlk_ops__dml_mark(dlk_dml *d, const dlk_file_info *fi, const int64_t *rows, 
 
 int dlk_ops__dml_mark_whole(dlk_dml *d, const dlk_file_info *fi)
 {
-    dlk_dml_file *f;
+    dlk_dml_file *f = NULL;
     int rc = file_for(d, fi, &f);
     if (!rc) f->whole = true;
     return rc;

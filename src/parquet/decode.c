@@ -136,7 +136,7 @@ int dlk_pq__decode_rle(const uint8_t *src, size_t len, int bw, int64_t n, uint32
     }
     size_t vbytes = (size_t)(bw + 7) / 8;
     while (i < n) {
-        uint64_t h;
+        uint64_t h = 0;
         int rc = read_uvarint(src, len, &pos, &h);
         if (rc) return dlk_err_context(rc, "RLE run header at byte %zu of %zu (value %lld of %lld)", pos, len, (long long)i, (long long)n);
         if (h & 1) {
@@ -234,7 +234,7 @@ int dlk_pq__decode_delta_bp(dlk_pq_values *out, int64_t *out64, const uint8_t *s
                             int64_t n, size_t *used)
 {
     size_t pos = 0;
-    uint64_t block, nmb, total, zz;
+    uint64_t block = 0, nmb = 0, total = 0, zz = 0;
     int rc;
     if ((rc = read_uvarint(src, len, &pos, &block)) || (rc = read_uvarint(src, len, &pos, &nmb)) ||
         (rc = read_uvarint(src, len, &pos, &total)) || (rc = read_uvarint(src, len, &pos, &zz)))
@@ -254,7 +254,7 @@ int dlk_pq__decode_delta_bp(dlk_pq_values *out, int64_t *out64, const uint8_t *s
     if (n > 0) tmp[i++] = (int64_t)cur;
     uint64_t remaining = total ? total - 1 : 0;
     while (remaining > 0) {
-        uint64_t mdz;
+        uint64_t mdz = 0;
         if ((rc = read_uvarint(src, len, &pos, &mdz))) goto fail;
         uint64_t min_delta = (uint64_t)((int64_t)(mdz >> 1) ^ -(int64_t)(mdz & 1));
         if (len - pos < nmb) { rc = CORRUPT("DELTA_BINARY_PACKED: bit widths beyond end"); goto fail; }
@@ -308,7 +308,7 @@ static int delta_count(const uint8_t *src, size_t len, uint64_t *total)
 
 int dlk_pq__decode_delta_length_ba(dlk_pq_values *out, const uint8_t *src, size_t len, int64_t n)
 {
-    uint64_t total;
+    uint64_t total = 0;
     int rc = delta_count(src, len, &total);
     if (rc) return rc;
     if (total < (uint64_t)n || total > len * 8 + 1) return CORRUPT("DELTA_LENGTH_BYTE_ARRAY: bad count %llu", (unsigned long long)total);
@@ -331,7 +331,7 @@ int dlk_pq__decode_delta_length_ba(dlk_pq_values *out, const uint8_t *src, size_
 
 int dlk_pq__decode_delta_ba(dlk_pq_values *out, const uint8_t *src, size_t len, int64_t n)
 {
-    uint64_t total;
+    uint64_t total = 0;
     int rc = delta_count(src, len, &total);
     if (rc) return rc;
     if (total < (uint64_t)n || total > len * 8 + 1) return CORRUPT("DELTA_BYTE_ARRAY: bad count %llu", (unsigned long long)total);

@@ -419,7 +419,7 @@ static int build_schema(dlk_pq_file *f)
     t.next = dlk_arena_calloc(&f->arena, sizeof(int) * (size_t)m->n_schema);
     f->leaves = dlk_arena_calloc(&f->arena, sizeof(pq_leaf) * (size_t)m->n_schema);
     if (!t.first || !t.next || !f->leaves) return dlk_err_nomem();
-    int end, rc;
+    int end = 0, rc;
     if ((rc = scan_tree(f, &t, 0, 0, &end))) return rc;
     if (end != m->n_schema)
         return dlk_err_set(DLK_CORRUPT, "%s: footer: schema has %d elements but the tree uses %d", f->name, m->n_schema, end);
