@@ -393,7 +393,7 @@ static int list_page(s3_state *st, const char *full_prefix, const char *full_aft
 static int s_list(void *self, const char *prefix, const char *after, dlk_storage_list *out)
 {
     s3_state *st = self;
-    dlk_buf fp = {0}, fa = {0};
+    dlk_buf fp = {0}, fa = {0}, last = {0};
     size_t cap = 0, plen = strlen(st->prefix);
     char *token = NULL;
     int rc = dlk_buf_puts(&fp, st->prefix);
@@ -411,17 +411,31 @@ static int s_list(void *self, const char *prefix, const char *after, dlk_storage
         dlk_s3_page pg;
         rc = list_page(st, dlk_buf_cstr(&fp), after ? dlk_buf_cstr(&fa) : NULL, token, &pg);
         if (rc) break;
+        bool progress = false;
         for (size_t i = 0; i < pg.items.count && !rc; i++) {
             const dlk_storage_entry *e = &pg.items.entries[i];
-            /* keep only what the request asked for (a misbehaving server
-             * must not make us return foreign keys) */
+            /* keep only what the request asked for, once: a misbehaving
+             * server must not make us return foreign or repeated keys */
             if (strncmp(e->key, dlk_buf_cstr(&fp), fp.len) != 0) continue;
             if (after && strcmp(e->key, dlk_buf_cstr(&fa)) <= 0) continue;
+            if (last.len && strcmp(e->key, dlk_buf_cstr(&last)) <= 0) continue;
             rc = dlk_storage__list_add(out, &cap, e->key + plen, e->size, e->mtime_ms);
+            progress = true;
+        }
+        /* pages come in key order: the next one starts after this one */
+        if (!rc && progress) {
+            dlk_buf_reset(&last);
+            rc = dlk_buf_puts(&last, st->prefix);
+            if (!rc) rc = dlk_buf_puts(&last, out->entries[out->count - 1].key);
         }
         dlk_free(token);
         token = NULL;
         bool more = pg.truncated;
+        if (more && !rc && !progress)
+            rc = dlk_err_set(DLK_IO,
+                             "s3: listing s3://%s/%s: a truncated page brought no new keys "
+                             "(the server repeats itself)",
+                             st->bucket, dlk_buf_cstr(&fp));
         if (more && !rc) {
             if (!pg.next_token || !*pg.next_token)
                 rc = dlk_err_set(DLK_IO,
@@ -437,6 +451,7 @@ static int s_list(void *self, const char *prefix, const char *after, dlk_storage
     dlk_free(token);
     dlk_buf_free(&fp);
     dlk_buf_free(&fa);
+    dlk_buf_free(&last);
     if (rc) {
         dlk_storage_list_free(out);
         return rc;

@@ -10,6 +10,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +222,9 @@ int dlk_s3__parse_list(const char *xml, size_t n, dlk_s3_page *out)
             memcpy(num, ss, sl);
             num[sl] = 0;
             char *endp;
+            errno = 0;
             long long v = strtoll(num, &endp, 10);
-            if (*endp == 0 && v >= 0) size = (int64_t)v;
+            if (*endp == 0 && v >= 0 && errno == 0) size = (int64_t)v;
         }
         int64_t mtime = 0;
         if (element(cs, ce, "LastModified", &ms, &me) && (size_t)(me - ms) < sizeof num) {
