@@ -718,3 +718,36 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     }
     return DLK_OK;
 }
+
+static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
+{
+    dlk_dml_scope *c = ctx;
+    *keep = dlk_ops__dml_in_scope(c->d, f);
+    if (*keep && c->w) {
+        int rc = dlk_where_file_might_match(c->w, f, keep);
+        if (rc) return rc;
+    }
+    return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
+}
+
+static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg,
+                           bool *keep)
+{
+    dlk_dml_scope *c = ctx;
+    return dlk_where_row_group_might_match(c->w, f, rg, keep);
+}
+
+static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
+                      uint8_t *keep)
+{
+    dlk_dml_scope *c = ctx;
+    return dlk_where_filter_rows(c->w, schema, batch, keep);
+}
+
+void dlk_ops__dml_scope_apply(dlk_dml_scope *sc, dlk_scan_options *o)
+{
+    o->file_filter = scope_filter;
+    o->row_filter = sc->w ? scope_rows : NULL;
+    o->row_group_filter = sc->w ? scope_row_group : NULL;
+    o->filter_ctx = sc;
+}

@@ -115,50 +115,16 @@ static int delete_by_partition(dlk_dml *d, const char *predicate)
     return rc;
 }
 
-typedef struct {
-    dlk_dml *d;
-    dlk_where *w;
-    int rc;
-} scope_ctx;
-
-static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
-{
-    scope_ctx *c = ctx;
-    *keep = dlk_ops__dml_in_scope(c->d, f);
-    if (*keep && c->w) {
-        int rc = dlk_where_file_might_match(c->w, f, keep);
-        if (rc) return rc;
-    }
-    return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
-}
-
-static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg,
-                           bool *keep)
-{
-    scope_ctx *c = ctx;
-    return dlk_where_row_group_might_match(c->w, f, rg, keep);
-}
-
-static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
-                      uint8_t *keep)
-{
-    scope_ctx *c = ctx;
-    return dlk_where_filter_rows(c->w, schema, batch, keep);
-}
-
 /* Scan the in-scope files the predicate may match; mark the matching rows. */
 static int delete_by_scan(dlk_dml *d, dlk_where *w)
 {
-    scope_ctx c = {d, w, 0};
+    dlk_dml_scope c = {d, w};
     dlk_scan_options o = DLK_SCAN_OPTIONS_INIT;
     dlk_where_apply(w, &o);
     static const char *const no_cols[1] = {NULL};
     o.columns = no_cols;
     o.n_columns = 0;
-    o.file_filter = scope_filter;
-    o.row_filter = scope_rows;
-    o.row_group_filter = scope_row_group;
-    o.filter_ctx = &c;
+    dlk_ops__dml_scope_apply(&c, &o);
     o.row_index_column = ROW_INDEX_COL;
     struct ArrowArrayStream s;
     int rc = dlk_scan_open(d->snap, &o, &s);

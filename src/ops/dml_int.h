@@ -20,6 +20,7 @@
 #include "deltalake/dml.h"
 #include "deltalake/scan.h"
 #include "deltalake/table.h"
+#include "deltalake/where.h"
 #include "ops/write_int.h"
 #include "util/buf.h"
 #include "util/hashmap.h"
@@ -102,6 +103,15 @@ bool dlk_ops__dml_in_scope(const dlk_dml *d, const dlk_file_info *f);
 /* Record that the operation read a file's partition (conflict checks): a
  * concurrent commit adding files there makes this one fail. */
 int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f);
+/* Scan scope of a DML operation: files in its partition scope that the
+ * predicate w (NULL: every row) may match, noted as read; row groups and rows
+ * filtered by w. Apply sets o's filter hooks with sc as their context (sc
+ * must outlive the scan). */
+typedef struct dlk_dml_scope {
+    dlk_dml *d;
+    dlk_where *w;
+} dlk_dml_scope;
+void dlk_ops__dml_scope_apply(dlk_dml_scope *sc, dlk_scan_options *o);
 /* Same by partition values (st.n_part strings, NULL for null). */
 int dlk_ops__dml_note_read_values(dlk_dml *d, const char *const *vals);
 /* Mark physical rows of a file for deletion / the whole file. */

@@ -134,36 +134,6 @@ static void free_set(assignment *as, size_t n)
     dlk_free(as);
 }
 
-typedef struct {
-    dlk_dml *d;
-    dlk_where *w;
-} scope_ctx;
-
-static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
-{
-    scope_ctx *c = ctx;
-    *keep = dlk_ops__dml_in_scope(c->d, f);
-    if (*keep && c->w) {
-        int rc = dlk_where_file_might_match(c->w, f, keep);
-        if (rc) return rc;
-    }
-    return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
-}
-
-static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg,
-                           bool *keep)
-{
-    scope_ctx *c = ctx;
-    return dlk_where_row_group_might_match(c->w, f, rg, keep);
-}
-
-static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
-                      uint8_t *keep)
-{
-    scope_ctx *c = ctx;
-    return dlk_where_filter_rows(c->w, schema, batch, keep);
-}
-
 /* Scan the matching rows, mark them, write their updated versions. */
 static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, int64_t *updated)
 {
@@ -173,13 +143,10 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     int64_t *didx = NULL;
     size_t nd = 0;
     if ((rc = dlk_ops__dml_data_columns(d, &didx, &nd))) return rc;
-    scope_ctx c = {d, w};
+    dlk_dml_scope c = {d, w};
     dlk_scan_options o = DLK_SCAN_OPTIONS_INIT;
     if (w) dlk_where_apply(w, &o);
-    o.file_filter = scope_filter;
-    o.row_filter = w ? scope_rows : NULL;
-    o.row_group_filter = w ? scope_row_group : NULL;
-    o.filter_ctx = &c;
+    dlk_ops__dml_scope_apply(&c, &o);
     o.row_index_column = ROW_INDEX_COL;
     struct ArrowArrayStream s;
     struct ArrowSchema schema = {0};
