@@ -671,3 +671,27 @@ int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out)
     w_raw(&w, "}\n");
     return w.rc;
 }
+
+void dlk_log_remove_of_add(const dlk_add_action *a, int64_t timestamp_ms, bool data_change, dlk_action *out)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = DLK_ACTION_REMOVE;
+    dlk_remove_action *r = &out->u.remove;
+    r->path = a->path;
+    r->deletion_timestamp = timestamp_ms;
+    r->has_deletion_timestamp = true;
+    r->data_change = data_change;
+    r->extended_file_metadata = true;
+    r->has_extended_file_metadata = true;
+    r->partition_values = a->partition_values;
+    r->has_partition_values = true;
+    r->size = a->size;
+    r->has_size = true;
+    r->stats = a->stats;
+    r->tags = a->tags;
+    r->dv = a->dv;
+    r->base_row_id = a->base_row_id;
+    r->has_base_row_id = a->has_base_row_id;
+    r->default_row_commit_version = a->default_row_commit_version;
+    r->has_default_row_commit_version = a->has_default_row_commit_version;
+}

@@ -196,6 +196,10 @@ int dlk_log_action_parse(const char *line, size_t n, dlk_arena *a, dlk_action *o
  * skipped. Errors name the 1-based line. */
 int dlk_log_commit_parse(const char *data, size_t n, dlk_arena *a, dlk_vec *v);
 
+/* The remove action that retires add `a` at `timestamp_ms` (every field of
+ * the add a remove carries, borrowed from it: a must outlive out). */
+void dlk_log_remove_of_add(const dlk_add_action *a, int64_t timestamp_ms, bool data_change, dlk_action *out);
+
 /* Append the action as one JSON line ending in '\n'. */
 int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out);
 

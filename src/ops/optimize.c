@@ -62,28 +62,8 @@ static int cmp_size(const void *a, const void *b, void *ctx)
 /* The remove action line for snapshot file i (dataChange=false). */
 static int put_remove(const dlk_snapshot *s, size_t i, int64_t now, dlk_buf *commit)
 {
-    const dlk_add_action *a = s->st.active[i];
     dlk_action act;
-    memset(&act, 0, sizeof act);
-    act.kind = DLK_ACTION_REMOVE;
-    dlk_remove_action *r = &act.u.remove;
-    r->path = a->path;
-    r->deletion_timestamp = now;
-    r->has_deletion_timestamp = true;
-    r->data_change = false;
-    r->extended_file_metadata = true;
-    r->has_extended_file_metadata = true;
-    r->partition_values = a->partition_values;
-    r->has_partition_values = true;
-    r->size = a->size;
-    r->has_size = true;
-    r->stats = a->stats;
-    r->tags = a->tags;
-    r->dv = a->dv;
-    r->base_row_id = a->base_row_id;
-    r->has_base_row_id = a->has_base_row_id;
-    r->default_row_commit_version = a->default_row_commit_version;
-    r->has_default_row_commit_version = a->has_default_row_commit_version;
+    dlk_log_remove_of_add(s->st.active[i], now, false, &act);
     return dlk_log_action_to_json(&act, commit);
 }
 
