@@ -1,8 +1,9 @@
 /*
  * cli/cmd_query.c - `deltalake query TABLE [--select a,b] [--version N |
  * --as-of TS] [--limit N] [--format table|jsonl|csv|json]
- * [--where PREDICATE] [--order-by KEYS] [--explain]`: scan a snapshot
- * and print its rows. (--where / --explain are added on top of the scan's
+ * [--where PREDICATE] [--order-by KEYS] [--explain] [--count]`: scan a
+ * snapshot and print its rows (--count: only how many match, from add stats
+ * when there is no predicate). (--where / --explain are added on top of the scan's
  * filter hooks, dlk_scan_options.file_filter / row_filter.)
  */
 #include "cli.h"
@@ -146,7 +147,7 @@ int cli_cmd_query(int argc, char **argv)
 {
     const char *table = NULL, *version = NULL, *asof = NULL, *limit = NULL, *format = NULL,
                *select = NULL, *where = NULL, *order_by = NULL;
-    bool explain = false;
+    bool explain = false, count = false;
     for (int i = 1; i < argc;) {
         int r;
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -168,12 +169,19 @@ int cli_cmd_query(int argc, char **argv)
             i++;
             continue;
         }
+        if (!strcmp(argv[i], "--count")) {
+            count = true;
+            i++;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("query", "unknown option %s", argv[i]);
         if (table) return cli_usage_error("query", "more than one TABLE given");
         table = argv[i++];
     }
     if (!table) return cli_usage_error("query", "TABLE is required");
     if (version && asof) return cli_usage_error("query", "--version and --as-of exclude each other");
+    if (count && (select || order_by || limit || explain))
+        return cli_usage_error("query", "--count goes with --where, --version, --as-of and --format only");
     cli_format fmt = CLI_FMT_TABLE;
     if (format && !cli_parse_format("query", format, &fmt)) return CLI_USAGE;
     long long v = -1, lim = -1;
@@ -209,6 +217,14 @@ int cli_cmd_query(int argc, char **argv)
         (asof ? dlk_table_snapshot_at_text(t, asof, &s) : dlk_table_snapshot(t, v, &s)) ||
         (where && dlk_where_new(s, where, &w))) {
         rc = cli_fail("query");
+        goto done;
+    }
+    if (count) {
+        int64_t n = 0;
+        if (dlk_where_count(s, w, &n, NULL)) rc = cli_fail("query");
+        else if (fmt == CLI_FMT_JSONL) printf("{\"count\":%lld}\n", (long long)n);
+        else if (fmt == CLI_FMT_JSON) printf("[\n{\"count\":%lld}\n]\n", (long long)n);
+        else printf("count\n%lld\n", (long long)n);
         goto done;
     }
     if (w) dlk_where_apply(w, &opts); /* file skipping + row filter hooks */

@@ -109,6 +109,7 @@ const cli_command cli_commands[] = {
     {"query", cli_cmd_query, "read rows, with filter, projection and time travel",
      "usage: deltalake query TABLE [--select a,b] [--where PREDICATE] [--order-by KEYS]\n"
      "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] [--explain]\n"
+     "                       [--count]\n"
      "  --select COLS          columns to return (default: all)\n"
      "  --where PREDICATE      filter, e.g. \"service_name = 'web' AND status_code >= 500\"\n"
      "  --version N            read the table as of version N\n"
@@ -116,7 +117,9 @@ const cli_command cli_commands[] = {
      "  --order-by KEYS        'expr [ASC|DESC] [NULLS FIRST|LAST], ...' (default ASC,\n"
      "                         NULLS LAST, as DuckDB); with --limit only the top N are kept\n"
      "  --limit N              return at most N rows\n"
-     "  --explain              print files and row groups scanned/skipped\n" FMT_OPT},
+     "  --explain              print files and row groups scanned/skipped\n"
+     "  --count                print only the number of matching rows (without --where:\n"
+     "                         from the log's file statistics, no data file read)\n" FMT_OPT},
     {"history", cli_cmd_history, "list the table's commits",
      "usage: deltalake history TABLE [--limit N] [--format F]\n"
      "  --limit N              newest N versions only\n" FMT_OPT},

@@ -67,6 +67,15 @@ DLK_EXTERN int dlk_where_row_group_might_match(dlk_where *w, const dlk_file_info
 DLK_EXTERN int dlk_where_filter_rows(dlk_where *w, const struct ArrowSchema *schema,
                                      const struct ArrowArray *batch, uint8_t *keep);
 
+/** Count the snapshot's rows matching w (NULL: all rows) without
+ *  materialising them. Without a predicate the count comes from the add
+ *  stats (numRecords minus deletion-vector cardinality) and no data file is
+ *  opened, except files whose stats lack numRecords, which are scanned. With
+ *  a predicate, files and row groups are skipped as in a scan and only the
+ *  predicate's columns are read. *files_read (may be NULL) gets the number
+ *  of data files opened. Errors: as dlk_scan_open and the stream. */
+DLK_EXTERN int dlk_where_count(const dlk_snapshot *snap, dlk_where *w, int64_t *count, int64_t *files_read);
+
 typedef struct dlk_where_stats {
     int64_t files_considered;
     int64_t files_skipped_partition; /**< skipped on partition values alone */
