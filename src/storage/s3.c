@@ -43,11 +43,40 @@ typedef struct {
     long max_keys; /* ListObjectsV2 page size; 0 = the server's default (1000) */
 } s3_state;
 
+/* libcurl is initialised once; a process-wide share object keeps the DNS
+ * and connection caches so that requests reuse keep-alive connections (each
+ * request still has its own easy handle: thread safe through the locks). */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_init_rc;
+static CURLSH *curl_share;
+static pthread_mutex_t share_mu[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *c, curl_lock_data d, curl_lock_access a, void *u)
+{
+    (void)c, (void)a, (void)u;
+    if ((int)d >= 0 && d < CURL_LOCK_DATA_LAST) pthread_mutex_lock(&share_mu[d]);
+}
+static void share_unlock(CURL *c, curl_lock_data d, void *u)
+{
+    (void)c, (void)u;
+    if ((int)d >= 0 && d < CURL_LOCK_DATA_LAST) pthread_mutex_unlock(&share_mu[d]);
+}
+
 static void curl_init(void)
 {
     curl_init_rc = (int)curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_init_rc) return;
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&share_mu[i], NULL);
+    curl_share = curl_share_init();
+    if (curl_share &&
+        (curl_share_setopt(curl_share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+         curl_share_setopt(curl_share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+         curl_share_setopt(curl_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+         curl_share_setopt(curl_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK)) {
+        curl_share_cleanup(curl_share); /* no sharing: one connection a request */
+        curl_share = NULL;
+    }
 }
 
 /* ---- URLs ---- */
@@ -154,6 +183,7 @@ static int perform(s3_state *st, s3_req *r)
         errbuf[0] = 0;
         curl_easy_setopt(c, CURLOPT_URL, r->url);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        if (curl_share) curl_easy_setopt(c, CURLOPT_SHARE, curl_share);
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
