@@ -322,9 +322,10 @@ DLK_EXTERN void dlk_table_metadata_clear(dlk_table_metadata *m);
  *    byte/short/int->decimal with enough integer digits; adds the
  *    typeWidening table feature and the field's delta.typeChanges;
  *  - a NOT NULL column becoming nullable.
- * Every existing column must be present (dropping and renaming columns need
- * column mapping, which the write path does not support yet: a missing
- * column is DLK_SCHEMA_MISMATCH). Anything else is
+ * Every existing column must be present (a missing column is
+ * DLK_SCHEMA_MISMATCH: drop and rename with dlk_table_handle_drop_column /
+ * _rename_column). On a table with column mapping, new columns get a fresh
+ * delta.columnMapping.id and a physical name "col-<uuid>". Anything else is
  * DLK_SCHEMA_MISMATCH naming the column with expected (the table's type) and
  * actual (the requested type). Old files keep their types and read as the
  * new schema (missing columns as null, narrow types widened).
@@ -338,6 +339,46 @@ DLK_EXTERN int dlk_table_handle_update_schema(dlk_table_handle *t, const struct 
  *  column exists. */
 DLK_EXTERN int dlk_table_handle_add_column(dlk_table_handle *t, const char *name, const char *type,
                                            int64_t *version);
+
+/*
+ * Column mapping (PROTOCOL.md "Column Mapping"): with
+ * delta.columnMapping.mode = name (or id), data files name their columns by
+ * physical names and carry Parquet field ids, so a column's logical name can
+ * change and a column can leave the schema without rewriting data. Every
+ * write of this library (appends, overwrite, upsert/delete/update, optimize)
+ * honours the mapping; a table can also be created with it (table property
+ * delta.columnMapping.mode=name|id). The commits below are metaData (+
+ * protocol) only; they conflict with any concurrent commit (no retry:
+ * DLK_CONFLICT, try again) and need a writable table (DLK_UNSUPPORTED
+ * naming an unknown writer feature otherwise).
+ */
+
+/** Enable column mapping (mode "name") on `t`: every field gets an id and
+ *  physicalName = its current name (existing files keep reading), the
+ *  protocol gains the columnMapping table feature (reader 3 / writer 7;
+ *  readers without column mapping support can no longer read the table).
+ *  A table already mapped is left alone (*version = current version).
+ *  *version (may be NULL) gets the committed version. */
+DLK_EXTERN int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version);
+/** Rename the top-level column `old_name` to `new_name` (both borrowed):
+ *  the logical name changes, data files are untouched; time travel to a
+ *  version before the rename sees the old name. Enables column mapping in
+ *  the same commit when the table has none. A partition column can be
+ *  renamed too (partition values are keyed by physical names); a column
+ *  used by hash bucketing (deltalake.hashBucket.*) cannot
+ *  (DLK_INVALID_ARGUMENT). DLK_NOT_FOUND when there is no such column,
+ *  DLK_ALREADY_EXISTS when another column has the new name (ASCII case
+ *  ignored), DLK_INVALID_ARGUMENT for an empty name. Same name: no commit. */
+DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
+                                              int64_t *version);
+/** Drop the top-level column `name` (borrowed): the field leaves the schema,
+ *  its data stays in the files but is no longer read (vacuum after a rewrite
+ *  frees it); its id is never reused, so a column added later with the same
+ *  name starts empty. Enables column mapping in the same commit when the
+ *  table has none. Partition columns, hash-bucket columns and the last data
+ *  column cannot be dropped (DLK_INVALID_ARGUMENT); DLK_NOT_FOUND when there
+ *  is no such column. */
+DLK_EXTERN int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name, int64_t *version);
 
 /* ---- maintenance and history (wrappers of maintenance.h) ---- */
 

@@ -17,6 +17,7 @@
 #include "core/schema.h"
 #include "core/schema_ddl.h"
 #include "core/txn.h"
+#include "ops/colmap.h"
 #include "ops/write_int.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -156,8 +157,8 @@ static int compare_struct(evo *e, const struct ArrowSchema *os, struct ArrowSche
         int64_t j = dlk_arrow_schema_find(ns, of->name);
         if (j < 0)
             rc = mismatch(of, NULL, dlk_buf_cstr(&p),
-                          "missing from the new schema (dropping columns needs column mapping, not "
-                          "supported)");
+                          "missing from the new schema (use dlk_table_handle_drop_column to drop "
+                          "a column)");
         else
             rc = compare_field(e, of, ns->children[j], dlk_buf_cstr(&p), depth);
         dlk_buf_free(&p);
@@ -257,7 +258,7 @@ static bool arr_has(json_t *a, const char *s)
 }
 
 /* A new protocol with `feat` added (reader and writer), or NULL when it has it. */
-static json_t *protocol_with(json_t *proto, const char *const *feats, size_t n)
+json_t *dlk_api__protocol_with(json_t *proto, const char *const *feats, size_t n)
 {
     json_t *rf = json_array(), *wf = json_array();
     legacy_features(proto, rf, wf);
@@ -288,7 +289,7 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     int rc = dlk_core__state_load(t->location, false, false, &st);
     if (rc) return rc;
     struct ArrowSchema ns = {0};
-    json_t *md = NULL, *proto = NULL, *params = NULL;
+    json_t *md = NULL, *proto = NULL, *params = NULL, *conf2 = NULL;
     dlk_buf commit = {0};
     evo e = {0};
     e.allow_nullable = t->c->cfg.allow_nullable;
@@ -305,9 +306,16 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     size_t nfeat = 0;
     if (e.widened) feats[nfeat++] = "typeWidening";
     if (e.ntz && !has_ntz(&st.schema)) feats[nfeat++] = "timestampNtz";
-    if (nfeat) proto = protocol_with(st.protocol, feats, nfeat);
+    if (nfeat) proto = dlk_api__protocol_with(st.protocol, feats, nfeat);
     json_t *pc = json_object_get(st.metadata, "partitionColumns");
     json_t *conf = json_object_get(st.metadata, "configuration");
+    if (e.added && dlk_ops__cm_mode(&st) > 0) { /* column mapping: new columns get ids */
+        if (!(conf2 = dlk_api__cm_assign_new(&st, &ns))) {
+            rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
+            goto out;
+        }
+        conf = conf2;
+    }
     if (!(md = dlk_ops__metadata_new(&ns, pc ? pc : json_array(), conf ? conf : json_object(), NULL,
                                      NULL))) {
         rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
@@ -341,6 +349,7 @@ out:
     json_decref(md);
     json_decref(proto);
     json_decref(params);
+    json_decref(conf2);
     dlk_buf_free(&commit);
     dlk_arrow_schema_release(&ns);
     dlk_core__state_free(&st);

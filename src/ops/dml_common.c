@@ -8,6 +8,7 @@
 #include "core/snapshot.h"
 #include "deltalake/expr.h"
 #include "ops/dml_int.h"
+#include "ops/colmap.h"
 #include "parquet/reader.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -207,7 +208,11 @@ static bool read_match(void *ctx, json_t *pv)
     dlk_buf k = {0};
     int rc = DLK_OK;
     for (size_t i = 0; i < d->st.n_part && !rc; i++) {
-        const char *v = json_string_value(json_object_get(pv, d->st.partition_cols[i]));
+        char pb[512]; /* partitionValues are keyed by physical names (column mapping) */
+        const char *key = dlk_ops__cm_mode(&d->st) > 0
+                              ? dlk_ops__cm_col_phys(&d->st.schema, d->st.partition_cols[i], pb, sizeof pb)
+                              : d->st.partition_cols[i];
+        const char *v = json_string_value(json_object_get(pv, key));
         rc = part_key_put(&k, v && *v ? v : NULL);
     }
     bool hit = rc || dlk_map_get(&d->read_parts, k.data, k.len, NULL); /* OOM: assume a conflict */
@@ -276,6 +281,7 @@ int dlk_ops__dml_writer(dlk_dml *d, dlk_ops__files **w)
         int rc =
             dlk_ops__files_new(d->root, &d->data_schema, (const char *const *)d->st.partition_cols,
                                d->st.n_part, d->target, num_indexed, &d->w);
+        if (!rc) rc = dlk_ops__files_map(d->w, &d->st);
         if (rc) return rc;
     }
     *w = d->w;

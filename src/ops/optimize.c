@@ -266,8 +266,6 @@ static int setup(opt_run *x)
         return rc;
     x->st_loaded = true;
     if ((rc = dlk_ops__check_writable(&x->st))) return rc;
-    if (strcmp(dlk_snapshot_column_mapping_mode(x->s), "none"))
-        return dlk_err_set(DLK_UNSUPPORTED, "optimize: tables with column mapping");
     if (o->where) {
         if ((rc = dlk_where_new(x->s, o->where, &x->w))) return rc;
         if ((rc = check_where(x->s, x->w, o->where))) return rc;
@@ -364,6 +362,7 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
     if (!rc)
         rc = dlk_ops__files_new(table, &ds, (const char *const *)x.st.partition_cols, x.st.n_part,
                                 target, num_indexed, &x.files);
+    if (!rc) rc = dlk_ops__files_map(x.files, &x.st);
     int64_t now = dlk_now_micros() / 1000;
     for (size_t g = 0; g < x.n_groups && !rc; g++)
         rc = optimize_group(&x, &x.groups[g], target, min_size, now);

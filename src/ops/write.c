@@ -10,6 +10,7 @@
 #include "core/txn.h"
 #include "deltalake/version.h"
 #include "ops/records.h"
+#include "ops/colmap.h"
 #include "ops/write_int.h"
 #include "parquet/writer.h"
 #include "util/alloc.h"
@@ -91,7 +92,8 @@ static bool schema_has(const struct ArrowSchema *s, const char *fmt)
 
 static const char *const KNOWN_WRITER_FEATURES[] = {"appendOnly", "invariants", "timestampNtz",
                                                     "deletionVectors", "domainMetadata",
-                                                    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening", NULL};
+                                                    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening",
+                                                    "columnMapping", NULL};
 
 /* Refuse tables whose writer requirements we do not meet. */
 int dlk_ops__check_writable(const dlk_txn_state *st)
@@ -99,13 +101,16 @@ int dlk_ops__check_writable(const dlk_txn_state *st)
     json_t *p = st->protocol;
     json_int_t w = json_integer_value(json_object_get(p, "minWriterVersion"));
     if (w > 7) return dlk_err_set(DLK_UNSUPPORTED, "writer version %lld", (long long)w);
+    /* column mapping: name and id modes are written (ops/colmap.h) */
+    const char *cm = dlk_core__state_config(st, "delta.columnMapping.mode");
+    if (dlk_ops__cm_mode_of(cm) < 0) return dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s'", cm);
     if (w >= 3 && w < 7) {
         /* 3: checkConstraints, 4: changeDataFeed/generatedColumns, 5: columnMapping, 6: identity */
         const char *cfg;
         if ((cfg = dlk_core__state_config(st, "delta.enableChangeDataFeed")) && !strcmp(cfg, "true"))
             return dlk_err_set(DLK_UNSUPPORTED, "writer feature changeDataFeed");
-        if ((cfg = dlk_core__state_config(st, "delta.columnMapping.mode")) && strcmp(cfg, "none"))
-            return dlk_err_set(DLK_UNSUPPORTED, "writer feature columnMapping (mode %s)", cfg);
+        if (w < 5 && dlk_ops__cm_mode_of(cm) > 0)
+            return dlk_err_set(DLK_UNSUPPORTED, "column mapping (mode %s) with writer version %lld", cm, (long long)w);
         json_t *conf = json_object_get(st->metadata, "configuration");
         const char *k;
         json_t *v;
@@ -141,8 +146,10 @@ static int check_property(const char *k, const char *v)
         if (dlk_parse_bool(v, &b)) return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not true/false", k, v);
     } else if (!strcmp(k, "delta.enableChangeDataFeed") && strcmp(v, "false")) {
         return dlk_err_set(DLK_UNSUPPORTED, "property %s=%s (change data feed)", k, v);
-    } else if (!strcmp(k, "delta.columnMapping.mode") && strcmp(v, "none")) {
-        return dlk_err_set(DLK_UNSUPPORTED, "property %s=%s (column mapping)", k, v);
+    } else if (!strcmp(k, "delta.columnMapping.mode") && dlk_ops__cm_mode_of(v) < 0) {
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not none, name or id", k, v);
+    } else if (!strcmp(k, "delta.columnMapping.maxColumnId")) {
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s is set by the writer", k);
     }
     return DLK_OK;
 }
@@ -311,11 +318,25 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         json_object_set_new(conf, opts->prop_keys[i], json_string(opts->prop_values[i]));
     }
     bool ntz = schema_has(schema, "tsu:");
+    /* column mapping: every field gets an id and a physical name col-<uuid> */
+    bool cmap = dlk_ops__cm_mode_of(json_string_value(json_object_get(conf, "delta.columnMapping.mode"))) > 0;
+    if (cmap) {
+        if (schema != &ext) {
+            if ((rc = dlk_arrow_schema_copy(schema, &ext))) goto out;
+            schema = &ext;
+        }
+        int64_t mx = 0;
+        if ((rc = dlk_ops__cm_assign(&ext, &mx, false))) goto out;
+        char mb[32];
+        snprintf(mb, sizeof mb, "%" PRId64, mx);
+        json_object_set_new(conf, "delta.columnMapping.maxColumnId", json_string(mb));
+    }
     json_t *proto;
-    if (ntz || dv) {
+    if (ntz || dv || cmap) {
         json_t *feats = json_array();
         if (ntz) json_array_append_new(feats, json_string("timestampNtz"));
         if (dv) json_array_append_new(feats, json_string("deletionVectors"));
+        if (cmap) json_array_append_new(feats, json_string("columnMapping"));
         proto = json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion", 7, "readerFeatures",
                           feats, "writerFeatures", feats);
         json_decref(feats);

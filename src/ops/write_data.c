@@ -11,6 +11,7 @@
 #include "ops/metrics.h"
 #include "ops/records.h"
 #include "ops/records_pipe.h"
+#include "ops/colmap.h"
 #include "ops/write_int.h"
 #include "parquet/codec.h"
 #include "parquet/writer.h"
@@ -93,6 +94,15 @@ static int where_parse(const char *s, const dlk_txn_state *st, where *w)
                                               "partition columns are supported)", col);
             dlk_free(col);
             break;
+        }
+        if (dlk_ops__cm_mode(st) > 0) { /* partitionValues are keyed by physical names */
+            char pb[512];
+            const char *pn = dlk_ops__cm_col_phys(&st->schema, col, pb, sizeof pb);
+            if (pn != col) {
+                char *pc = dlk_strdup(pn);
+                dlk_free(col);
+                if (!(col = pc)) return dlk_err_nomem();
+            }
         }
         WS();
         bool is_null = false;
@@ -200,6 +210,10 @@ typedef struct wctx {
     const struct ArrowSchema *data_schema;
     const char *const *part_cols;
     size_t n_part;
+    /* column mapping (colmap.h): data_schema points to phys, the copy with
+     * physical names; part_phys: partitionValues keys (else part_cols) */
+    struct ArrowSchema phys;
+    char **part_phys;
     dlk_map open;      /* dir_rel -> open_file* */
     dlk_map dirs;      /* directories to fsync */
     json_t *adds;      /* add action objects */
@@ -269,13 +283,14 @@ static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, json_t **pval
     if (!*pvals) return dlk_err_nomem();
     for (size_t i = 0; i < c->n_part; i++) {
         char *ek = NULL, *ev = NULL;
-        int rc = dlk_url_encode_path(c->part_cols[i], strlen(c->part_cols[i]), &ek);
+        const char *key = c->part_phys ? c->part_phys[i] : c->part_cols[i];
+        int rc = dlk_url_encode_path(key, strlen(key), &ek);
         if (!rc && vals[i] && *vals[i]) rc = dlk_url_encode_path(vals[i], strlen(vals[i]), &ev);
         if (!rc) rc = dlk_buf_printf(dir, "%s=%s/", ek, ev ? ev : HIVE_NULL);
         dlk_free(ek);
         dlk_free(ev);
         if (rc) return rc;
-        json_object_set_new(*pvals, c->part_cols[i], vals[i] ? json_string(vals[i]) : json_null());
+        json_object_set_new(*pvals, key, vals[i] ? json_string(vals[i]) : json_null());
     }
     return DLK_OK;
 }
@@ -386,6 +401,30 @@ static void wctx_cleanup(wctx *c, bool remove_files)
     dlk_vec_free(&c->written);
     json_decref(c->adds);
     c->adds = NULL;
+    for (size_t i = 0; c->part_phys && i < c->n_part; i++) dlk_free(c->part_phys[i]);
+    dlk_free(c->part_phys);
+    c->part_phys = NULL;
+    dlk_arrow_schema_release(&c->phys);
+}
+
+/* Column mapping (mode != none): write the data files with the physical
+ * names and field ids of table_schema's fields, partition values keyed by
+ * the physical names of the partition columns. */
+static int wctx_map(wctx *c, const struct ArrowSchema *table_schema, int mode)
+{
+    if (mode == DLK_CMAP_NONE) return DLK_OK;
+    if (mode < 0) return dlk_err_set(DLK_UNSUPPORTED, "unknown delta.columnMapping.mode");
+    int rc = dlk_ops__cm_physical(c->data_schema, &c->phys);
+    if (rc) return rc;
+    c->data_schema = &c->phys;
+    if (!c->n_part) return DLK_OK;
+    if (!(c->part_phys = dlk_calloc(c->n_part, sizeof(char *)))) return dlk_err_nomem();
+    for (size_t i = 0; i < c->n_part; i++) {
+        char buf[512];
+        if (!(c->part_phys[i] = dlk_strdup(dlk_ops__cm_col_phys(table_schema, c->part_cols[i], buf, sizeof buf))))
+            return dlk_err_nomem();
+    }
+    return DLK_OK;
 }
 
 /* Keep the open files within c->max_open and their buffered row groups
@@ -520,6 +559,11 @@ int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, 
     f->c.max_open = WRITE_MAX_OPEN;
     *out = f;
     return DLK_OK;
+}
+
+int dlk_ops__files_map(dlk_ops__files *f, const dlk_txn_state *st)
+{
+    return wctx_map(&f->c, &st->schema, dlk_ops__cm_mode(st));
 }
 
 int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals)
@@ -741,7 +785,25 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         if (n_new) {
             json_t *pc = json_object_get(st.metadata, "partitionColumns");
             json_t *conf = json_object_get(st.metadata, "configuration");
+            json_t *conf2 = NULL;
+            if (dlk_ops__cm_mode(&st) > 0) { /* new columns get ids and physical names */
+                int64_t mx = 0;
+                const char *ms = dlk_core__state_config(&st, "delta.columnMapping.maxColumnId");
+                if (ms) dlk_parse_i64(ms, &mx);
+                if (dlk_ops__cm_max_id(&merged) > mx) mx = dlk_ops__cm_max_id(&merged);
+                if ((rc = dlk_ops__cm_assign(&merged, &mx, false))) goto out;
+                char mb[32];
+                snprintf(mb, sizeof mb, "%" PRId64, mx);
+                conf2 = conf ? json_deep_copy(conf) : json_object();
+                if (!conf2) {
+                    rc = dlk_err_nomem();
+                    goto out;
+                }
+                json_object_set_new(conf2, "delta.columnMapping.maxColumnId", json_string(mb));
+                conf = conf2;
+            }
             new_md = dlk_ops__metadata_new(&merged, pc ? pc : json_array(), conf ? conf : json_object(), NULL, NULL);
+            json_decref(conf2);
             if (!new_md) {
                 rc = dlk_err_nomem();
                 goto out;
@@ -816,6 +878,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     c.mem_budget = WRITE_MEM_BUDGET;
     c.max_open = WRITE_MAX_OPEN;
     c.check = opts->replace_where ? &w : NULL;
+    if ((rc = wctx_map(&c, schema, dlk_ops__cm_mode(&st)))) goto out;
     const char *ni = dlk_core__state_config(&st, "delta.dataSkippingNumIndexedCols");
     int64_t niv;
     if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) c.num_indexed = (int)niv;

