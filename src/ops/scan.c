@@ -298,9 +298,9 @@ static int64_t match_child(const conform_ctx *c, const struct ArrowSchema *src_s
     }
     char buf[512];
     const char *name = c->cm != DLK_CM_NONE ? dlk_core_field_physical_name(t, buf, sizeof buf) : t->name;
-    int64_t i = dlk_arrow_schema_find(src_struct, name);
-    if (i < 0 && c->cm != DLK_CM_NONE) i = dlk_arrow_schema_find(src_struct, t->name);
-    return i;
+    /* no fallback to the logical name: with mapping, a file column of that
+     * name is another (e.g. dropped) column's data */
+    return dlk_arrow_schema_find(src_struct, name);
 }
 
 static int conform(const conform_ctx *c, const struct ArrowSchema *t, const struct ArrowSchema *s,
