@@ -418,6 +418,70 @@ TEST(golden_id_mode_append)
     golden("table-with-columnmapping-mode-id");
 }
 
+/* merge_schema (a new nested column gets ids for the struct and its field)
+ * and a replace_where overwrite of one partition on a mapped table. */
+TEST(merge_schema_and_replace_where)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/m4", g_dir);
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse("id long, name string, p string", &s));
+    const char *pc[] = {"p"}, *k[] = {"delta.columnMapping.mode"}, *v[] = {"name"};
+    dlk_create_options co = DLK_CREATE_OPTIONS_INIT;
+    co.partition_cols = pc;
+    co.n_partition_cols = 1;
+    co.prop_keys = k;
+    co.prop_values = v;
+    co.n_props = 1;
+    CHECK_OK(dlk_table_create(dir, &s, &co, NULL));
+    s.release(&s);
+    const char *r1 =
+        "{\"id\":1,\"name\":\"a\",\"p\":\"x\"}\n{\"id\":2,\"name\":\"b\",\"p\":\"y\"}\n";
+    dlk_write_options wo = DLK_WRITE_OPTIONS_INIT;
+    dlk_write_result wr;
+    CHECK_OK(dlk_table_write_text(dir, r1, strlen(r1), &wo, &wr));
+    const char *r2 = "{\"id\":3,\"name\":\"c\",\"p\":\"x\",\"extra\":{\"k\":7}}\n";
+    wo.merge_schema = true;
+    CHECK_OK(dlk_table_write_text(dir, r2, strlen(r2), &wo, &wr));
+    CHECK(wr.schema_changed);
+    char phys[200];
+    int64_t id = 0;
+    CHECK(log_mapping(dir, wr.version, "extra", phys, sizeof phys, &id) == 0);
+    CHECK_EQ_INT(id, 4); /* after id, name, p; its field k gets 5 */
+    json_t *a = commit_actions(dir, wr.version);
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x)
+    {
+        json_t *md = json_object_get(x, "metaData");
+        if (md)
+            CHECK_STR(json_string_value(json_object_get(json_object_get(md, "configuration"),
+                                                        "delta.columnMapping.maxColumnId")),
+                      "5");
+    }
+    json_decref(a);
+    CHECK_EQ_INT(check_adds(dir, wr.version, "extra", "p"), 1);
+    /* overwrite partition x only */
+    const char *r3 = "{\"id\":4,\"name\":\"d\",\"p\":\"x\"}\n";
+    dlk_write_options ow = DLK_WRITE_OPTIONS_INIT;
+    ow.mode = DLK_WRITE_OVERWRITE;
+    ow.replace_where = "p = 'x'";
+    CHECK_OK(dlk_table_write_text(dir, r3, strlen(r3), &ow, &wr));
+    CHECK_EQ_INT(wr.files_removed, 2);
+    CHECK_EQ_INT(check_adds(dir, wr.version, "name", "p"), 1);
+    dlk_connector *c = conn(dir, "p");
+    dlk_table_handle *t = NULL;
+    CHECK_OK(dlk_connector_get_table(c, NULL, &t));
+    CHECK_DUMP(t, NULL, -1,
+               "{\"id\":2,\"name\":\"b\",\"p\":\"y\",\"extra\":null}\n{\"id\":4,\"name\":\"d\","
+               "\"p\":\"x\",\"extra\":null}\n");
+    CHECK_DUMP(t, "id = 3", wr.version - 1,
+               "{\"id\":3,\"name\":\"c\",\"p\":\"x\",\"extra\":{\"k\":7}}\n");
+    check_clean(dir);
+    dlk_table_handle_free(&t);
+    dlk_connector_free(&c);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/dlk-colmap-XXXXXX");
@@ -425,6 +489,7 @@ int main(void)
     RUN(created_mapped_table_writes);
     RUN(rename_drop_and_write_again);
     RUN(refused_changes);
+    RUN(merge_schema_and_replace_where);
     RUN(golden_name_mode_append);
     RUN(golden_id_mode_append);
     char cmd[300];
