@@ -34,6 +34,7 @@ int cli_cmd_checkpoint(int, char **);
 int cli_cmd_check(int, char **);
 int cli_cmd_parquet(int, char **);
 int cli_cmd_serve(int, char **);
+int cli_cmd_alter(int, char **);
 
 PLACEHOLDER(cli_cmd_create, "create")
 PLACEHOLDER(cli_cmd_write, "write")
@@ -51,6 +52,7 @@ PLACEHOLDER(cli_cmd_checkpoint, "checkpoint")
 PLACEHOLDER(cli_cmd_check, "check")
 PLACEHOLDER(cli_cmd_parquet, "parquet")
 PLACEHOLDER(cli_cmd_serve, "serve")
+PLACEHOLDER(cli_cmd_alter, "alter")
 
 #define FMT_OPT "  --format table|jsonl|csv|json   output format (default: table)\n"
 
@@ -126,6 +128,15 @@ const cli_command cli_commands[] = {
     {"describe", cli_cmd_describe, "show version, schema, partitioning, properties, protocol",
      "usage: deltalake describe TABLE [--version N] [--format F]\n"
      "  --version N            describe version N\n" FMT_OPT},
+    {"alter", cli_cmd_alter, "change the schema: add, rename or drop a column",
+     "usage: deltalake alter TABLE (--add-column 'NAME TYPE' | --rename-column OLD=NEW |\n"
+     "                             --drop-column NAME | --enable-column-mapping)\n"
+     "  --add-column 'N T'     add a nullable column N of Delta type T (e.g. 'user_id string')\n"
+     "  --rename-column O=N    rename a top-level column (metadata only; enables column mapping)\n"
+     "  --drop-column NAME     drop a top-level column (metadata only; enables column mapping;\n"
+     "                         partition columns cannot be dropped)\n"
+     "  --enable-column-mapping  delta.columnMapping.mode=name (protocol reader 3 / writer 7)\n"
+     "  prints {\"version\"}: the committed version\n"},
     {"stats", cli_cmd_stats, "show size, file, partition and record counts",
      "usage: deltalake stats TABLE [--version N] [--format F]\n"
      "  --version N            statistics of version N\n"
