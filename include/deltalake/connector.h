@@ -348,8 +348,9 @@ DLK_EXTERN int dlk_table_handle_add_column(dlk_table_handle *t, const char *name
  * write of this library (appends, overwrite, upsert/delete/update, optimize)
  * honours the mapping; a table can also be created with it (table property
  * delta.columnMapping.mode=name|id). The commits below are metaData (+
- * protocol) only; they conflict with any concurrent commit (no retry:
- * DLK_CONFLICT, try again) and need a writable table (DLK_UNSUPPORTED
+ * protocol) only; when a concurrent commit takes the version, the change is
+ * redone on the new latest version (up to 10 times, then
+ * DLK_CONCURRENT_MODIFICATION). They need a writable table (DLK_UNSUPPORTED
  * naming an unknown writer feature otherwise).
  */
 

@@ -225,11 +225,24 @@ done:
     return rc;
 }
 
+/* The change is a function of the latest state: on a lost race (another
+ * commit took the version) it is redone on the new state, a few times. */
+static int change_retry(dlk_table_handle *t, int op, const char *col, const char *to, int64_t *version)
+{
+    int rc = DLK_OK;
+    for (int attempt = 0; attempt < 10; attempt++) {
+        rc = change(t, op, col, to, version);
+        if (rc != DLK_CONCURRENT_MODIFICATION) break;
+        dlk_error_clear();
+    }
+    return rc;
+}
+
 int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version)
 {
     if (version) *version = -1;
     if (!t) return dlk_err_set(DLK_INVALID_ARGUMENT, "enable_column_mapping: no table");
-    return change(t, 0, NULL, NULL, version);
+    return change_retry(t, 0, NULL, NULL, version);
 }
 
 int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
@@ -250,12 +263,12 @@ int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, co
         dlk_core__state_free(&st);
         return rc;
     }
-    return change(t, 1, old_name, new_name, version);
+    return change_retry(t, 1, old_name, new_name, version);
 }
 
 int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name, int64_t *version)
 {
     if (version) *version = -1;
     if (!t || !name) return dlk_err_set(DLK_INVALID_ARGUMENT, "drop_column: table and name needed");
-    return change(t, 2, name, NULL, version);
+    return change_retry(t, 2, name, NULL, version);
 }

@@ -13,6 +13,7 @@
 #include "harness.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -482,6 +483,55 @@ TEST(merge_schema_and_replace_where)
     dlk_connector_free(&c);
 }
 
+/* Renames racing each other: each is redone on the winner's state, all land. */
+typedef struct racer {
+    dlk_table_handle *t;
+    char from[16], to[16];
+    int rc;
+} racer;
+
+static void *race(void *arg)
+{
+    racer *r = arg;
+    r->rc = dlk_table_handle_rename_column(r->t, r->from, r->to, NULL);
+    return NULL;
+}
+
+TEST(concurrent_renames)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/m5", g_dir);
+    dlk_connector *c = conn(dir, NULL);
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse("id long, c0 int, c1 int, c2 int, c3 int", &s));
+    dlk_table_handle *t = NULL;
+    CHECK_OK(dlk_connector_get_or_create_table(c, NULL, &s, &t));
+    s.release(&s);
+    CHECK_OK(dlk_table_handle_enable_column_mapping(t, NULL));
+    racer r[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        r[i].t = t;
+        snprintf(r[i].from, sizeof r[i].from, "c%d", i);
+        snprintf(r[i].to, sizeof r[i].to, "r%d", i);
+        pthread_create(&th[i], NULL, race, &r[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_EQ_INT(r[i].rc, 0);
+    }
+    dlk_table_metadata md;
+    CHECK_OK(dlk_table_handle_metadata(t, -1, &md));
+    CHECK_EQ_INT(md.version, 5);
+    CHECK_EQ_INT(md.schema.n_children, 5);
+    for (int i = 0; i < 4 && md.schema.n_children == 5; i++)
+        CHECK_STR(md.schema.children[i + 1]->name, r[i].to);
+    dlk_table_metadata_clear(&md);
+    check_clean(dir);
+    dlk_table_handle_free(&t);
+    dlk_connector_free(&c);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/dlk-colmap-XXXXXX");
@@ -490,6 +540,7 @@ int main(void)
     RUN(rename_drop_and_write_again);
     RUN(refused_changes);
     RUN(merge_schema_and_replace_where);
+    RUN(concurrent_renames);
     RUN(golden_name_mode_append);
     RUN(golden_id_mode_append);
     char cmd[300];
