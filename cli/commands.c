@@ -132,8 +132,8 @@ const cli_command cli_commands[] = {
      "usage: deltalake alter TABLE (--add-column 'NAME TYPE' | --rename-column OLD=NEW |\n"
      "                             --drop-column NAME | --enable-column-mapping)\n"
      "  --add-column 'N T'     add a nullable column N of Delta type T (e.g. 'user_id string')\n"
-     "  --rename-column O=N    rename a top-level column (metadata only; enables column mapping)\n"
-     "  --drop-column NAME     drop a top-level column (metadata only; enables column mapping;\n"
+     "  --rename-column O=N    rename a column, O may be a path a.b (metadata only; enables column mapping)\n"
+     "  --drop-column NAME     drop a column or struct field a.b (metadata only; enables column mapping;\n"
      "                         partition columns cannot be dropped)\n"
      "  --enable-column-mapping  delta.columnMapping.mode=name (protocol reader 3 / writer 7)\n"
      "  prints {\"version\"}: the committed version\n"},

@@ -361,7 +361,9 @@ DLK_EXTERN int dlk_table_handle_add_column(dlk_table_handle *t, const char *name
  *  A table already mapped is left alone (*version = current version).
  *  *version (may be NULL) gets the committed version. */
 DLK_EXTERN int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version);
-/** Rename the top-level column `old_name` to `new_name` (both borrowed):
+/** Rename the column `old_name` to `new_name` (both borrowed; old_name is a
+ *  top-level column of that exact name, else a dotted path to a struct
+ *  field, "a.b"; new_name is the field's new name within its struct):
  *  the logical name changes, data files are untouched; time travel to a
  *  version before the rename sees the old name. Enables column mapping in
  *  the same commit when the table has none. A partition column can be
@@ -372,7 +374,9 @@ DLK_EXTERN int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64
  *  ignored), DLK_INVALID_ARGUMENT for an empty name. Same name: no commit. */
 DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
                                               int64_t *version);
-/** Drop the top-level column `name` (borrowed): the field leaves the schema,
+/** Drop the column `name` (borrowed; a top-level column, or a dotted path to
+ *  a struct field as for rename; the only field of a struct cannot be
+ *  dropped): the field leaves the schema,
  *  its data stays in the files but is no longer read (vacuum after a rewrite
  *  frees it); its id is never reused, so a column added later with the same
  *  name starts empty. Enables column mapping in the same commit when the

@@ -61,6 +61,59 @@ static int copy_named(const struct ArrowSchema *s, const char *name, struct Arro
     return rc;
 }
 
+#define MAX_PATH 32
+
+/* Resolve col: a top-level column of that exact name, else a dotted path
+ * through struct fields ("a.b": field b of struct a). idx gets the child
+ * index at each level; returns the depth (0: not found). */
+static size_t resolve(const struct ArrowSchema *s, const char *col, int64_t *idx)
+{
+    int64_t i = dlk_arrow_schema_find(s, col);
+    if (i >= 0) {
+        idx[0] = i;
+        return 1;
+    }
+    size_t n = 0;
+    const char *p = col;
+    const struct ArrowSchema *cur = s;
+    while (n < MAX_PATH) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        char seg[512];
+        if (len == 0 || len >= sizeof seg || strcmp(cur->format, "+s")) return 0;
+        memcpy(seg, p, len);
+        seg[len] = 0;
+        if ((i = dlk_arrow_schema_find(cur, seg)) < 0) return 0;
+        idx[n++] = i;
+        cur = cur->children[i];
+        if (!dot) return n;
+        p = dot + 1;
+    }
+    return 0;
+}
+
+/* Copy of struct s named `name` with the field at idx[0..n) renamed to `to`
+ * (op 1) or left out (op 2). */
+static int rewrite(const struct ArrowSchema *s, const char *name, const int64_t *idx, size_t n,
+                   int op, const char *to, struct ArrowSchema *out)
+{
+    int rc =
+        dlk_arrow_schema_new(out, s->format, name, s->flags, s->n_children - (n == 1 && op == 2));
+    if (!rc && s->metadata) rc = dlk_arrow_schema_set_metadata_raw(out, s->metadata);
+    for (int64_t i = 0, j = 0; i < s->n_children && !rc; i++) {
+        const struct ArrowSchema *c = s->children[i];
+        bool hit = i == idx[0];
+        if (hit && n == 1 && op == 2) continue;
+        dlk_arrow_schema_release(out->children[j]);
+        if (hit && n > 1)
+            rc = rewrite(c, c->name, idx + 1, n - 1, op, to, out->children[j++]);
+        else
+            rc = copy_named(c, hit ? to : c->name, out->children[j++]);
+    }
+    if (rc) dlk_arrow_schema_release(out);
+    return rc;
+}
+
 /* One metaData (+ protocol) commit of schema ns / partition columns pc /
  * configuration conf, keeping the table's id, name, description. */
 static int commit_md(dlk_table_handle *t, const dlk_txn_state *st, const struct ArrowSchema *ns,
@@ -129,14 +182,20 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
         if (version) *version = st.version;
         goto done;
     }
+    int64_t path[MAX_PATH];
+    size_t depth = 0;
     int64_t idx = -1;
+    const struct ArrowSchema *parent = &st.schema; /* struct holding the field */
     bool is_part = false;
     if (op) {
-        idx = dlk_arrow_schema_find(&st.schema, col);
-        if (idx < 0) {
+        depth = resolve(&st.schema, col, path);
+        if (!depth) {
             rc = dlk_err_set(DLK_NOT_FOUND, "no column '%s'", col);
             goto done;
         }
+        for (size_t d = 0; d + 1 < depth; d++)
+            parent = parent->children[path[d]];
+        idx = path[depth - 1];
         for (size_t k = 0; k < st.n_part; k++)
             if (!strcmp(st.partition_cols[k], col)) is_part = true;
         /* hash-bucket columns are tied to their names in the configuration */
@@ -158,10 +217,10 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
             rc = dlk_err_set(DLK_INVALID_ARGUMENT, "invalid new column name");
             goto done;
         }
-        for (int64_t i = 0; i < st.schema.n_children; i++)
-            if (i != idx && dlk_str_ieq(st.schema.children[i]->name, to)) {
+        for (int64_t i = 0; i < parent->n_children; i++)
+            if (i != idx && dlk_str_ieq(parent->children[i]->name, to)) {
                 rc = dlk_err_set(DLK_ALREADY_EXISTS, "a column '%s' exists",
-                                 st.schema.children[i]->name);
+                                 parent->children[i]->name);
                 goto done;
             }
     }
@@ -171,7 +230,11 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
                              "'%s' is a partition column and cannot be dropped", col);
             goto done;
         }
-        if ((size_t)st.schema.n_children - 1 <= st.n_part) {
+        if (depth > 1 && parent->n_children == 1) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "'%s' is the only field of its struct", col);
+            goto done;
+        }
+        if (depth == 1 && (size_t)st.schema.n_children - 1 <= st.n_part) {
             rc = dlk_err_set(DLK_INVALID_ARGUMENT, "'%s' is the last data column", col);
             goto done;
         }
@@ -185,22 +248,14 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
                             json_string("{\"delta.columnMapping.mode\":\"name\"}"));
         dlk_arrow_schema_move(&ns, &out);
     } else {
-        int64_t n = ns.n_children - (op == 2);
-        if ((rc = dlk_arrow_schema_new(&out, "+s", ns.name, ns.flags, n))) goto done;
-        for (int64_t i = 0, j = 0; i < ns.n_children && !rc; i++) {
-            if (i == idx && op == 2) continue;
-            dlk_arrow_schema_release(out.children[j]);
-            rc =
-                copy_named(ns.children[i], i == idx ? to : ns.children[i]->name, out.children[j++]);
-        }
-        if (rc) goto done;
+        if ((rc = rewrite(&ns, ns.name, path, depth, op, to, &out))) goto done;
         if (op == 1) {
             opname = "RENAME COLUMN";
             json_object_set_new(params, "oldColumnPath", json_string(col));
             json_object_set_new(params, "newColumnPath", json_string(to));
             size_t i;
             json_t *v;
-            json_array_foreach(pc, i, v) if (!strcmp(json_string_value(v), col))
+            json_array_foreach(pc, i, v) if (depth == 1 && !strcmp(json_string_value(v), col))
                 json_array_set_new(pc, i, json_string(to));
         } else {
             opname = "DROP COLUMNS";
@@ -227,7 +282,8 @@ done:
 
 /* The change is a function of the latest state: on a lost race (another
  * commit took the version) it is redone on the new state, a few times. */
-static int change_retry(dlk_table_handle *t, int op, const char *col, const char *to, int64_t *version)
+static int change_retry(dlk_table_handle *t, int op, const char *col, const char *to,
+                        int64_t *version)
 {
     int rc = DLK_OK;
     for (int attempt = 0; attempt < 10; attempt++) {

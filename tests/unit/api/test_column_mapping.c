@@ -532,6 +532,39 @@ TEST(concurrent_renames)
     dlk_connector_free(&c);
 }
 
+/* Struct fields: rename and drop by dotted path, write again, read both. */
+TEST(nested_rename_and_drop)
+{
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/m6", g_dir);
+    dlk_connector *c = conn(dir, NULL);
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse("id long, attrs struct<a: string, b: int, c: int>", &s));
+    dlk_table_handle *t = NULL;
+    CHECK_OK(dlk_connector_get_or_create_table(c, NULL, &s, &t));
+    s.release(&s);
+    const char *r1 = "{\"id\":1,\"attrs\":{\"a\":\"x\",\"b\":1,\"c\":2}}\n";
+    int64_t n = 0;
+    CHECK_OK(dlk_table_handle_bulk_insert(t, r1, strlen(r1), NULL, &n));
+    CHECK_OK(dlk_table_handle_rename_column(t, "attrs.a", "label", NULL));
+    CHECK_OK(dlk_table_handle_drop_column(t, "attrs.b", NULL));
+    CHECK_RC(dlk_table_handle_rename_column(t, "attrs.c", "LABEL", NULL), DLK_ALREADY_EXISTS);
+    CHECK_RC(dlk_table_handle_drop_column(t, "attrs.zz", NULL), DLK_NOT_FOUND);
+    const char *r2 = "{\"id\":2,\"attrs\":{\"label\":\"y\",\"c\":4}}\n";
+    CHECK_OK(dlk_table_handle_bulk_insert(t, r2, strlen(r2), NULL, &n));
+    CHECK_DUMP(t, NULL, -1,
+               "{\"id\":1,\"attrs\":{\"label\":\"x\",\"c\":2}}\n{\"id\":2,\"attrs\":{\"label\":"
+               "\"y\",\"c\":4}}\n");
+    CHECK_DUMP(t, NULL, 1, "{\"id\":1,\"attrs\":{\"a\":\"x\",\"b\":1,\"c\":2}}\n");
+    CHECK_OK(dlk_table_handle_drop_column(t, "attrs.c", NULL));
+    CHECK_RC(dlk_table_handle_drop_column(t, "attrs.label", NULL),
+             DLK_INVALID_ARGUMENT); /* only field */
+    CHECK_DUMP(t, "id = 2", -1, "{\"id\":2,\"attrs\":{\"label\":\"y\"}}\n");
+    check_clean(dir);
+    dlk_table_handle_free(&t);
+    dlk_connector_free(&c);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/dlk-colmap-XXXXXX");
@@ -541,6 +574,7 @@ int main(void)
     RUN(refused_changes);
     RUN(merge_schema_and_replace_where);
     RUN(concurrent_renames);
+    RUN(nested_rename_and_drop);
     RUN(golden_name_mode_append);
     RUN(golden_id_mode_append);
     char cmd[300];
