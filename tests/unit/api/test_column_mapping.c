@@ -565,6 +565,100 @@ TEST(nested_rename_and_drop)
     dlk_connector_free(&c);
 }
 
+/* DuckDB (an independent reader) sees the physical names, the field ids and
+ * the values in the data files we wrote (its delta extension is not
+ * available offline, so the Parquet files are read directly). */
+static char g_peers[600];
+
+static int have_duckdb(void)
+{
+    const char *p = getenv("DLK_PEERS");
+    snprintf(g_peers, sizeof g_peers, "%s", p && *p ? p : DLK_SOURCE_DIR "/tests/peers");
+    char nm[700];
+    snprintf(nm, sizeof nm, "%s/node_modules/@duckdb/node-api", g_peers);
+    return access(nm, F_OK) == 0;
+}
+
+static char *duck(const char *sql)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "node '%s/duckdb_query.mjs' \"%s\"", g_peers, sql);
+    FILE *f = popen(cmd, "r");
+    if (!f) return strdup("(popen failed)");
+    size_t cap = 4096, len = 0, n;
+    char *out = calloc(1, cap);
+    char buf[4096];
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        while (len + n + 1 > cap)
+            out = realloc(out, cap *= 2);
+        memcpy(out + len, buf, n);
+        len += n;
+        out[len] = 0;
+    }
+    pclose(f);
+    return out;
+}
+
+TEST(duckdb_reads_physical_files)
+{
+    if (!have_duckdb()) SKIP("DuckDB peer missing: run scripts/install-peers.sh");
+    char dir[300];
+    snprintf(dir, sizeof dir, "%s/m7", g_dir);
+    dlk_connector *c = conn(dir, NULL);
+    struct ArrowSchema s;
+    CHECK_OK(dlk_schema_parse("id long, name string", &s));
+    dlk_table_handle *t = NULL;
+    CHECK_OK(dlk_connector_get_or_create_table(c, NULL, &s, &t));
+    s.release(&s);
+    CHECK_OK(dlk_table_handle_enable_column_mapping(t, NULL));
+    CHECK_OK(dlk_table_handle_add_column(t, "score", "double", NULL));
+    CHECK_OK(dlk_table_handle_rename_column(t, "name", "label", NULL));
+    const char *rows =
+        "{\"id\":1,\"label\":\"a\",\"score\":1.5}\n{\"id\":2,\"label\":\"b\",\"score\":null}\n";
+    int64_t n = 0;
+    CHECK_OK(dlk_table_handle_bulk_insert(t, rows, strlen(rows), NULL, &n));
+    int64_t v = latest(t);
+    char pid[200], plabel[200], pscore[200];
+    int64_t iid = 0, ilabel = 0, iscore = 0;
+    CHECK(log_mapping(dir, v, "id", pid, sizeof pid, &iid) == 0);
+    CHECK(log_mapping(dir, v, "label", plabel, sizeof plabel, &ilabel) == 0);
+    CHECK(log_mapping(dir, v, "score", pscore, sizeof pscore, &iscore) == 0);
+    CHECK_STR(plabel, "name"); /* enabled on an existing table: physical = old name */
+    json_t *a = commit_actions(dir, v);
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x)
+    {
+        json_t *add = json_object_get(x, "add");
+        if (!add) continue;
+        char f[800], sql[3000], want[1200];
+        snprintf(f, sizeof f, "%s/%s", dir, json_string_value(json_object_get(add, "path")));
+        snprintf(sql, sizeof sql,
+                 "SELECT name, field_id FROM parquet_schema('%s') WHERE field_id IS NOT NULL ORDER "
+                 "BY field_id",
+                 f);
+        char *got = duck(sql);
+        snprintf(want, sizeof want,
+                 "{\"name\":\"%s\",\"field_id\":%lld}\n{\"name\":\"%s\",\"field_id\":%lld}\n{"
+                 "\"name\":\"%s\","
+                 "\"field_id\":%lld}\n",
+                 pid, (long long)iid, plabel, (long long)ilabel, pscore, (long long)iscore);
+        CHECK_STR(got, want);
+        free(got);
+        snprintf(sql, sizeof sql,
+                 "SELECT \\\"%s\\\" AS id, \\\"%s\\\" AS label, \\\"%s\\\" AS score FROM "
+                 "read_parquet('%s') ORDER BY 1",
+                 pid, plabel, pscore, f);
+        got = duck(sql);
+        CHECK_STR(got, "{\"id\":1,\"label\":\"a\",\"score\":1.5}\n{\"id\":2,\"label\":\"b\","
+                       "\"score\":null}\n");
+        free(got);
+    }
+    json_decref(a);
+    dlk_table_handle_free(&t);
+    dlk_connector_free(&c);
+}
+
 int main(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/dlk-colmap-XXXXXX");
@@ -575,6 +669,7 @@ int main(void)
     RUN(merge_schema_and_replace_where);
     RUN(concurrent_renames);
     RUN(nested_rename_and_drop);
+    RUN(duckdb_reads_physical_files);
     RUN(golden_name_mode_append);
     RUN(golden_id_mode_append);
     char cmd[300];
