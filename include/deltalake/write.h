@@ -124,13 +124,16 @@ typedef struct dlk_write_result {
 /**
  * Write the records read from `in` (until EOF; NDJSON, CSV or Parquet by
  * opts->input_format; Parquet columns are matched by name and must have the
- * table's types) into the table as one commit. Records are converted
+ * table's types; the Parquet file is read whole into memory, and for a
+ * partitioned table its rows go through the record converter, so a table
+ * column the file lacks is a missing field: null, a derived hash bucket, or
+ * SCHEMA_MISMATCH when NOT NULL) into the table as one commit. Records are converted
  * by the table schema; see DLK_SCHEMA_MISMATCH below. result may be NULL.
  * Errors: DLK_NOT_FOUND (no table), DLK_SCHEMA_MISMATCH (a record does not
  * fit: message "line N: column 'c': expected long, got string", expected/
  * actual set), DLK_PARSE (bad JSON/CSV, with the line),
  * DLK_CONCURRENT_MODIFICATION, DLK_UNSUPPORTED (unknown writer features,
- * parquet input into a partitioned table), DLK_INVALID_ARGUMENT (bad options, rows outside
+ * merge_schema with Parquet input), DLK_INVALID_ARGUMENT (bad options, rows outside
  * replace_where), DLK_IO.
  */
 DLK_EXTERN int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts,

@@ -15,6 +15,7 @@
 #include "ops/write_int.h"
 #include "parquet/codec.h"
 #include "parquet/writer.h"
+#include "deltalake/arrow_json.h"
 #include "deltalake/parquet.h"
 #include "core/schema_ddl.h"
 #include "util/alloc.h"
@@ -654,12 +655,38 @@ static bool same_type(const struct ArrowSchema *a, const struct ArrowSchema *b)
     return true;
 }
 
+/* Read row group rg of the input file, columns cols (by name), checking
+ * their types against the table's fields (fields[i] for cols[i]). */
+static int read_input_row_group(dlk_pq_file *f, int rg, const struct ArrowSchema *const *fields, const char **cols,
+                                size_t n, struct ArrowSchema *fs, struct ArrowArray *fa)
+{
+    int rc = dlk_pq_read_row_group(f, rg, cols, n, fs, fa);
+    if (rc == DLK_NOT_FOUND)
+        return dlk_err_schema_mismatch("column present", "missing", "parquet input: %s", dlk_error_last()->message);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!same_type(fs->children[i], fields[i])) {
+            dlk_buf e = {0}, a = {0};
+            dlk_core_type_name(fields[i], &e);
+            dlk_core_type_name(fs->children[i], &a);
+            rc = dlk_err_schema_mismatch(dlk_buf_cstr(&e), dlk_buf_cstr(&a),
+                                         "parquet input: column '%s': expected %s, got %s", cols[i],
+                                         dlk_buf_cstr(&e), dlk_buf_cstr(&a));
+            dlk_buf_free(&e);
+            dlk_buf_free(&a);
+        }
+    }
+    if (rc) {
+        dlk_arrow_array_release(fa);
+        dlk_arrow_schema_release(fs);
+    }
+    return rc;
+}
+
 /* Feed the row groups of a Parquet file (bytes in memory) to the writer,
  * projected to the data columns of an unpartitioned table. */
-static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, size_t n_part, const uint8_t *data,
-                        size_t len)
+static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const uint8_t *data, size_t len)
 {
-    if (n_part) return dlk_err_set(DLK_UNSUPPORTED, "parquet input into a partitioned table");
     dlk_pq_file *f = NULL;
     int rc = dlk_pq_open_memory(data, len, "input", &f);
     if (rc) return rc;
@@ -673,28 +700,64 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, size_t 
     for (int rg = 0; rg < dlk_pq_num_row_groups(f) && !rc; rg++) {
         struct ArrowSchema fs;
         struct ArrowArray fa;
-        rc = dlk_pq_read_row_group(f, rg, cols, n, &fs, &fa);
-        if (rc == DLK_NOT_FOUND) {
-            rc = dlk_err_schema_mismatch("column present", "missing", "parquet input: %s", dlk_error_last()->message);
+        if ((rc = read_input_row_group(f, rg, (const struct ArrowSchema *const *)table_schema->children, cols, n,
+                                       &fs, &fa)))
             break;
-        }
-        if (rc) break;
-        for (size_t i = 0; i < n && !rc; i++) {
-            if (!same_type(fs.children[i], table_schema->children[i])) {
-                dlk_buf e = {0}, a = {0};
-                dlk_core_type_name(table_schema->children[i], &e);
-                dlk_core_type_name(fs.children[i], &a);
-                rc = dlk_err_schema_mismatch(dlk_buf_cstr(&e), dlk_buf_cstr(&a),
-                                             "parquet input: column '%s': expected %s, got %s", cols[i],
-                                             dlk_buf_cstr(&e), dlk_buf_cstr(&a));
-                dlk_buf_free(&e);
-                dlk_buf_free(&a);
-            }
-        }
-        if (!rc && fa.length > 0) rc = write_batch(c, &fa, NULL);
+        if (fa.length > 0) rc = write_batch(c, &fa, NULL);
         dlk_arrow_array_release(&fa);
         dlk_arrow_schema_release(&fs);
     }
+    dlk_free(cols);
+    dlk_pq_close(f);
+    return rc;
+}
+
+/* Rows of a Parquet file (bytes in memory) as NDJSON in the JSON
+ * conventions of arrow_json, for the record converter: partitioned tables
+ * take Parquet input through it, so partition values, hash buckets and
+ * partition paths follow one code path. Columns are matched by name and must
+ * have the table's types. */
+static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8_t *data, size_t len,
+                             dlk_buf *out)
+{
+    dlk_pq_file *f = NULL;
+    int rc = dlk_pq_open_memory(data, len, "input", &f);
+    if (rc) return rc;
+    size_t nt = (size_t)table_schema->n_children, n = 0;
+    const char **cols = dlk_calloc(nt ? nt : 1, sizeof(char *));
+    const struct ArrowSchema **fields = dlk_calloc(nt ? nt : 1, sizeof *fields);
+    char *jb = NULL;
+    size_t jlen = 0, jcap = 0;
+    struct ArrowSchema file_schema = {0};
+    if (!cols || !fields) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_pq_get_schema(f, &file_schema);
+    /* table columns the file lacks are missing fields of every record (null,
+     * derived hash buckets, or a SCHEMA_MISMATCH for NOT NULL columns) */
+    for (size_t i = 0; !rc && i < nt; i++) {
+        for (int64_t k = 0; k < file_schema.n_children; k++) {
+            if (!strcmp(file_schema.children[k]->name, table_schema->children[i]->name)) {
+                cols[n] = table_schema->children[i]->name;
+                fields[n++] = table_schema->children[i];
+                break;
+            }
+        }
+    }
+    if (file_schema.release) dlk_arrow_schema_release(&file_schema);
+    for (int rg = 0; !rc && rg < dlk_pq_num_row_groups(f); rg++) {
+        struct ArrowSchema fs;
+        struct ArrowArray fa;
+        if ((rc = read_input_row_group(f, rg, fields, cols, n, &fs, &fa))) break;
+        for (int64_t r = 0; !rc && r < fa.length; r++) {
+            jlen = 0;
+            rc = dlk_arrow_json_row(&fs, &fa, r, &jb, &jlen, &jcap);
+            if (!rc) rc = dlk_buf_append(out, jb, jlen);
+            if (!rc) rc = dlk_buf_append(out, "\n", 1);
+        }
+        dlk_arrow_array_release(&fa);
+        dlk_arrow_schema_release(&fs);
+    }
+    dlk_arrow_json_free(jb);
+    dlk_free(fields);
     dlk_free(cols);
     dlk_pq_close(f);
     return rc;
@@ -730,7 +793,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     struct ArrowSchema merged = {0};
     dlk_records_reader *r = NULL;
     dlk_records_pipe *pipe = NULL;
-    dlk_buf commit = {0}, slurp = {0};
+    dlk_buf commit = {0}, slurp = {0}, bridge = {0};
     json_t *new_md = NULL;
     dlk_map removes = {0};
     dlk_ops__ppath pp = {0};
@@ -766,6 +829,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     }
 
     const struct ArrowSchema *schema = &st.schema;
+    int fmt = opts->input_format; /* Parquet into a partitioned table becomes NDJSON below */
     if (opts->merge_schema) {
         if (opts->input_format != DLK_INPUT_NDJSON) {
             rc = dlk_err_set(DLK_UNSUPPORTED, "merge_schema: only for NDJSON input");
@@ -833,9 +897,16 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
             n = slurp.len;
             in = NULL;
         }
+        if (st.n_part) {
+            /* partitioned: through the record converter (see parquet_as_ndjson) */
+            if ((rc = parquet_as_ndjson(schema, (const uint8_t *)text, n, &bridge))) goto out;
+            text = bridge.data ? (const char *)bridge.data : "";
+            n = bridge.len;
+            fmt = DLK_INPUT_NDJSON;
+        }
     }
     dlk_records_options ro = DLK_RECORDS_OPTIONS_INIT;
-    ro.format = opts->input_format == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
+    ro.format = fmt == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
     ro.batch_rows = opts->batch_rows;
     ro.strict = opts->strict;
     ro.partition_cols = (const char *const *)st.partition_cols;
@@ -882,15 +953,15 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     const char *ni = dlk_core__state_config(&st, "delta.dataSkippingNumIndexedCols");
     int64_t niv;
     if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) c.num_indexed = (int)niv;
-    if (opts->input_format == DLK_INPUT_PARQUET) {
-        if ((rc = feed_parquet(&c, schema, st.n_part, (const uint8_t *)text, n))) goto out;
+    if (fmt == DLK_INPUT_PARQUET) {
+        if ((rc = feed_parquet(&c, schema, (const uint8_t *)text, n))) goto out;
     }
     /* threads >= 2: NDJSON chunks are parsed and converted by worker
      * threads while this one encodes and writes the batches */
-    if (opts->version >= 2 && opts->threads >= 2 && opts->input_format == DLK_INPUT_NDJSON &&
+    if (opts->version >= 2 && opts->threads >= 2 && fmt == DLK_INPUT_NDJSON &&
         (rc = dlk_records_pipe_start(schema, &ro, in, text, n, opts->threads, &pipe)))
         goto out;
-    while (opts->input_format != DLK_INPUT_PARQUET) {
+    while (fmt != DLK_INPUT_PARQUET) {
         struct ArrowArray batch;
         const char *const *vals = NULL;
         rc = pipe ? dlk_records_pipe_next(pipe, &batch, &vals)
@@ -1032,6 +1103,7 @@ done:
     dlk_arrow_schema_release(&merged);
     dlk_buf_free(&commit);
     dlk_buf_free(&slurp);
+    dlk_buf_free(&bridge);
     json_decref(new_md);
     dlk_map_free(&removes);
     dlk_ops__ppath_free(&pp);
