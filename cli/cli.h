@@ -41,6 +41,9 @@ int cli_fail(const char *cmd);
  * missing, 0 if the argument is another one.
  */
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value);
+/* At argv[*i], if the argument is the flag `name`, sets *out, advances *i
+ * and returns true; false for another argument. */
+bool cli_opt_flag(char **argv, int *i, const char *name, bool *out);
 /* Parse --format's value. Returns false (usage error printed) if unknown. */
 bool cli_parse_format(const char *cmd, const char *s, cli_format *out);
 

@@ -164,16 +164,9 @@ int cli_cmd_query(int argc, char **argv)
             if (r < 0) return CLI_USAGE;
             continue;
         }
-        if (!strcmp(argv[i], "--explain")) {
-            explain = true;
-            i++;
+        if (cli_opt_flag(argv, &i, "--explain", &explain) ||
+            cli_opt_flag(argv, &i, "--count", &count))
             continue;
-        }
-        if (!strcmp(argv[i], "--count")) {
-            count = true;
-            i++;
-            continue;
-        }
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("query", "unknown option %s", argv[i]);
         if (table) return cli_usage_error("query", "more than one TABLE given");
         table = argv[i++];

@@ -22,21 +22,12 @@ int cli_cmd_upsert(int argc, char **argv)
             (rc = cli_opt_value(argc, argv, &i, "--partition", &part)) ||
             (rc = cli_opt_value(argc, argv, &i, "--format", &fmt_s))) {
             if (rc < 0) return CLI_USAGE;
-        } else if (!strcmp(argv[i], "--dedup")) {
-            dedup = true;
-            i++;
-        } else if (!strcmp(argv[i], "--hard")) {
-            hard = true;
-            i++;
-        } else if (!strcmp(argv[i], "--soft")) {
-            soft = true;
-            i++;
-        } else if (!strcmp(argv[i], "--enable-dv")) {
-            enable = true;
-            i++;
-        } else if (!strcmp(argv[i], "--ignore-unknown")) {
-            lenient = true;
-            i++;
+        } else if (cli_opt_flag(argv, &i, "--dedup", &dedup) ||
+                   cli_opt_flag(argv, &i, "--hard", &hard) ||
+                   cli_opt_flag(argv, &i, "--soft", &soft) ||
+                   cli_opt_flag(argv, &i, "--enable-dv", &enable) ||
+                   cli_opt_flag(argv, &i, "--ignore-unknown", &lenient)) {
+            continue;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_usage_error(argv[0], "unknown option '%s'", argv[i]);
         } else if (!table) {

@@ -24,16 +24,9 @@ int cli_cmd_vacuum(int argc, char **argv)
             fputs(cli_find_command("vacuum")->usage, stdout);
             return CLI_OK;
         }
-        if (!strcmp(argv[i], "--dry-run")) {
-            o.dry_run = true;
-            i++;
+        if (cli_opt_flag(argv, &i, "--dry-run", &o.dry_run) ||
+            cli_opt_flag(argv, &i, "--force", &o.force))
             continue;
-        }
-        if (!strcmp(argv[i], "--force")) {
-            o.force = true;
-            i++;
-            continue;
-        }
         if ((r = cli_opt_value(argc, argv, &i, "--retention-hours", &hours)) ||
             (r = cli_opt_value(argc, argv, &i, "--format", &format))) {
             if (r < 0) return CLI_USAGE;

@@ -39,6 +39,14 @@ int cli_fail(const char *cmd)
     return CLI_ERROR;
 }
 
+bool cli_opt_flag(char **argv, int *i, const char *name, bool *out)
+{
+    if (strcmp(argv[*i], name)) return false;
+    *out = true;
+    (*i)++;
+    return true;
+}
+
 int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **value)
 {
     const char *a = argv[*i];
