@@ -8,6 +8,8 @@
 #ifndef DLK_TESTS_S3_PEER_H
 #define DLK_TESTS_S3_PEER_H
 
+#include "deltalake/errors.h"
+#include "deltalake/sys/storage.h"
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -110,6 +112,31 @@ static inline void s3_peer_stop(s3_peer *p)
         waitpid(p->pid, &st, 0);
     }
     p->pid = -1;
+}
+
+/* Open an s3:// location (NULL, message on stderr, on failure). */
+static inline dlk_storage *open_s3(const char *loc)
+{
+    dlk_storage *s = NULL;
+    if (dlk_storage_open(loc, &s) != 0) {
+        fprintf(stderr, "open %s: %s\n", loc, dlk_error_last()->message);
+        return NULL;
+    }
+    return s;
+}
+
+/* The object at key as a NUL-terminated string (cut to cap - 1 bytes). */
+static inline int get_str(dlk_storage *s, const char *key, char *buf, size_t cap)
+{
+    uint8_t *d = NULL;
+    size_t n = 0;
+    int rc = dlk_storage_get(s, key, &d, &n);
+    if (rc) return rc;
+    if (n >= cap) n = cap - 1;
+    memcpy(buf, d, n);
+    buf[n] = 0;
+    dlk_storage_bytes_free(d);
+    return 0;
 }
 
 #endif

@@ -14,29 +14,6 @@
 static s3_peer peer;
 static int up;
 
-static dlk_storage *open_s3(const char *loc)
-{
-    dlk_storage *s = NULL;
-    if (dlk_storage_open(loc, &s) != 0) {
-        fprintf(stderr, "open %s: %s\n", loc, dlk_error_last()->message);
-        return NULL;
-    }
-    return s;
-}
-
-static int get_str(dlk_storage *s, const char *key, char *buf, size_t cap)
-{
-    uint8_t *d = NULL;
-    size_t n = 0;
-    int rc = dlk_storage_get(s, key, &d, &n);
-    if (rc) return rc;
-    if (n >= cap) n = cap - 1;
-    memcpy(buf, d, n);
-    buf[n] = 0;
-    dlk_storage_bytes_free(d);
-    return 0;
-}
-
 static int has(const char *needle)
 {
     return strstr(dlk_error_last()->message, needle) != NULL;
