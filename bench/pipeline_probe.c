@@ -1,6 +1,6 @@
 /*
  * bench/pipeline_probe.c - the library's ingest pipeline without Delta:
- * NDJSON records -> Arrow batches (ops/records) -> one snappy Parquet file
+ * NDJSON records -> Arrow batches (ingest/records) -> one snappy Parquet file
  * (parquet/writer), no partitioning and no commit. It measures (and lets
  * perf profile) the conversion and encoding costs that `deltalake write`
  * pays, before the write path is built. Uses internal headers (bench only).
@@ -17,7 +17,7 @@
 #include "core/schema_ddl.h"
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
-#include "ops/records.h"
+#include "ingest/records.h"
 #include "parquet/writer.h"
 #include "util/error.h"
 

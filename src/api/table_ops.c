@@ -12,7 +12,7 @@
 #include "api/connector_int.h"
 #include "arrow/arrow.h"
 #include "deltalake/write.h"
-#include "ops/records.h"
+#include "ingest/records.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -34,8 +34,8 @@
 #include "deltalake/maintenance.h"
 #define DLK_HAVE_MAINT 1
 #endif
-#if __has_include("ops/metrics.h")
-#include "ops/metrics.h"
+#if __has_include("core/metrics.h")
+#include "core/metrics.h"
 #define DLK_HAVE_METRICS 1
 #endif
 #endif

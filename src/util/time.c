@@ -2,7 +2,11 @@
 #include "util/time.h"
 #include "util/error.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* Days from 1970-01-01 for a proleptic Gregorian date (era-based method). */
@@ -183,4 +187,49 @@ int64_t dlk_monotonic_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+bool dlk_interval_ms(const char *text, double *ms)
+{
+    if (!text) return false;
+    const char *p = text;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!strncasecmp(p, "interval", 8)) p += 8;
+    double total = 0;
+    bool any = false;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p) break;
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || v < 0) return false;
+        p = end;
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *u = p;
+        while (isalpha((unsigned char)*p))
+            p++;
+        size_t ul = (size_t)(p - u);
+        static const struct {
+            const char *name;
+            double ms;
+        } units[] = {{"nanosecond", 1e-6}, {"microsecond", 1e-3}, {"millisecond", 1},
+                     {"second", 1e3},      {"minute", 6e4},       {"hour", 3.6e6},
+                     {"day", 8.64e7},      {"week", 6.048e8}};
+        double f = -1;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t nl = strlen(units[i].name);
+            if ((ul == nl || (ul == nl + 1 && (u[nl] == 's' || u[nl] == 'S'))) &&
+                !strncasecmp(u, units[i].name, nl))
+                f = units[i].ms;
+        }
+        if (f < 0) return false;
+        total += v * f;
+        any = true;
+    }
+    if (!any) return false;
+    *ms = total;
+    return true;
 }

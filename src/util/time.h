@@ -39,4 +39,8 @@ size_t dlk_format_timestamp(int64_t micros, bool utc, char *out);
 int64_t dlk_now_micros(void);
 int64_t dlk_monotonic_ns(void);
 
+/* A Delta interval property ("interval 7 days", "168 hours", "1 week") in
+ * milliseconds; false when absent or unparsable. */
+bool dlk_interval_ms(const char *text, double *ms);
+
 #endif

@@ -17,7 +17,7 @@ if [ ! -d "$PEERS/node_modules/@duckdb/node-api" ]; then
 fi
 probe=$("$CLI" query /nonexistent/table --where "x = 1" 2>&1)
 if grep -qE "unknown option|not implemented" <<<"$probe"; then
-  echo "SKIP: deltalake query does not accept --where yet (cli/cmd_query.c not wired; see src/ops/where.c)"
+  echo "SKIP: deltalake query does not accept --where yet (cli/cmd_query.c not wired; see src/read/where.c)"
   exit 0
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/dlk_qwhere.XXXXXX")

@@ -5,7 +5,7 @@
 #include "core/dv.h"
 #include "core/txn.h"
 #include "dml_testutil.h"
-#include "ops/dml_int.h"
+#include "dml/dml_int.h"
 #include <jansson.h>
 
 #define N 20000

@@ -2,7 +2,7 @@
 #include "arrow/arrow.h"
 #include "core/schema_ddl.h"
 #include "harness.h"
-#include "ops/records.h"
+#include "ingest/records.h"
 #include "core/stats.h"
 #include "parquet/writer.h"
 #include "util/buf.h"

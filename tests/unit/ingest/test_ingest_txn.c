@@ -4,7 +4,7 @@
 #include "core/txn.h"
 #include "deltalake/write.h"
 #include "harness.h"
-#include "ops/write_int.h"
+#include "write/write.h"
 #include "util/buf.h"
 #include "util/error.h"
 

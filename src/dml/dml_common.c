@@ -1,0 +1,759 @@
+/* dml/dml_common.c - the shared machinery of delete / update / upsert (see
+ * dml/dml_int.h): state + snapshot, soft/hard resolution, row marks per
+ * file, deletion-vector writing (inline Z85 or one deletion_vector_<uuid>.bin
+ * per commit), rewrites without the deleted rows, and the commit with its
+ * conflict intent. */
+#define _POSIX_C_SOURCE 200809L
+#include "arrow/arrow.h"
+#include "core/snapshot.h"
+#include "deltalake/expr.h"
+#include "dml/dml_int.h"
+#include "core/colmap.h"
+#include "parquet/reader.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/misc.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DV_INLINE_MAX 128 /* serialized bitmaps up to this size go inline in the log */
+#define ROW_INDEX_COL "__dlk_dml_row_index"
+
+/* ---- begin / end -------------------------------------------------------- */
+
+static bool has_feature(json_t *proto, const char *list, const char *name)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(proto, list), i, f)
+    {
+        const char *s = json_string_value(f);
+        if (s && !strcmp(s, name)) return true;
+    }
+    return false;
+}
+
+int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *partition_path,
+                       dlk_dml *d)
+{
+    memset(d, 0, sizeof *d);
+    d->root = root;
+    d->order.elem = sizeof(dlk_dml_file *);
+    d->st.version = -1;
+    if (!root) return dlk_err_set(DLK_INVALID_ARGUMENT, "no table");
+    if (mode < DLK_DML_AUTO || mode > DLK_DML_HARD)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "unknown mode %d", mode);
+    int rc = dlk_core__state_load(root, true, false, &d->st);
+    if (rc) return rc;
+    if ((rc = dlk_ops__check_writable(&d->st))) goto fail;
+    const char *ao = dlk_core__state_config(&d->st, "delta.appendOnly");
+    if (ao && dlk_str_ieq(ao, "true")) {
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                         "%s: the table is append-only (delta.appendOnly=true)", root);
+        goto fail;
+    }
+    if ((rc = dlk_table_open(root, &d->table))) goto fail;
+    if ((rc = dlk_table_snapshot(d->table, d->st.version, &d->snap))) goto fail;
+    /* soft or hard */
+    bool feature = has_feature(d->st.protocol, "writerFeatures", "deletionVectors");
+    const char *prop = dlk_core__state_config(&d->st, "delta.enableDeletionVectors");
+    bool prop_off = prop && dlk_str_ieq(prop, "false");
+    if (mode == DLK_DML_HARD) {
+        d->soft = false;
+    } else if (feature && (!prop_off || mode == DLK_DML_SOFT)) {
+        d->soft = true;
+    } else if (enable_dv) {
+        d->soft = true;
+        d->upgrade = true;
+    } else if (mode == DLK_DML_SOFT) {
+        rc = dlk_err_set(
+            DLK_UNSUPPORTED,
+            "%s: the table does not have the deletionVectors feature (enable it to delete softly)",
+            root);
+        goto fail;
+    }
+    if ((rc = dlk_ops__ppath_parse(partition_path, (const char *const *)d->st.partition_cols,
+                                   d->st.n_part, &d->pp)))
+        goto fail;
+    if (d->pp.text) {
+        bool found = false;
+        for (size_t i = 0; i < d->snap->n_files && !found; i++)
+            found = dlk_ops__dml_in_scope(d, &d->snap->files[i]);
+        if (!found) {
+            rc = dlk_err_partition(d->pp.text, "partition '%s' not found in %s", d->pp.text, root);
+            goto fail;
+        }
+    }
+    d->removes = json_array();
+    d->adds = json_array();
+    if (!d->removes || !d->adds) {
+        rc = dlk_err_nomem();
+        goto fail;
+    }
+    dlk_uuid_bytes(d->dv_uuid);
+    /* the data schema of new files: table columns minus partition columns */
+    const struct ArrowSchema *ts = &d->st.schema;
+    int64_t nd = 0;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        if (pass == 1 && (rc = dlk_arrow_schema_new(&d->data_schema, "+s", "", 0, nd))) break;
+        int64_t j = 0;
+        for (int64_t i = 0; i < ts->n_children && !rc; i++) {
+            bool part = false;
+            for (size_t k = 0; k < d->st.n_part; k++)
+                if (!strcmp(ts->children[i]->name, d->st.partition_cols[k])) part = true;
+            if (part) continue;
+            if (pass == 1) rc = dlk_arrow_schema_copy(ts->children[i], d->data_schema.children[j]);
+            j++;
+        }
+        nd = j;
+    }
+    if (rc) goto fail;
+    return DLK_OK;
+fail:
+    dlk_ops__dml_end(d, true);
+    return rc;
+}
+
+void dlk_ops__dml_end(dlk_dml *d, bool failed)
+{
+    for (size_t i = 0; i < d->order.len; i++) {
+        dlk_dml_file *f = dlk_vec_at(&d->order, dlk_dml_file *, i);
+        dlk_dv_free(f->hit);
+        dlk_free(f);
+    }
+    dlk_vec_free(&d->order);
+    dlk_map_free(&d->files);
+    dlk_map_free(&d->read_parts);
+    dlk_map_free(&d->removed_paths);
+    dlk_ops__files_free(&d->w, failed);
+    dlk_arrow_schema_release(&d->data_schema);
+    json_decref(d->removes);
+    json_decref(d->adds);
+    d->removes = d->adds = NULL;
+    if (failed && d->dv_abs) unlink(d->dv_abs);
+    dlk_free(d->dv_abs);
+    d->dv_abs = NULL;
+    dlk_buf_free(&d->dvfile);
+    dlk_ops__ppath_free(&d->pp);
+    dlk_snapshot_free(&d->snap);
+    dlk_table_free(&d->table);
+    dlk_core__state_free(&d->st);
+}
+
+bool dlk_ops__dml_in_scope(const dlk_dml *d, const dlk_file_info *f)
+{
+    return dlk_ops__ppath_match_file(&d->pp, (const char *const *)d->st.partition_cols, f);
+}
+
+/* ---- partitions read (conflict detection) -------------------------------- */
+
+void dlk_ops__dml_part_values(const dlk_dml *d, const dlk_file_info *f, const char **vals)
+{
+    for (size_t i = 0; i < d->st.n_part; i++) {
+        vals[i] = NULL;
+        for (size_t k = 0; k < f->n_partition_values; k++)
+            if (!strcmp(f->partition_keys[k], d->st.partition_cols[i]))
+                vals[i] = f->partition_values[k];
+        if (vals[i] && !*vals[i]) vals[i] = NULL;
+    }
+}
+
+/* Key of a partition: values in partition-column order, "\1" for null, "\0" between. */
+static int part_key_put(dlk_buf *b, const char *v)
+{
+    int rc = v ? dlk_buf_puts(b, v) : dlk_buf_putc(b, 1);
+    return rc ? rc : dlk_buf_append(b, "", 1);
+}
+
+int dlk_ops__dml_note_read_values(dlk_dml *d, const char *const *vals)
+{
+    d->read_any = true;
+    if (!d->st.n_part) return DLK_OK;
+    dlk_buf k = {0};
+    int rc = DLK_OK;
+    for (size_t i = 0; i < d->st.n_part && !rc; i++)
+        rc = part_key_put(&k, vals[i] && *vals[i] ? vals[i] : NULL);
+    if (!rc && !dlk_map_get(&d->read_parts, k.data, k.len, NULL))
+        rc = dlk_map_put(&d->read_parts, k.data, k.len, (void *)1, NULL);
+    dlk_buf_free(&k);
+    return rc;
+}
+
+int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f)
+{
+    d->read_any = true;
+    if (!d->st.n_part) return DLK_OK;
+    const char **vals = dlk_calloc(d->st.n_part, sizeof *vals);
+    if (!vals) return dlk_err_nomem();
+    dlk_ops__dml_part_values(d, f, vals);
+    int rc = dlk_ops__dml_note_read_values(d, vals);
+    dlk_free(vals);
+    return rc;
+}
+
+static bool read_match(void *ctx, json_t *pv)
+{
+    dlk_dml *d = ctx;
+    if (!d->read_any) return false;
+    if (!d->st.n_part) return true;
+    dlk_buf k = {0};
+    int rc = DLK_OK;
+    for (size_t i = 0; i < d->st.n_part && !rc; i++) {
+        char pb[512]; /* partitionValues are keyed by physical names (column mapping) */
+        const char *key = dlk_ops__cm_mode(&d->st) > 0
+                              ? dlk_ops__cm_col_phys(&d->st.schema, d->st.partition_cols[i], pb, sizeof pb)
+                              : d->st.partition_cols[i];
+        const char *v = json_string_value(json_object_get(pv, key));
+        rc = part_key_put(&k, v && *v ? v : NULL);
+    }
+    bool hit = rc || dlk_map_get(&d->read_parts, k.data, k.len, NULL); /* OOM: assume a conflict */
+    dlk_buf_free(&k);
+    return hit;
+}
+
+/* ---- marks ---------------------------------------------------------------- */
+
+static int file_for(dlk_dml *d, const dlk_file_info *fi, dlk_dml_file **out)
+{
+    void *v = NULL;
+    if (dlk_map_get(&d->files, fi->raw_path, strlen(fi->raw_path), &v)) {
+        *out = v;
+        return DLK_OK;
+    }
+    json_t *add = dlk_map_get_str(&d->st.files, fi->raw_path);
+    if (!add)
+        return dlk_err_set(DLK_ERROR, "%s: file '%s' of the snapshot is not in the log state",
+                           d->root, fi->path);
+    dlk_dml_file *f = dlk_calloc(1, sizeof *f);
+    if (!f) return dlk_err_nomem();
+    f->fi = fi;
+    f->add = add;
+    int rc = dlk_dv_new(&f->hit);
+    if (!rc && dlk_vec_push(&d->order, &f)) rc = dlk_err_nomem();
+    if (rc) {
+        dlk_dv_free(f->hit);
+        dlk_free(f);
+        return rc;
+    }
+    if (dlk_map_put_str(&d->files, fi->raw_path, f)) {
+        d->order.len--;
+        dlk_dv_free(f->hit);
+        dlk_free(f);
+        return dlk_err_nomem();
+    }
+    *out = f;
+    return dlk_ops__dml_note_read(d, fi);
+}
+
+int dlk_ops__dml_mark(dlk_dml *d, const dlk_file_info *fi, const int64_t *rows, size_t n)
+{
+    if (!n) return DLK_OK;
+    dlk_dml_file *f = NULL;
+    int rc = file_for(d, fi, &f);
+    if (rc) return rc;
+    return dlk_dv_add(f->hit, (const uint64_t *)rows, n);
+}
+
+int dlk_ops__dml_mark_whole(dlk_dml *d, const dlk_file_info *fi)
+{
+    dlk_dml_file *f = NULL;
+    int rc = file_for(d, fi, &f);
+    if (!rc) f->whole = true;
+    return rc;
+}
+
+int dlk_ops__dml_writer(dlk_dml *d, dlk_ops__files **w)
+{
+    if (!d->w) {
+        int num_indexed = 32;
+        int64_t niv;
+        const char *ni = dlk_core__state_config(&d->st, "delta.dataSkippingNumIndexedCols");
+        if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) num_indexed = (int)niv;
+        int rc =
+            dlk_ops__files_new(d->root, &d->data_schema, (const char *const *)d->st.partition_cols,
+                               d->st.n_part, d->target, num_indexed, &d->w);
+        if (!rc) rc = dlk_ops__files_map(d->w, &d->st);
+        if (rc) return rc;
+    }
+    *w = d->w;
+    return DLK_OK;
+}
+
+const struct ArrowSchema *dlk_ops__dml_data_schema(const dlk_dml *d)
+{
+    return &d->data_schema;
+}
+
+int dlk_ops__dml_data_columns(const dlk_dml *d, int64_t **idx, size_t *n)
+{
+    const struct ArrowSchema *s = dlk_snapshot_schema(d->snap);
+    *idx = dlk_calloc((size_t)s->n_children + 1, sizeof **idx);
+    if (!*idx) return dlk_err_nomem();
+    *n = 0;
+    for (int64_t i = 0; i < s->n_children; i++) {
+        bool part = false;
+        for (size_t k = 0; k < d->st.n_part; k++)
+            if (!strcmp(s->children[i]->name, d->st.partition_cols[k])) part = true;
+        if (!part) (*idx)[(*n)++] = i;
+    }
+    return DLK_OK;
+}
+
+static void view_release(struct ArrowArray *a)
+{
+    dlk_free(a->children);
+    a->release = NULL;
+}
+
+int dlk_ops__dml_view(int64_t length, struct ArrowArray *const *children, size_t n,
+                      struct ArrowArray *view)
+{
+    static const void *no_buffers[1] = {NULL};
+    memset(view, 0, sizeof *view);
+    struct ArrowArray **c = dlk_calloc(n ? n : 1, sizeof *c);
+    if (!c) return dlk_err_nomem();
+    memcpy(c, children, n * sizeof *c);
+    view->length = length;
+    view->n_buffers = 1;
+    view->buffers = no_buffers;
+    view->n_children = (int64_t)n;
+    view->children = c;
+    view->release = view_release;
+    return DLK_OK;
+}
+
+void dlk_ops__dml_metric(json_t *metrics, const char *key, int64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, v);
+    json_object_set_new(metrics, key, json_string(num));
+}
+
+/* ---- apply: removes, deletion vectors, rewrites ----------------------------- */
+
+/* Physical rows of a file: stats numRecords, else the Parquet footer. */
+static int file_rows(dlk_dml *d, const dlk_dml_file *f, int64_t *out)
+{
+    if (f->fi->stats) {
+        json_t *s = json_loads(f->fi->stats, 0, NULL);
+        json_t *nr = json_object_get(s, "numRecords");
+        bool ok = json_is_integer(nr);
+        if (ok) *out = (int64_t)json_integer_value(nr);
+        json_decref(s);
+        if (ok) return DLK_OK;
+    }
+    uint8_t *data = NULL;
+    size_t len = 0;
+    dlk_pq_file *pq = NULL;
+    int rc = dlk_storage_get(dlk_table_storage(d->table), f->fi->path, &data, &len);
+    if (!rc) rc = dlk_pq_open_memory(data, len, f->fi->path, &pq);
+    if (!rc) *out = dlk_pq_file_metadata(pq)->num_rows;
+    if (pq) dlk_pq_close(pq);
+    dlk_storage_bytes_free(data);
+    return rc;
+}
+
+static int remove_action(dlk_dml *d, const dlk_dml_file *f)
+{
+    json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(f->add, "path"),
+                           "deletionTimestamp", (json_int_t)(dlk_now_micros() / 1000), "dataChange",
+                           1, "extendedFileMetadata", 1);
+    const char *copy[] = {"partitionValues", "size", "deletionVector", "tags", "stats"};
+    for (size_t i = 0; rm && i < 5; i++) {
+        json_t *v = json_object_get(f->add, copy[i]);
+        if (v && !json_is_null(v)) json_object_set(rm, copy[i], v);
+    }
+    if (!rm || json_array_append_new(d->removes, rm)) return dlk_err_nomem();
+    return dlk_map_put_str(&d->removed_paths, f->fi->raw_path, (void *)1);
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Store a serialized bitmap: inline when small, else appended to the
+ * commit's DV file. *desc: a new deletionVector descriptor. */
+static int store_dv(dlk_dml *d, const dlk_buf *ser, uint64_t card, json_t **desc)
+{
+    *desc = NULL;
+    if (ser->len <= DV_INLINE_MAX) {
+        uint8_t padded[DV_INLINE_MAX + 4] = {0};
+        memcpy(padded, ser->data, ser->len);
+        size_t plen = (ser->len + 3) / 4 * 4;
+        char z[DV_INLINE_MAX / 4 * 5 + 8];
+        int rc = dlk_z85_encode(padded, plen, z, sizeof z);
+        if (rc) return rc;
+        *desc = json_pack("{s:s,s:s,s:I,s:I}", "storageType", "i", "pathOrInlineDv", z,
+                          "sizeInBytes", (json_int_t)ser->len, "cardinality", (json_int_t)card);
+        return *desc ? DLK_OK : dlk_err_nomem();
+    }
+    if (ser->len > UINT32_MAX / 2)
+        return dlk_err_set(DLK_UNSUPPORTED, "deletion vector of %zu bytes", ser->len);
+    int rc = DLK_OK;
+    if (d->dvfile.len == 0) rc = dlk_buf_putc(&d->dvfile, 1); /* format version */
+    size_t off = d->dvfile.len;
+    uint8_t hdr[4], crc[4];
+    put_be32(hdr, (uint32_t)ser->len);
+    put_be32(crc, dlk_crc32(0, ser->data, ser->len));
+    if (!rc) rc = dlk_buf_append(&d->dvfile, hdr, 4);
+    if (!rc) rc = dlk_buf_append(&d->dvfile, ser->data, ser->len);
+    if (!rc) rc = dlk_buf_append(&d->dvfile, crc, 4);
+    if (rc) return rc;
+    char z[24];
+    if ((rc = dlk_z85_encode(d->dv_uuid, 16, z, sizeof z))) return rc;
+    *desc = json_pack("{s:s,s:s,s:I,s:I,s:I}", "storageType", "u", "pathOrInlineDv", z, "offset",
+                      (json_int_t)off, "sizeInBytes", (json_int_t)ser->len, "cardinality",
+                      (json_int_t)card);
+    return *desc ? DLK_OK : dlk_err_nomem();
+}
+
+static int write_dv_file(dlk_dml *d)
+{
+    if (!d->dvfile.len) return DLK_OK;
+    char uuid[37];
+    dlk_uuid_format(d->dv_uuid, uuid);
+    dlk_buf p = {0};
+    int rc = dlk_buf_printf(&p, "%s/deletion_vector_%s.bin", d->root, uuid);
+    if (rc) return rc;
+    int fd = open(dlk_buf_cstr(&p), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        rc = dlk_err_errno("create", dlk_buf_cstr(&p));
+        dlk_buf_free(&p);
+        return rc;
+    }
+    d->dv_abs = dlk_buf_detach(&p);
+    size_t off = 0;
+    while (off < d->dvfile.len && !rc) {
+        ssize_t w = write(fd, d->dvfile.data + off, d->dvfile.len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            rc = dlk_err_errno("write", d->dv_abs);
+        else
+            off += (size_t)w;
+    }
+    if (!rc && fsync(fd) != 0) rc = dlk_err_errno("fsync", d->dv_abs);
+    close(fd);
+    if (!rc) rc = dlk_core__fsync_dir(d->root);
+    return rc;
+}
+
+/* The descriptor of an add action's DV as the reader's struct. */
+static void dv_from_json(json_t *j, dlk_dv *dv)
+{
+    memset(dv, 0, sizeof *dv);
+    const char *st = json_string_value(json_object_get(j, "storageType"));
+    dv->storage_type = st ? st[0] : '?';
+    dv->path_or_inline = json_string_value(json_object_get(j, "pathOrInlineDv"));
+    if (!dv->path_or_inline) dv->path_or_inline = "";
+    json_t *o = json_object_get(j, "offset");
+    dv->has_offset = json_is_integer(o);
+    dv->offset = (int64_t)json_integer_value(o);
+    dv->size_in_bytes = (int32_t)json_integer_value(json_object_get(j, "sizeInBytes"));
+    json_t *c = json_object_get(j, "cardinality");
+    dv->cardinality = json_is_integer(c) ? (int64_t)json_integer_value(c) : -1;
+}
+
+/* Soft: the file again with old | hit as its DV. */
+static int add_with_dv(dlk_dml *d, dlk_dml_file *f)
+{
+    json_t *old = json_object_get(f->add, "deletionVector");
+    int rc = DLK_OK;
+    if (old && !json_is_null(old)) {
+        dlk_dv dv;
+        dv_from_json(old, &dv);
+        dlk_dv_bitmap *ob = NULL;
+        if ((rc = dlk_dv_load(dlk_table_storage(d->table), &dv, &ob)))
+            return dlk_err_context(rc, "%s", f->fi->path);
+        rc = dlk_dv_union(f->hit, ob);
+        dlk_dv_free(ob);
+        if (rc) return rc;
+    }
+    dlk_buf ser = {0};
+    json_t *desc = NULL, *add = NULL;
+    rc = dlk_dv_serialize(f->hit, &ser);
+    if (!rc) rc = store_dv(d, &ser, dlk_dv_cardinality(f->hit), &desc);
+    dlk_buf_free(&ser);
+    if (rc) return rc;
+    add = json_deep_copy(f->add);
+    if (!add) {
+        json_decref(desc);
+        return dlk_err_nomem();
+    }
+    json_object_set_new(add, "deletionVector", desc);
+    json_object_set_new(add, "dataChange", json_true());
+    const char *stats = json_string_value(json_object_get(add, "stats"));
+    if (stats) { /* bounds of the live rows are no longer tight */
+        json_t *s = json_loads(stats, 0, NULL);
+        if (s && json_is_object(s)) {
+            json_object_set_new(s, "tightBounds", json_false());
+            char *t = json_dumps(s, JSON_COMPACT);
+            if (t) json_object_set_new(add, "stats", json_string(t));
+            free(t);
+        }
+        json_decref(s);
+    }
+    if (json_array_append_new(d->adds, add)) return dlk_err_nomem();
+    d->dvs_written++;
+    return DLK_OK;
+}
+
+typedef struct {
+    dlk_dml *d;
+    dlk_map *rewrite; /* raw path -> dlk_dml_file* */
+} rewrite_ctx;
+
+static int rewrite_filter(void *ctx, const dlk_file_info *f, bool *keep)
+{
+    rewrite_ctx *c = ctx;
+    *keep = dlk_map_get_str(c->rewrite, f->raw_path) != NULL;
+    return DLK_OK;
+}
+
+/* Hard: copy the live rows of the files in `rewrite` minus their hits into
+ * new files of the same partitions. */
+static int rewrite_files(dlk_dml *d, dlk_map *rewrite)
+{
+    dlk_ops__files *w;
+    int rc = dlk_ops__dml_writer(d, &w);
+    if (rc) return rc;
+    int64_t *didx = NULL;
+    size_t nd = 0;
+    if ((rc = dlk_ops__dml_data_columns(d, &didx, &nd))) return rc;
+    rewrite_ctx c = {d, rewrite};
+    dlk_scan_options o = DLK_SCAN_OPTIONS_INIT;
+    o.file_filter = rewrite_filter;
+    o.filter_ctx = &c;
+    o.row_index_column = ROW_INDEX_COL;
+    struct ArrowArrayStream s;
+    struct ArrowSchema schema = {0};
+    const char **vals = dlk_calloc(d->st.n_part + 1, sizeof *vals);
+    struct ArrowArray **kids = dlk_calloc(nd + 1, sizeof *kids);
+    if (!vals || !kids) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_scan_open(d->snap, &o, &s);
+    if (rc) {
+        dlk_free(didx);
+        dlk_free(vals);
+        dlk_free(kids);
+        return rc;
+    }
+    if (s.get_schema(&s, &schema)) rc = dlk_err_nomem();
+    int64_t ix_col = schema.n_children - 1;
+    while (!rc) {
+        struct ArrowArray b;
+        if (s.get_next(&s, &b)) {
+            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
+            break;
+        }
+        if (!b.release) break;
+        const dlk_file_info *fi = dlk_scan_batch_file(&s);
+        dlk_dml_file *f = fi ? dlk_map_get_str(rewrite, fi->raw_path) : NULL;
+        if (!f) {
+            dlk_arrow_array_release(&b);
+            rc = dlk_err_set(DLK_ERROR, "rewrite: batch of an unexpected file");
+            break;
+        }
+        const int64_t *ix =
+            (const int64_t *)b.children[ix_col]->buffers[1] + b.children[ix_col]->offset;
+        int64_t *sel = dlk_malloc((size_t)(b.length ? b.length : 1) * sizeof *sel);
+        int64_t m = 0;
+        if (!sel) rc = dlk_err_nomem();
+        for (int64_t i = 0; !rc && i < b.length; i++)
+            if (!dlk_dv_contains(f->hit, (uint64_t)ix[i])) sel[m++] = i;
+        struct ArrowArray kept = {0}, view = {0};
+        if (!rc && m) rc = dlk_expr_take(&schema, &b, sel, m, &kept);
+        if (!rc && m) {
+            for (size_t k = 0; k < nd; k++)
+                kids[k] = kept.children[didx[k]];
+            rc = dlk_ops__dml_view(m, kids, nd, &view);
+            dlk_ops__dml_part_values(d, fi, vals);
+            if (!rc) rc = dlk_ops__files_write(w, &view, vals);
+            dlk_arrow_array_release(&view);
+        }
+        dlk_arrow_array_release(&kept);
+        dlk_free(sel);
+        dlk_arrow_array_release(&b);
+    }
+    s.release(&s);
+    dlk_arrow_schema_release(&schema);
+    dlk_free(didx);
+    dlk_free(vals);
+    dlk_free(kids);
+    return rc;
+}
+
+int dlk_ops__dml_apply(dlk_dml *d)
+{
+    dlk_map rewrite = {0};
+    int rc = DLK_OK;
+    for (size_t i = 0; i < d->order.len && !rc; i++) {
+        dlk_dml_file *f = dlk_vec_at(&d->order, dlk_dml_file *, i);
+        int64_t total = 0;
+        if ((rc = file_rows(d, f, &total))) break;
+        int64_t live = total - f->fi->deleted_rows;
+        int64_t hits = (int64_t)dlk_dv_cardinality(f->hit);
+        if (!f->whole && hits == 0) continue;
+        if ((rc = remove_action(d, f))) break;
+        if (f->whole || hits >= live) {
+            d->files_removed++;
+            d->rows_deleted += live;
+        } else if (d->soft) {
+            d->rows_deleted += hits;
+            rc = add_with_dv(d, f);
+        } else {
+            d->rows_deleted += hits;
+            d->files_rewritten++;
+            rc = dlk_map_put_str(&rewrite, f->fi->raw_path, f);
+        }
+    }
+    if (!rc && rewrite.count) rc = rewrite_files(d, &rewrite);
+    if (!rc) rc = write_dv_file(d);
+    dlk_map_free(&rewrite);
+    return rc;
+}
+
+/* ---- commit ----------------------------------------------------------------- */
+
+static json_t *upgraded_protocol(json_t *old)
+{
+    json_t *rf = json_array(), *wf = json_array();
+    int w = (int)json_integer_value(json_object_get(old, "minWriterVersion"));
+    size_t i;
+    json_t *f;
+    if (w >= 7) {
+        json_array_foreach(json_object_get(old, "writerFeatures"), i, f) json_array_append(wf, f);
+        json_array_foreach(json_object_get(old, "readerFeatures"), i, f) json_array_append(rf, f);
+    } else if (w >= 2) { /* the features legacy writer version 2 implies */
+        json_array_append_new(wf, json_string("appendOnly"));
+        json_array_append_new(wf, json_string("invariants"));
+    }
+    if (!has_feature(old, "writerFeatures", "deletionVectors"))
+        json_array_append_new(wf, json_string("deletionVectors"));
+    if (!has_feature(old, "readerFeatures", "deletionVectors"))
+        json_array_append_new(rf, json_string("deletionVectors"));
+    return json_pack("{s:i,s:i,s:o,s:o}", "minReaderVersion", 3, "minWriterVersion", 7,
+                     "readerFeatures", rf, "writerFeatures", wf);
+}
+
+int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_t *metrics,
+                        int max_attempts, int64_t *version, int *attempts)
+{
+    json_t *new_adds = NULL;
+    int rc = DLK_OK;
+    if (d->w) {
+        if ((rc = dlk_ops__files_finish(d->w, &new_adds, &d->rows_written, NULL))) return rc;
+        d->files_added = (int64_t)json_array_size(new_adds);
+    }
+    dlk_ops__dml_metric(metrics, "numAddedFiles", d->files_added);
+    dlk_ops__dml_metric(metrics, "numRemovedFiles", d->files_removed + d->files_rewritten);
+    dlk_ops__dml_metric(metrics, "numDeletionVectorsAdded", d->dvs_written);
+    int64_t dv_removed = 0;
+    size_t i;
+    json_t *a;
+    json_array_foreach(d->removes, i, a)
+    {
+        if (json_object_get(a, "deletionVector")) dv_removed++;
+    }
+    dlk_ops__dml_metric(metrics, "numDeletionVectorsRemoved", dv_removed);
+    dlk_buf c = {0};
+    rc = dlk_ops__commit_info(&c, operation, params, d->st.version, false, metrics);
+    if (!rc && d->upgrade) {
+        json_t *p = upgraded_protocol(d->st.protocol);
+        json_t *md = json_deep_copy(d->st.metadata);
+        if (!p || !md) rc = dlk_err_nomem();
+        if (!rc) {
+            json_t *conf = json_object_get(md, "configuration");
+            if (!json_is_object(conf)) {
+                json_object_set_new(md, "configuration", json_object());
+                conf = json_object_get(md, "configuration");
+            }
+            json_object_set_new(conf, "delta.enableDeletionVectors", json_string("true"));
+            rc = dlk_ops__put_action(&c, "protocol", p);
+        }
+        if (!rc) rc = dlk_ops__put_action(&c, "metaData", md);
+        json_decref(p);
+        json_decref(md);
+    }
+    /* removes before the re-adds of the same paths */
+    json_array_foreach(d->removes, i, a)
+    {
+        if (!rc) rc = dlk_ops__put_action(&c, "remove", a);
+    }
+    json_array_foreach(d->adds, i, a)
+    {
+        if (!rc) rc = dlk_ops__put_action(&c, "add", a);
+    }
+    json_array_foreach(new_adds, i, a)
+    {
+        if (!rc) rc = dlk_ops__put_action(&c, "add", a);
+    }
+    json_decref(new_adds);
+    if (rc) {
+        dlk_buf_free(&c);
+        return rc;
+    }
+    dlk_txn_intent in = {0};
+    in.read_match = read_match;
+    in.read_ctx = d;
+    in.changes_metadata = d->upgrade;
+    in.removes = &d->removed_paths;
+    rc = dlk_ops__commit_loop(d->root, d->st.version, (const char *)c.data, c.len, &in,
+                              max_attempts > 0 ? max_attempts : 1000, version, attempts);
+    dlk_buf_free(&c);
+    if (rc) return rc;
+    const char *ci = dlk_core__state_config(&d->st, "delta.checkpointInterval");
+    int64_t interval = 100;
+    if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
+    if (interval > 0 && *version > 0 && *version % interval == 0 &&
+        dlk_ops__checkpoint_at(d->root, *version)) {
+        DLK_WARN("dml", "checkpoint of version %" PRId64 " failed: %s", *version,
+                 dlk_error_last()->message);
+        dlk_error_clear();
+    }
+    return DLK_OK;
+}
+
+static int scope_filter(void *ctx, const dlk_file_info *f, bool *keep)
+{
+    dlk_dml_scope *c = ctx;
+    *keep = dlk_ops__dml_in_scope(c->d, f);
+    if (*keep && c->w) {
+        int rc = dlk_where_file_might_match(c->w, f, keep);
+        if (rc) return rc;
+    }
+    return *keep ? dlk_ops__dml_note_read(c->d, f) : DLK_OK;
+}
+
+static int scope_row_group(void *ctx, const dlk_file_info *f, const dlk_scan_row_group *rg,
+                           bool *keep)
+{
+    dlk_dml_scope *c = ctx;
+    return dlk_where_row_group_might_match(c->w, f, rg, keep);
+}
+
+static int scope_rows(void *ctx, const struct ArrowSchema *schema, const struct ArrowArray *batch,
+                      uint8_t *keep)
+{
+    dlk_dml_scope *c = ctx;
+    return dlk_where_filter_rows(c->w, schema, batch, keep);
+}
+
+void dlk_ops__dml_scope_apply(dlk_dml_scope *sc, dlk_scan_options *o)
+{
+    o->file_filter = scope_filter;
+    o->row_filter = sc->w ? scope_rows : NULL;
+    o->row_group_filter = sc->w ? scope_row_group : NULL;
+    o->filter_ctx = sc;
+}

@@ -1,0 +1,382 @@
+/* write/write.c - create table, append and overwrite: records converted by the
+ * table schema, written as Parquet files per partition (with stats), then
+ * committed with optimistic concurrency (see include/deltalake/write.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "deltalake/write.h"
+#include "arrow/arrow.h"
+#include "core/schema_ddl.h"
+#include "core/schema.h"
+#include "core/stats.h"
+#include "core/txn.h"
+#include "deltalake/version.h"
+#include "ingest/records.h"
+#include "core/colmap.h"
+#include "write/write.h"
+#include "parquet/writer.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/misc.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- schema text ------------------------------------------------------- */
+
+int dlk_schema_parse(const char *text, struct ArrowSchema *out)
+{
+    if (!text || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "schema: NULL argument");
+    if (text[0] != '@') return dlk_core_schema_ddl_parse(text, out);
+    FILE *f = fopen(text + 1, "rb");
+    if (!f) return dlk_err_errno("open", text + 1);
+    dlk_buf b = {0};
+    char chunk[65536];
+    size_t got;
+    int rc = DLK_OK;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !rc) {
+        rc = dlk_buf_append(&b, chunk, got);
+        if (b.len > ((size_t)64 << 20)) rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: schema file too large", text + 1);
+    }
+    fclose(f);
+    if (!rc) {
+        /* Either a bare schemaString or a JSON string holding one. */
+        json_t *j = json_loadb((const char *)b.data, b.len, JSON_DECODE_ANY, NULL);
+        if (j && json_is_string(j))
+            rc = dlk_core_schema_from_json(json_string_value(j), out);
+        else
+            rc = dlk_core_schema_from_json(dlk_buf_cstr(&b), out);
+        json_decref(j);
+        if (rc) rc = dlk_err_context(rc, "%s", text + 1);
+    }
+    dlk_buf_free(&b);
+    return rc;
+}
+
+int dlk_schema_to_delta_json(const struct ArrowSchema *schema, char **out)
+{
+    dlk_buf b = {0};
+    int rc = dlk_core_schema_to_json(schema, &b);
+    if (rc) {
+        dlk_buf_free(&b);
+        return rc;
+    }
+    char *s = malloc(b.len + 1);
+    if (!s) {
+        dlk_buf_free(&b);
+        return dlk_err_nomem();
+    }
+    memcpy(s, dlk_buf_cstr(&b), b.len + 1);
+    dlk_buf_free(&b);
+    *out = s;
+    return DLK_OK;
+}
+
+/* ---- protocol ------------------------------------------------------------ */
+
+static bool schema_has(const struct ArrowSchema *s, const char *fmt)
+{
+    if (!strcmp(s->format, fmt)) return true;
+    for (int64_t i = 0; i < s->n_children; i++)
+        if (schema_has(s->children[i], fmt)) return true;
+    return false;
+}
+
+static const char *const KNOWN_WRITER_FEATURES[] = {"appendOnly", "invariants", "timestampNtz",
+                                                    "deletionVectors", "domainMetadata",
+                                                    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening",
+                                                    "columnMapping", NULL};
+
+/* Refuse tables whose writer requirements we do not meet. */
+int dlk_ops__check_writable(const dlk_txn_state *st)
+{
+    json_t *p = st->protocol;
+    json_int_t w = json_integer_value(json_object_get(p, "minWriterVersion"));
+    if (w > 7) return dlk_err_set(DLK_UNSUPPORTED, "writer version %lld", (long long)w);
+    /* column mapping: name and id modes are written (core/colmap.h) */
+    const char *cm = dlk_core__state_config(st, "delta.columnMapping.mode");
+    if (dlk_ops__cm_mode_of(cm) < 0) return dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s'", cm);
+    if (w >= 3 && w < 7) {
+        /* 3: checkConstraints, 4: changeDataFeed/generatedColumns, 5: columnMapping, 6: identity */
+        const char *cfg;
+        if ((cfg = dlk_core__state_config(st, "delta.enableChangeDataFeed")) && !strcmp(cfg, "true"))
+            return dlk_err_set(DLK_UNSUPPORTED, "writer feature changeDataFeed");
+        if (w < 5 && dlk_ops__cm_mode_of(cm) > 0)
+            return dlk_err_set(DLK_UNSUPPORTED, "column mapping (mode %s) with writer version %lld", cm, (long long)w);
+        json_t *conf = json_object_get(st->metadata, "configuration");
+        const char *k;
+        json_t *v;
+        json_object_foreach(conf, k, v) {
+            if (!strncmp(k, "delta.constraints.", 18))
+                return dlk_err_set(DLK_UNSUPPORTED, "writer feature checkConstraints (%s)", k);
+        }
+    }
+    if (w == 7) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(p, "writerFeatures"), i, f) {
+            const char *n = json_string_value(f);
+            bool known = false;
+            for (int k = 0; n && KNOWN_WRITER_FEATURES[k]; k++)
+                if (!strcmp(n, KNOWN_WRITER_FEATURES[k])) known = true;
+            if (!known) return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s", n ? n : "(invalid)");
+        }
+    }
+    return DLK_OK;
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static int check_property(const char *k, const char *v)
+{
+    if (!strcmp(k, "delta.checkpointInterval") || !strcmp(k, "delta.dataSkippingNumIndexedCols")) {
+        int64_t x;
+        if (dlk_parse_i64(v, &x) || x < (strcmp(k, "delta.checkpointInterval") ? -1 : 1))
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not a valid number", k, v);
+    } else if (!strcmp(k, "delta.appendOnly") || !strcmp(k, "delta.enableDeletionVectors")) {
+        bool b;
+        if (dlk_parse_bool(v, &b)) return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not true/false", k, v);
+    } else if (!strcmp(k, "delta.enableChangeDataFeed") && strcmp(v, "false")) {
+        return dlk_err_set(DLK_UNSUPPORTED, "property %s=%s (change data feed)", k, v);
+    } else if (!strcmp(k, "delta.columnMapping.mode") && dlk_ops__cm_mode_of(v) < 0) {
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not none, name or id", k, v);
+    } else if (!strcmp(k, "delta.columnMapping.maxColumnId")) {
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s is set by the writer", k);
+    }
+    return DLK_OK;
+}
+
+int dlk_ops__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
+                         bool blind, json_t *metrics)
+{
+    json_t *ci = json_object();
+    if (!ci) return dlk_err_nomem();
+    const char *user = getenv("USER");
+    json_object_set_new(ci, "timestamp", json_integer(dlk_now_micros() / 1000));
+    if (user) {
+        json_object_set_new(ci, "userId", json_string(user));
+        json_object_set_new(ci, "userName", json_string(user));
+    }
+    json_object_set_new(ci, "operation", json_string(operation));
+    json_object_set(ci, "operationParameters", params ? params : json_object());
+    if (!params) json_decref(json_object_get(ci, "operationParameters"));
+    if (read_version >= 0) json_object_set_new(ci, "readVersion", json_integer(read_version));
+    json_object_set_new(ci, "isolationLevel", json_string("Serializable"));
+    json_object_set_new(ci, "isBlindAppend", json_boolean(blind));
+    if (metrics) json_object_set(ci, "operationMetrics", metrics);
+    json_object_set_new(ci, "engineInfo", json_string(dlk_engine_info()));
+    char uuid[37];
+    dlk_uuid_string(uuid);
+    json_object_set_new(ci, "txnId", json_string(uuid));
+    json_t *wrap = json_pack("{s:o}", "commitInfo", ci);
+    char *s = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
+    json_decref(wrap);
+    if (!s) return dlk_err_nomem();
+    int rc = dlk_buf_puts(b, s);
+    if (!rc) rc = dlk_buf_putc(b, '\n');
+    free(s);
+    return rc;
+}
+
+int dlk_ops__put_action(dlk_buf *b, const char *kind, json_t *obj)
+{
+    json_t *wrap = json_object();
+    if (!wrap) return dlk_err_nomem();
+    json_object_set(wrap, kind, obj);
+    char *s = json_dumps(wrap, JSON_COMPACT);
+    json_decref(wrap);
+    if (!s) return dlk_err_nomem();
+    int rc = dlk_buf_puts(b, s);
+    if (!rc) rc = dlk_buf_putc(b, '\n');
+    free(s);
+    return rc;
+}
+
+json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols, json_t *config,
+                              const char *name, const char *description)
+{
+    dlk_buf ss = {0};
+    if (dlk_core_schema_to_json(schema, &ss)) {
+        dlk_buf_free(&ss);
+        return NULL;
+    }
+    char uuid[37];
+    dlk_uuid_string(uuid);
+    json_t *md = json_object();
+    json_object_set_new(md, "id", json_string(uuid));
+    if (name) json_object_set_new(md, "name", json_string(name));
+    if (description) json_object_set_new(md, "description", json_string(description));
+    json_object_set_new(md, "format", json_pack("{s:s,s:{}}", "provider", "parquet", "options"));
+    json_object_set_new(md, "schemaString", json_string(dlk_buf_cstr(&ss)));
+    json_object_set(md, "partitionColumns", partition_cols);
+    json_object_set(md, "configuration", config);
+    json_object_set_new(md, "createdTime", json_integer(dlk_now_micros() / 1000));
+    dlk_buf_free(&ss);
+    return md;
+}
+
+int dlk_table_create(const char *table, const struct ArrowSchema *schema, const dlk_create_options *opts,
+                     int64_t *version)
+{
+    dlk_create_options d = DLK_CREATE_OPTIONS_INIT;
+    if (!opts) opts = &d;
+    if (!table || !schema || strcmp(schema->format, "+s") || schema->n_children == 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "create: a table path and a non-empty struct schema are needed");
+    if (dlk_path_is_uri(table)) return dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be written", table);
+    int64_t latest;
+    int rc = dlk_core__log_latest(table, &latest);
+    if (rc) return rc;
+    if (latest >= 0) {
+        if (opts->reuse) {
+            if (version) *version = latest;
+            return DLK_OK;
+        }
+        return dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (version %" PRId64 ")", table, latest);
+    }
+    json_t *pcols = json_array(), *conf = json_object();
+    struct ArrowSchema ext = {0}; /* schema plus generated bucket columns */
+    size_t n_bucket = 0;
+    for (size_t i = 0; i < opts->n_partition_cols; i++)
+        if (!strncmp(opts->partition_cols[i], "bucket(", 7)) n_bucket++;
+    if (n_bucket) {
+        rc = dlk_arrow_schema_new(&ext, "+s", schema->name, schema->flags, schema->n_children + (int64_t)n_bucket);
+        for (int64_t i = 0; i < schema->n_children && !rc; i++) {
+            dlk_arrow_schema_release(ext.children[i]);
+            rc = dlk_arrow_schema_copy(schema->children[i], ext.children[i]);
+        }
+        if (rc) goto out;
+    }
+    int64_t next_bucket = schema->n_children;
+    for (size_t i = 0; i < opts->n_partition_cols; i++) {
+        const char *pc = opts->partition_cols[i];
+        char bname[300];
+        if (!strncmp(pc, "bucket(", 7)) {
+            /* bucket(N, col): a generated int partition column col_bucket */
+            char *end;
+            long nb = strtol(pc + 7, &end, 10);
+            while (*end == ' ') end++;
+            const char *col = end + 1;
+            while (*col == ' ') col++;
+            size_t cl = strlen(col);
+            while (cl && col[cl - 1] == ' ') cl--;
+            if (nb < 1 || nb > 100000 || *end != ',' || cl < 2 || col[cl - 1] != ')') {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': expected bucket(N, column) with N in 1..100000", pc);
+                goto out;
+            }
+            cl--;
+            while (cl && col[cl - 1] == ' ') cl--;
+            char src[256];
+            snprintf(src, sizeof src, "%.*s", (int)(cl < 255 ? cl : 255), col);
+            if (dlk_arrow_schema_find(schema, src) < 0) {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': column '%s' is not in the schema", pc, src);
+                goto out;
+            }
+            snprintf(bname, sizeof bname, "%s_bucket", src);
+            if (dlk_arrow_schema_find(schema, bname) >= 0) {
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': the schema already has a column '%s'", pc, bname);
+                goto out;
+            }
+            dlk_arrow_schema_release(ext.children[next_bucket]);
+            if ((rc = dlk_arrow_schema_new(ext.children[next_bucket++], "i", bname, 0, 0))) goto out;
+            char key[340], val[300];
+            snprintf(key, sizeof key, "deltalake.hashBucket.%s", bname);
+            snprintf(val, sizeof val, "%ld,%s", nb, src);
+            json_object_set_new(conf, key, json_string(val));
+            json_array_append_new(pcols, json_string(bname));
+            continue;
+        }
+        int64_t idx = dlk_arrow_schema_find(schema, pc);
+        if (idx < 0) {
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pc);
+            goto out;
+        }
+        const char *f = schema->children[idx]->format;
+        if (f[0] == '+' || !strcmp(f, "z")) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of a nested or binary type", pc);
+            goto out;
+        }
+        json_array_append_new(pcols, json_string(pc));
+    }
+    if (n_bucket) schema = &ext;
+    if (opts->n_partition_cols >= (size_t)schema->n_children) {
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT, "every column is a partition column; a data column is needed");
+        goto out;
+    }
+    bool dv = false;
+    for (size_t i = 0; i < opts->n_props; i++) {
+        if ((rc = check_property(opts->prop_keys[i], opts->prop_values[i]))) goto out;
+        if (!strcmp(opts->prop_keys[i], "delta.enableDeletionVectors") && dlk_str_ieq(opts->prop_values[i], "true"))
+            dv = true;
+        json_object_set_new(conf, opts->prop_keys[i], json_string(opts->prop_values[i]));
+    }
+    bool ntz = schema_has(schema, "tsu:");
+    /* column mapping: every field gets an id and a physical name col-<uuid> */
+    bool cmap = dlk_ops__cm_mode_of(json_string_value(json_object_get(conf, "delta.columnMapping.mode"))) > 0;
+    if (cmap) {
+        if (schema != &ext) {
+            if ((rc = dlk_arrow_schema_copy(schema, &ext))) goto out;
+            schema = &ext;
+        }
+        int64_t mx = 0;
+        if ((rc = dlk_ops__cm_assign(&ext, &mx, false))) goto out;
+        char mb[32];
+        snprintf(mb, sizeof mb, "%" PRId64, mx);
+        json_object_set_new(conf, "delta.columnMapping.maxColumnId", json_string(mb));
+    }
+    json_t *proto;
+    if (ntz || dv || cmap) {
+        json_t *feats = json_array();
+        if (ntz) json_array_append_new(feats, json_string("timestampNtz"));
+        if (dv) json_array_append_new(feats, json_string("deletionVectors"));
+        if (cmap) json_array_append_new(feats, json_string("columnMapping"));
+        proto = json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion", 7, "readerFeatures",
+                          feats, "writerFeatures", feats);
+        json_decref(feats);
+    } else {
+        proto = json_pack("{s:i,s:i}", "minReaderVersion", 1, "minWriterVersion", 2);
+    }
+    json_t *md = dlk_ops__metadata_new(schema, pcols, conf, opts->name, opts->description);
+    if (!proto || !md) {
+        json_decref(proto);
+        json_decref(md);
+        rc = dlk_err_nomem();
+        goto out;
+    }
+    char *pb = json_dumps(pcols, JSON_COMPACT), *props = json_dumps(conf, JSON_COMPACT);
+    json_t *params = json_pack("{s:s,s:s?,s:s,s:s}", "isManaged", "false", "description", opts->description,
+                               "partitionBy", pb ? pb : "[]", "properties", props ? props : "{}");
+    free(pb);
+    free(props);
+    dlk_buf c = {0};
+    rc = dlk_ops__commit_info(&c, "CREATE TABLE", params, -1, true, NULL);
+    if (!rc) rc = dlk_ops__put_action(&c, "protocol", proto);
+    if (!rc) rc = dlk_ops__put_action(&c, "metaData", md);
+    json_decref(params);
+    json_decref(proto);
+    json_decref(md);
+    if (!rc) rc = dlk_mkdirs(table);
+    if (!rc) rc = dlk_core__commit_put(table, 0, (const char *)c.data, c.len);
+    dlk_buf_free(&c);
+    if (rc == DLK_ALREADY_EXISTS) {
+        if (opts->reuse) {
+            rc = DLK_OK;
+            dlk_error_clear();
+        } else {
+            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (created concurrently)", table);
+        }
+    }
+    if (!rc && version) *version = 0;
+out:
+    json_decref(pcols);
+    json_decref(conf);
+    dlk_arrow_schema_release(&ext);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * write/write.h - internals shared by the write path files (write.c,
+ * write_data.c, checkpoint.c): action serialisation and the commit loop.
+ */
+#ifndef DLK_OPS_WRITE_INT_H
+#define DLK_OPS_WRITE_INT_H
+
+#include "core/txn.h"
+#include "util/buf.h"
+#include <jansson.h>
+
+/* Refuse tables with writer requirements this writer does not meet. */
+int dlk_ops__check_writable(const dlk_txn_state *st);
+/* Append a commitInfo line (params/metrics borrowed, may be NULL). */
+int dlk_ops__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
+                         bool blind, json_t *metrics);
+/* Append {"<kind>": obj} as one line. */
+int dlk_ops__put_action(dlk_buf *b, const char *kind, json_t *obj);
+/* A new metaData action object (NULL on failure). */
+json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols, json_t *config,
+                              const char *name, const char *description);
+/*
+ * Commit `text` at read_version + 1, retrying on lost races: winning
+ * commits are checked against intent; compatible ones make the commit move
+ * to the next free version (after a randomised, growing backoff). *version
+ * gets the committed version, *attempts the number of tries.
+ */
+int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
+                         const dlk_txn_intent *intent, int max_attempts, int64_t *version, int *attempts);
+/*
+ * Data files for rewrites (optimize, DML): batches of the data columns
+ * (data_schema: the table schema without partition columns) go to Parquet
+ * files under the partition's hive folder (part_vals: one value per
+ * partition column, NULL for null), a new file once target bytes are
+ * reached, stats on every add (num_indexed: delta.dataSkippingNumIndexedCols).
+ * dlk_ops__files_cut closes the open files (the next batch starts new ones);
+ * dlk_ops__files_finish closes everything, fsyncs the folders and hands out
+ * the add action objects (*adds, a JSON array the caller decrefs; dataChange
+ * true). dlk_ops__files_free deletes the written files when remove is true
+ * (a failed operation) and frees the writer.
+ */
+typedef struct dlk_ops__files dlk_ops__files;
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
+                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out);
+/* Column mapping: when st's table maps columns (delta.columnMapping.mode
+ * name or id), the files are written with the physical names and field ids
+ * of st->schema and partition values keyed by physical names. Call once,
+ * right after dlk_ops__files_new, before the first write (every writer of
+ * a table state must: the data schema keeps the logical names). */
+int dlk_ops__files_map(dlk_ops__files *f, const dlk_txn_state *st);
+int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals);
+int dlk_ops__files_cut(dlk_ops__files *f);
+int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes);
+void dlk_ops__files_free(dlk_ops__files **f, bool remove);
+
+/* Checkpoint exactly `version` (the log must reach it). */
+int dlk_ops__checkpoint_at(const char *root, int64_t version);
+
+#endif

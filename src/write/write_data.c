@@ -1,0 +1,1133 @@
+/* write/write_data.c - append / overwrite: stream records into Parquet files
+ * per partition (hive directories, target file size, stats), then one
+ * commit with retries on lost races (see include/deltalake/write.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "arrow/arrow.h"
+#include "core/stats.h"
+#include "core/txn.h"
+#include "deltalake/config.h"
+#include "deltalake/write.h"
+#include "core/partition.h"
+#include "core/metrics.h"
+#include "ingest/records.h"
+#include "ingest/records_pipe.h"
+#include "core/colmap.h"
+#include "write/write.h"
+#include "parquet/codec.h"
+#include "parquet/writer.h"
+#include "deltalake/arrow_json.h"
+#include "deltalake/parquet.h"
+#include "core/schema_ddl.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/misc.h"
+#include "util/path.h"
+#include "util/str.h"
+#include "util/time.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HIVE_NULL "__HIVE_DEFAULT_PARTITION__"
+/* Streaming bounds of a write (see wctx): memory of the open row groups of
+ * all files together, and files open at once. */
+#define WRITE_MEM_BUDGET ((size_t)64 << 20)
+#define WRITE_MAX_OPEN 128
+
+/* ---- replaceWhere: col = 'v' [AND col IS NULL ...] over partition columns */
+
+typedef struct cond {
+    char *col;
+    char *value; /* NULL: IS NULL */
+} cond;
+
+typedef struct where {
+    cond *c;
+    size_t n;
+} where;
+
+static void where_free(where *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        dlk_free(w->c[i].col);
+        dlk_free(w->c[i].value);
+    }
+    dlk_free(w->c);
+    memset(w, 0, sizeof *w);
+}
+
+static int where_parse(const char *s, const dlk_txn_state *st, where *w)
+{
+    memset(w, 0, sizeof *w);
+    size_t i = 0;
+    int rc = DLK_OK;
+#define WS() while (s[i] && isspace((unsigned char)s[i])) i++
+    for (;;) {
+        WS();
+        size_t st0 = i;
+        char *col = NULL, *val = NULL;
+        if (s[i] == '`') {
+            const char *e = strchr(s + i + 1, '`');
+            if (!e) return dlk_err_set(DLK_PARSE, "replace_where: position %zu: unterminated `name`", i + 1);
+            col = dlk_strndup(s + i + 1, (size_t)(e - (s + i + 1)));
+            i = (size_t)(e - s) + 1;
+        } else {
+            while (isalnum((unsigned char)s[i]) || s[i] == '_') i++;
+            if (i == st0) {
+                rc = dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a partition column", i + 1);
+                break;
+            }
+            col = dlk_strndup(s + st0, i - st0);
+        }
+        if (!col) return dlk_err_nomem();
+        bool known = false;
+        for (size_t k = 0; k < st->n_part; k++)
+            if (!strcmp(st->partition_cols[k], col)) known = true;
+        if (!known) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "replace_where: '%s' is not a partition column (only predicates on "
+                                              "partition columns are supported)", col);
+            dlk_free(col);
+            break;
+        }
+        if (dlk_ops__cm_mode(st) > 0) { /* partitionValues are keyed by physical names */
+            char pb[512];
+            const char *pn = dlk_ops__cm_col_phys(&st->schema, col, pb, sizeof pb);
+            if (pn != col) {
+                char *pc = dlk_strdup(pn);
+                dlk_free(col);
+                if (!(col = pc)) return dlk_err_nomem();
+            }
+        }
+        WS();
+        bool is_null = false;
+        if (s[i] == '=') {
+            i++;
+            WS();
+            if (s[i] == '\'') {
+                dlk_buf b = {0};
+                i++;
+                for (;;) {
+                    if (!s[i]) {
+                        dlk_buf_free(&b);
+                        dlk_free(col);
+                        return dlk_err_set(DLK_PARSE, "replace_where: unterminated string");
+                    }
+                    if (s[i] == '\'') {
+                        if (s[i + 1] == '\'') {
+                            dlk_buf_putc(&b, '\'');
+                            i += 2;
+                            continue;
+                        }
+                        i++;
+                        break;
+                    }
+                    dlk_buf_putc(&b, s[i++]);
+                }
+                val = dlk_buf_detach(&b);
+                if (!val) val = dlk_strdup("");
+            } else {
+                size_t v0 = i;
+                while (s[i] && !isspace((unsigned char)s[i])) i++;
+                if (i == v0) {
+                    dlk_free(col);
+                    return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a value", i + 1);
+                }
+                val = dlk_strndup(s + v0, i - v0);
+            }
+        } else if (!strncasecmp(s + i, "is", 2) && isspace((unsigned char)s[i + 2])) {
+            i += 2;
+            WS();
+            if (strncasecmp(s + i, "null", 4)) {
+                dlk_free(col);
+                return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected NULL", i + 1);
+            }
+            i += 4;
+            is_null = true;
+        } else {
+            dlk_free(col);
+            return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected '=' or IS NULL", i + 1);
+        }
+        cond *nc = dlk_realloc(w->c, (w->n + 1) * sizeof(cond));
+        if (!nc || (!is_null && !val)) {
+            dlk_free(col);
+            dlk_free(val);
+            return dlk_err_nomem();
+        }
+        w->c = nc;
+        w->c[w->n].col = col;
+        w->c[w->n].value = val;
+        w->n++;
+        WS();
+        if (!s[i]) break;
+        if (!strncasecmp(s + i, "and", 3) && isspace((unsigned char)s[i + 3])) {
+            i += 3;
+            continue;
+        }
+        rc = dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected AND or the end", i + 1);
+        break;
+    }
+#undef WS
+    if (rc) where_free(w);
+    return rc;
+}
+
+static bool where_match(void *ctx, json_t *pv)
+{
+    const where *w = ctx;
+    for (size_t i = 0; i < w->n; i++) {
+        json_t *v = json_object_get(pv, w->c[i].col);
+        const char *s = json_string_value(v);
+        if (!w->c[i].value) {
+            if (s && *s) return false;
+        } else if (!s || strcmp(s, w->c[i].value)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- data files ------------------------------------------------------- */
+
+typedef struct open_file {
+    char *dir_rel;   /* hive directory ("a=x/b=y/" or "") */
+    json_t *pvals;   /* partitionValues */
+    char *rel;       /* path relative to the root, on disk */
+    char *abs;
+    dlk_pq_sink sink;
+    dlk_pq_writer *w;
+    size_t buffered; /* dlk_pq_writer_buffered_bytes after the last write */
+    uint64_t last_use;
+} open_file;
+
+typedef struct wctx {
+    const char *root;
+    const struct ArrowSchema *data_schema;
+    const char *const *part_cols;
+    size_t n_part;
+    /* column mapping (colmap.h): data_schema points to phys, the copy with
+     * physical names; part_phys: partitionValues keys (else part_cols) */
+    struct ArrowSchema phys;
+    char **part_phys;
+    dlk_map open;      /* dir_rel -> open_file* */
+    dlk_map dirs;      /* directories to fsync */
+    json_t *adds;      /* add action objects */
+    dlk_vec written;   /* char* abs paths (cleanup on failure) */
+    int64_t rows, bytes;
+    int counter;
+    uint64_t target;
+    /* Streaming bounds (a partitioned write keeps a file open per partition):
+     * the open row groups of all files together hold at most mem_budget bytes
+     * (past it the largest are flushed as row groups), and at most max_open
+     * files are open (past it the least recently written is finished; its
+     * partition gets a new file when more rows come). */
+    size_t mem_budget, buffered;
+    size_t max_open;
+    uint64_t uses;
+    bool flushing;
+    int num_indexed;
+    const where *check; /* rows must match (replace_where) */
+    int compression;    /* dlk_compression (config.h); 0 = SNAPPY */
+    int level;          /* codec level, 0: default */
+} wctx;
+
+/* Parquet codec and file-name infix of a dlk_compression value. */
+static int codec_of(int compression, const char **ext)
+{
+    switch (compression) {
+    case DLK_COMPRESSION_GZIP: *ext = ".gz"; return DLK_PQ_GZIP;
+    case DLK_COMPRESSION_ZSTD: *ext = ".zstd"; return DLK_PQ_ZSTD;
+    case DLK_COMPRESSION_LZ4: *ext = ".lz4raw"; return DLK_PQ_LZ4_RAW;
+    case DLK_COMPRESSION_NONE: *ext = ""; return DLK_PQ_UNCOMPRESSED;
+    default: *ext = ".snappy"; return DLK_PQ_SNAPPY;
+    }
+}
+
+/* URI-encode a relative path for add.path ('%' and reserved bytes). */
+static int uri_encode(const char *s, char **out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    dlk_buf b = {0};
+    int rc = DLK_OK;
+    for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
+        bool keep = isalnum(*p) || *p >= 0x80 || strchr("/-._~!$&'()*+,;=:@", *p);
+        rc = keep ? dlk_buf_putc(&b, *p) : dlk_buf_append(&b, (char[]){'%', hex[*p >> 4], hex[*p & 15]}, 3);
+    }
+    if (rc) {
+        dlk_buf_free(&b);
+        return rc;
+    }
+    *out = dlk_buf_detach(&b);
+    if (!*out) *out = dlk_strdup("");
+    return *out ? DLK_OK : dlk_err_nomem();
+}
+
+static void open_file_free(open_file *f)
+{
+    if (!f) return;
+    dlk_free(f->dir_rel);
+    dlk_free(f->rel);
+    dlk_free(f->abs);
+    json_decref(f->pvals);
+    dlk_free(f);
+}
+
+static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, json_t **pvals)
+{
+    *pvals = json_object();
+    if (!*pvals) return dlk_err_nomem();
+    for (size_t i = 0; i < c->n_part; i++) {
+        char *ek = NULL, *ev = NULL;
+        const char *key = c->part_phys ? c->part_phys[i] : c->part_cols[i];
+        int rc = dlk_url_encode_path(key, strlen(key), &ek);
+        if (!rc && vals[i] && *vals[i]) rc = dlk_url_encode_path(vals[i], strlen(vals[i]), &ev);
+        if (!rc) rc = dlk_buf_printf(dir, "%s=%s/", ek, ev ? ev : HIVE_NULL);
+        dlk_free(ek);
+        dlk_free(ev);
+        if (rc) return rc;
+        json_object_set_new(*pvals, key, vals[i] ? json_string(vals[i]) : json_null());
+    }
+    return DLK_OK;
+}
+
+static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **out)
+{
+    open_file *f = dlk_calloc(1, sizeof *f);
+    if (!f) return dlk_err_nomem();
+    f->dir_rel = dlk_strdup(dir_rel);
+    f->pvals = json_incref(pvals);
+    char uuid[37];
+    dlk_uuid_string(uuid);
+    dlk_buf rel = {0}, abs = {0};
+    int rc = f->dir_rel ? DLK_OK : dlk_err_nomem();
+    const char *ext;
+    codec_of(c->compression, &ext);
+    if (!rc) rc = dlk_buf_printf(&rel, "%spart-%05d-%s-c000%s.parquet", dir_rel, c->counter++, uuid, ext);
+    if (!rc) rc = dlk_buf_printf(&abs, "%s/%s", c->root, dlk_buf_cstr(&rel));
+    if (!rc && *dir_rel) {
+        dlk_buf d = {0};
+        rc = dlk_buf_printf(&d, "%s/%s", c->root, dir_rel);
+        if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&d));
+        if (!rc && !dlk_map_get_str(&c->dirs, dlk_buf_cstr(&d))) rc = dlk_map_put_str(&c->dirs, dlk_buf_cstr(&d), (void *)1);
+        dlk_buf_free(&d);
+    }
+    f->rel = dlk_buf_detach(&rel);
+    f->abs = dlk_buf_detach(&abs);
+    if (!rc && (!f->rel || !f->abs)) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_pq_sink_file_open(f->abs, &f->sink);
+    if (rc) {
+        dlk_buf_free(&rel);
+        dlk_buf_free(&abs);
+        open_file_free(f);
+        return rc;
+    }
+    char *copy = dlk_strdup(f->abs);
+    if (!copy || dlk_vec_push(&c->written, &copy)) {
+        dlk_free(copy);
+        dlk_pq_sink_file_abort(&f->sink);
+        open_file_free(f);
+        return dlk_err_nomem();
+    }
+    dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
+    const char *ext_unused;
+    o.codec = codec_of(c->compression, &ext_unused);
+    o.level = c->level;
+    if (c->target < o.row_group_bytes) o.row_group_bytes = c->target < ((size_t)1 << 20) ? ((size_t)1 << 20) : c->target;
+    if ((rc = dlk_pq_writer_open(c->data_schema, &o, f->sink, &f->w))) {
+        dlk_pq_sink_file_abort(&f->sink);
+        open_file_free(f);
+        return rc;
+    }
+    *out = f;
+    return DLK_OK;
+}
+
+static int file_close(wctx *c, open_file *f)
+{
+    dlk_pq_write_result *res = NULL;
+    int rc = dlk_pq_writer_close(f->w, &res);
+    f->w = NULL;
+    if (rc) {
+        dlk_pq_sink_file_abort(&f->sink);
+        return rc;
+    }
+    if ((rc = dlk_pq_sink_file_close(&f->sink))) {
+        dlk_pq_write_result_free(res);
+        return rc;
+    }
+    dlk_buf stats = {0};
+    char *path = NULL;
+    rc = dlk_core_stats_json(c->data_schema, res, c->num_indexed, &stats);
+    if (!rc) rc = uri_encode(f->rel, &path);
+    if (!rc) {
+        json_t *add = json_pack("{s:s,s:O,s:I,s:I,s:b,s:s}", "path", path, "partitionValues", f->pvals, "size",
+                                (json_int_t)res->file_size, "modificationTime",
+                                (json_int_t)(dlk_now_micros() / 1000), "dataChange", 1, "stats",
+                                dlk_buf_cstr(&stats));
+        if (!add || json_array_append_new(c->adds, add)) rc = dlk_err_nomem();
+        c->rows += res->num_rows;
+        c->bytes += (int64_t)res->file_size;
+    }
+    dlk_free(path);
+    dlk_buf_free(&stats);
+    dlk_pq_write_result_free(res);
+    return rc;
+}
+
+static void wctx_cleanup(wctx *c, bool remove_files)
+{
+    size_t pos = 0;
+    dlk_map_entry *e;
+    while ((e = dlk_map_next(&c->open, &pos))) {
+        open_file *f = e->value;
+        if (f->w) {
+            dlk_pq_writer_abort(f->w);
+            dlk_pq_sink_file_abort(&f->sink);
+        }
+        open_file_free(f);
+    }
+    dlk_map_free(&c->open);
+    dlk_map_free(&c->dirs);
+    for (size_t i = 0; i < c->written.len; i++) {
+        char *p = dlk_vec_at(&c->written, char *, i);
+        if (remove_files) unlink(p);
+        dlk_free(p);
+    }
+    dlk_vec_free(&c->written);
+    json_decref(c->adds);
+    c->adds = NULL;
+    for (size_t i = 0; c->part_phys && i < c->n_part; i++) dlk_free(c->part_phys[i]);
+    dlk_free(c->part_phys);
+    c->part_phys = NULL;
+    dlk_arrow_schema_release(&c->phys);
+}
+
+/* Column mapping (mode != none): write the data files with the physical
+ * names and field ids of table_schema's fields, partition values keyed by
+ * the physical names of the partition columns. */
+static int wctx_map(wctx *c, const struct ArrowSchema *table_schema, int mode)
+{
+    if (mode == DLK_CMAP_NONE) return DLK_OK;
+    if (mode < 0) return dlk_err_set(DLK_UNSUPPORTED, "unknown delta.columnMapping.mode");
+    int rc = dlk_ops__cm_physical(c->data_schema, &c->phys);
+    if (rc) return rc;
+    c->data_schema = &c->phys;
+    if (!c->n_part) return DLK_OK;
+    if (!(c->part_phys = dlk_calloc(c->n_part, sizeof(char *)))) return dlk_err_nomem();
+    for (size_t i = 0; i < c->n_part; i++) {
+        char buf[512];
+        if (!(c->part_phys[i] = dlk_strdup(dlk_ops__cm_col_phys(table_schema, c->part_cols[i], buf, sizeof buf))))
+            return dlk_err_nomem();
+    }
+    return DLK_OK;
+}
+
+/* Keep the open files within c->max_open and their buffered row groups
+ * within c->mem_budget (see wctx). */
+static int enforce_bounds(wctx *c)
+{
+    while (c->open.count > c->max_open) {
+        size_t pos = 0;
+        dlk_map_entry *e, *lru = NULL;
+        while ((e = dlk_map_next(&c->open, &pos)))
+            if (!lru || ((open_file *)e->value)->last_use < ((open_file *)lru->value)->last_use)
+                lru = e;
+        open_file *f = lru->value;
+        void *old;
+        dlk_map_remove(&c->open, f->dir_rel, strlen(f->dir_rel), &old);
+        c->buffered -= f->buffered;
+        int rc = file_close(c, f);
+        open_file_free(f);
+        if (rc) return rc;
+    }
+    /* over the budget: flush the largest row groups until half of it is
+     * free, so that one round of flushes serves many batches */
+    while (c->buffered > c->mem_budget / 2 && (c->buffered > c->mem_budget || c->flushing)) {
+        c->flushing = true;
+        size_t pos = 0;
+        dlk_map_entry *e;
+        open_file *big = NULL;
+        while ((e = dlk_map_next(&c->open, &pos)))
+            if (!big || ((open_file *)e->value)->buffered > big->buffered) big = e->value;
+        if (!big || !big->buffered) break;
+        int rc = dlk_pq_writer_flush_row_group(big->w);
+        if (rc) return rc;
+        size_t before = big->buffered;
+        c->buffered -= big->buffered;
+        big->buffered = dlk_pq_writer_buffered_bytes(big->w);
+        c->buffered += big->buffered;
+        if (big->buffered >= before) break; /* nothing left to give back */
+    }
+    c->flushing = false;
+    return DLK_OK;
+}
+
+static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *vals)
+{
+    dlk_buf dir = {0};
+    json_t *pvals = NULL;
+    int rc = c->n_part ? dir_for(c, vals, &dir, &pvals) : DLK_OK;
+    if (rc) goto out;
+    if (c->check && pvals && !where_match((void *)c->check, pvals)) {
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                         "written rows of partition '%s' do not match the replace_where predicate", dlk_buf_cstr(&dir));
+        goto out;
+    }
+    const char *key = dlk_buf_cstr(&dir);
+    open_file *f = dlk_map_get_str(&c->open, key);
+    if (!f) {
+        if (!pvals) pvals = json_object();
+        if ((rc = file_open(c, key, pvals, &f))) goto out;
+        if ((rc = dlk_map_put_str(&c->open, key, f))) {
+            dlk_pq_writer_abort(f->w);
+            dlk_pq_sink_file_abort(&f->sink);
+            open_file_free(f);
+            goto out;
+        }
+    }
+    if ((rc = dlk_pq_writer_write(f->w, batch))) goto out;
+    f->last_use = ++c->uses;
+    c->buffered -= f->buffered;
+    f->buffered = dlk_pq_writer_buffered_bytes(f->w);
+    c->buffered += f->buffered;
+    if (dlk_pq_writer_estimated_size(f->w) >= c->target) {
+        void *old;
+        dlk_map_remove(&c->open, key, strlen(key), &old);
+        c->buffered -= f->buffered;
+        rc = file_close(c, f);
+        open_file_free(f);
+        if (rc) goto out;
+    }
+    rc = enforce_bounds(c);
+out:
+    json_decref(pvals);
+    dlk_buf_free(&dir);
+    return rc;
+}
+
+static int close_all(wctx *c)
+{
+    size_t pos = 0;
+    dlk_map_entry *e;
+    int rc = DLK_OK;
+    while ((e = dlk_map_next(&c->open, &pos))) {
+        open_file *f = e->value;
+        if (!rc) rc = file_close(c, f);
+        else if (f->w) {
+            dlk_pq_writer_abort(f->w);
+            dlk_pq_sink_file_abort(&f->sink);
+        }
+        open_file_free(f);
+    }
+    dlk_map_free(&c->open);
+    /* make the new directory entries durable before the commit */
+    pos = 0;
+    while (!rc && (e = dlk_map_next(&c->dirs, &pos))) rc = dlk_core__fsync_dir(e->key);
+    if (!rc) rc = dlk_core__fsync_dir(c->root);
+    return rc;
+}
+
+/* ---- data files for rewrites (write_int.h) ------------------------------- */
+
+struct dlk_ops__files {
+    wctx c;
+};
+
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
+                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out)
+{
+    dlk_ops__files *f = dlk_calloc(1, sizeof *f);
+    if (!f) return dlk_err_nomem();
+    f->c.written.elem = sizeof(char *);
+    f->c.adds = json_array();
+    if (!f->c.adds) {
+        dlk_free(f);
+        return dlk_err_nomem();
+    }
+    f->c.root = root;
+    f->c.data_schema = data_schema;
+    f->c.part_cols = part_cols;
+    f->c.n_part = n_part;
+    f->c.target = target ? target : ((uint64_t)128 << 20);
+    f->c.num_indexed = num_indexed;
+    f->c.mem_budget = WRITE_MEM_BUDGET;
+    f->c.max_open = WRITE_MAX_OPEN;
+    *out = f;
+    return DLK_OK;
+}
+
+int dlk_ops__files_map(dlk_ops__files *f, const dlk_txn_state *st)
+{
+    return wctx_map(&f->c, &st->schema, dlk_ops__cm_mode(st));
+}
+
+int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals)
+{
+    return batch->length > 0 ? write_batch(&f->c, batch, part_vals) : DLK_OK;
+}
+
+int dlk_ops__files_cut(dlk_ops__files *f)
+{
+    size_t pos = 0;
+    dlk_map_entry *e;
+    int rc = DLK_OK;
+    while ((e = dlk_map_next(&f->c.open, &pos))) {
+        open_file *of = e->value;
+        if (!rc) rc = file_close(&f->c, of);
+        else if (of->w) {
+            dlk_pq_writer_abort(of->w);
+            dlk_pq_sink_file_abort(&of->sink);
+        }
+        open_file_free(of);
+    }
+    dlk_map_free(&f->c.open);
+    f->c.buffered = 0;
+    return rc;
+}
+
+int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes)
+{
+    int rc = close_all(&f->c);
+    if (rc) return rc;
+    *adds = json_incref(f->c.adds);
+    if (rows) *rows = f->c.rows;
+    if (bytes) *bytes = f->c.bytes;
+    return DLK_OK;
+}
+
+void dlk_ops__files_free(dlk_ops__files **fp, bool remove)
+{
+    if (!fp || !*fp) return;
+    wctx_cleanup(&(*fp)->c, remove);
+    dlk_free(*fp);
+    *fp = NULL;
+}
+
+/* ---- commit loop --------------------------------------------------------- */
+
+int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
+                         const dlk_txn_intent *intent, int max_attempts, int64_t *version, int *attempts)
+{
+    int64_t v = read_version + 1, checked = read_version;
+    unsigned seed = (unsigned)(dlk_monotonic_ns() ^ (uint64_t)getpid() << 16);
+    for (int a = 1;; a++) {
+        *attempts = a;
+        int rc = dlk_core__commit_put(root, v, text, n);
+        if (rc == DLK_OK) {
+            *version = v;
+            return DLK_OK;
+        }
+        if (rc != DLK_ALREADY_EXISTS) return rc;
+        dlk_error_clear();
+        if (a >= max_attempts)
+            return dlk_err_conflict(v, "gave up after %d commit attempts (last lost race at version %" PRId64 ")",
+                                    a, v);
+        int64_t latest;
+        if ((rc = dlk_core__log_latest(root, &latest))) return rc;
+        for (int64_t w = checked + 1; w <= latest; w++) {
+            if ((rc = dlk_core__check_conflict(root, w, intent))) return rc;
+            checked = w;
+        }
+        v = latest + 1;
+        /* backoff: random in [0, min(2^a, 64)) * 100us */
+        int cap = a < 6 ? 1 << a : 64;
+        struct timespec ts = {0, (long)(rand_r(&seed) % cap) * 100000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* ---- Parquet input ------------------------------------------------------- */
+
+/* Types must match exactly (after the reader's normalisation); nullability of
+ * the file may be stricter than the table's, not looser (nulls are caught by
+ * the writer). */
+static bool same_type(const struct ArrowSchema *a, const struct ArrowSchema *b)
+{
+    if (strcmp(a->format, b->format) || a->n_children != b->n_children) return false;
+    for (int64_t i = 0; i < a->n_children; i++)
+        if (!same_type(a->children[i], b->children[i])) return false;
+    return true;
+}
+
+/* Read row group rg of the input file, columns cols (by name), checking
+ * their types against the table's fields (fields[i] for cols[i]). */
+static int read_input_row_group(dlk_pq_file *f, int rg, const struct ArrowSchema *const *fields, const char **cols,
+                                size_t n, struct ArrowSchema *fs, struct ArrowArray *fa)
+{
+    int rc = dlk_pq_read_row_group(f, rg, cols, n, fs, fa);
+    if (rc == DLK_NOT_FOUND)
+        return dlk_err_schema_mismatch("column present", "missing", "parquet input: %s", dlk_error_last()->message);
+    if (rc) return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!same_type(fs->children[i], fields[i])) {
+            dlk_buf e = {0}, a = {0};
+            dlk_core_type_name(fields[i], &e);
+            dlk_core_type_name(fs->children[i], &a);
+            rc = dlk_err_schema_mismatch(dlk_buf_cstr(&e), dlk_buf_cstr(&a),
+                                         "parquet input: column '%s': expected %s, got %s", cols[i],
+                                         dlk_buf_cstr(&e), dlk_buf_cstr(&a));
+            dlk_buf_free(&e);
+            dlk_buf_free(&a);
+        }
+    }
+    if (rc) {
+        dlk_arrow_array_release(fa);
+        dlk_arrow_schema_release(fs);
+    }
+    return rc;
+}
+
+/* Feed the row groups of a Parquet file (bytes in memory) to the writer,
+ * projected to the data columns of an unpartitioned table. */
+static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const uint8_t *data, size_t len)
+{
+    dlk_pq_file *f = NULL;
+    int rc = dlk_pq_open_memory(data, len, "input", &f);
+    if (rc) return rc;
+    size_t n = (size_t)table_schema->n_children;
+    const char **cols = dlk_calloc(n ? n : 1, sizeof(char *));
+    if (!cols) {
+        dlk_pq_close(f);
+        return dlk_err_nomem();
+    }
+    for (size_t i = 0; i < n; i++) cols[i] = table_schema->children[i]->name;
+    for (int rg = 0; rg < dlk_pq_num_row_groups(f) && !rc; rg++) {
+        struct ArrowSchema fs;
+        struct ArrowArray fa;
+        if ((rc = read_input_row_group(f, rg, (const struct ArrowSchema *const *)table_schema->children, cols, n,
+                                       &fs, &fa)))
+            break;
+        if (fa.length > 0) rc = write_batch(c, &fa, NULL);
+        dlk_arrow_array_release(&fa);
+        dlk_arrow_schema_release(&fs);
+    }
+    dlk_free(cols);
+    dlk_pq_close(f);
+    return rc;
+}
+
+/* Rows of a Parquet file (bytes in memory) as NDJSON in the JSON
+ * conventions of arrow_json, for the record converter: partitioned tables
+ * take Parquet input through it, so partition values, hash buckets and
+ * partition paths follow one code path. Columns are matched by name and must
+ * have the table's types. */
+static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8_t *data, size_t len,
+                             dlk_buf *out)
+{
+    dlk_pq_file *f = NULL;
+    int rc = dlk_pq_open_memory(data, len, "input", &f);
+    if (rc) return rc;
+    size_t nt = (size_t)table_schema->n_children, n = 0;
+    const char **cols = dlk_calloc(nt ? nt : 1, sizeof(char *));
+    const struct ArrowSchema **fields = dlk_calloc(nt ? nt : 1, sizeof *fields);
+    char *jb = NULL;
+    size_t jlen = 0, jcap = 0;
+    struct ArrowSchema file_schema = {0};
+    if (!cols || !fields) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_pq_get_schema(f, &file_schema);
+    /* table columns the file lacks are missing fields of every record (null,
+     * derived hash buckets, or a SCHEMA_MISMATCH for NOT NULL columns) */
+    for (size_t i = 0; !rc && i < nt; i++) {
+        for (int64_t k = 0; k < file_schema.n_children; k++) {
+            if (!strcmp(file_schema.children[k]->name, table_schema->children[i]->name)) {
+                cols[n] = table_schema->children[i]->name;
+                fields[n++] = table_schema->children[i];
+                break;
+            }
+        }
+    }
+    if (file_schema.release) dlk_arrow_schema_release(&file_schema);
+    for (int rg = 0; !rc && rg < dlk_pq_num_row_groups(f); rg++) {
+        struct ArrowSchema fs;
+        struct ArrowArray fa;
+        if ((rc = read_input_row_group(f, rg, fields, cols, n, &fs, &fa))) break;
+        for (int64_t r = 0; !rc && r < fa.length; r++) {
+            jlen = 0;
+            rc = dlk_arrow_json_row(&fs, &fa, r, &jb, &jlen, &jcap);
+            if (!rc) rc = dlk_buf_append(out, jb, jlen);
+            if (!rc) rc = dlk_buf_append(out, "\n", 1);
+        }
+        dlk_arrow_array_release(&fa);
+        dlk_arrow_schema_release(&fs);
+    }
+    dlk_arrow_json_free(jb);
+    dlk_free(fields);
+    dlk_free(cols);
+    dlk_pq_close(f);
+    return rc;
+}
+
+/* ---- write --------------------------------------------------------------- */
+
+
+static int write_impl(const char *table, FILE *in, const char *text, size_t n, const dlk_write_options *opts,
+                      dlk_write_result *res)
+{
+    int64_t t0 = dlk_monotonic_ns();
+    dlk_write_options d = DLK_WRITE_OPTIONS_INIT;
+    if (!opts) opts = &d;
+    dlk_write_result dummy;
+    if (!res) res = &dummy;
+    memset(res, 0, sizeof *res);
+    res->version = -1;
+    res->checkpoint_version = -1;
+    if (!table) return dlk_err_set(DLK_INVALID_ARGUMENT, "write: no table");
+    if (opts->mode != DLK_WRITE_APPEND && opts->mode != DLK_WRITE_OVERWRITE)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "write: unknown mode %d", opts->mode);
+    if (opts->replace_where && opts->mode != DLK_WRITE_OVERWRITE)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "write: replace_where needs mode overwrite");
+    bool overwrite = opts->mode == DLK_WRITE_OVERWRITE;
+
+    dlk_txn_state st;
+    int rc = dlk_core__state_load(table, overwrite, false, &st);
+    if (rc) return rc;
+    wctx c;
+    memset(&c, 0, sizeof c);
+    where w = {0};
+    struct ArrowSchema merged = {0};
+    dlk_records_reader *r = NULL;
+    dlk_records_pipe *pipe = NULL;
+    dlk_buf commit = {0}, slurp = {0}, bridge = {0};
+    json_t *new_md = NULL;
+    dlk_map removes = {0};
+    dlk_ops__ppath pp = {0};
+    const char **pvals = NULL;
+    const char **bucket_src = NULL;
+    int *bucket_n = NULL;
+    c.written.elem = sizeof(char *);
+    c.adds = json_array();
+    res->version = st.version;
+    if ((rc = dlk_ops__check_writable(&st))) goto out;
+    const char *ao = dlk_core__state_config(&st, "delta.appendOnly");
+    if (overwrite && ao && dlk_str_ieq(ao, "true")) {
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: the table is append-only (delta.appendOnly=true)", table);
+        goto out;
+    }
+    if (opts->app_id) {
+        json_t *t = dlk_map_get_str(&st.txns, opts->app_id);
+        if (t && json_integer_value(json_object_get(t, "version")) >= opts->app_version) {
+            res->skipped = true;
+            DLK_INFO("write", "%s: transaction %s/%" PRId64 " already committed, skipping", table, opts->app_id,
+                     opts->app_version);
+            goto out;
+        }
+    }
+    if (opts->replace_where && (rc = where_parse(opts->replace_where, &st, &w))) goto out;
+    if (opts->version >= 2 && opts->partition_path) {
+        if ((rc = dlk_ops__ppath_parse(opts->partition_path, (const char *const *)st.partition_cols, st.n_part, &pp)))
+            goto out;
+        if (pp.text && !(pvals = dlk_calloc(st.n_part + 1, sizeof *pvals))) {
+            rc = dlk_err_nomem();
+            goto out;
+        }
+    }
+
+    const struct ArrowSchema *schema = &st.schema;
+    int fmt = opts->input_format; /* Parquet into a partitioned table becomes NDJSON below */
+    if (opts->merge_schema) {
+        if (opts->input_format != DLK_INPUT_NDJSON) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "merge_schema: only for NDJSON input");
+            goto out;
+        }
+        if (in) { /* need the text twice: infer, then convert */
+            char chunk[65536];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+                if ((rc = dlk_buf_append(&slurp, chunk, got))) goto out;
+            text = slurp.data ? (const char *)slurp.data : "";
+            n = slurp.len;
+            in = NULL;
+        }
+        size_t n_new = 0;
+        if ((rc = dlk_ops_records_infer(schema, text, n, &merged, &n_new))) goto out;
+        if (n_new) {
+            json_t *pc = json_object_get(st.metadata, "partitionColumns");
+            json_t *conf = json_object_get(st.metadata, "configuration");
+            json_t *conf2 = NULL;
+            if (dlk_ops__cm_mode(&st) > 0) { /* new columns get ids and physical names */
+                int64_t mx = 0;
+                const char *ms = dlk_core__state_config(&st, "delta.columnMapping.maxColumnId");
+                if (ms) dlk_parse_i64(ms, &mx);
+                if (dlk_ops__cm_max_id(&merged) > mx) mx = dlk_ops__cm_max_id(&merged);
+                if ((rc = dlk_ops__cm_assign(&merged, &mx, false))) goto out;
+                char mb[32];
+                snprintf(mb, sizeof mb, "%" PRId64, mx);
+                conf2 = conf ? json_deep_copy(conf) : json_object();
+                if (!conf2) {
+                    rc = dlk_err_nomem();
+                    goto out;
+                }
+                json_object_set_new(conf2, "delta.columnMapping.maxColumnId", json_string(mb));
+                conf = conf2;
+            }
+            new_md = dlk_ops__metadata_new(&merged, pc ? pc : json_array(), conf ? conf : json_object(), NULL, NULL);
+            json_decref(conf2);
+            if (!new_md) {
+                rc = dlk_err_nomem();
+                goto out;
+            }
+            /* keep the table's id, name, description, createdTime */
+            const char *keep[] = {"id", "name", "description", "createdTime", "format"};
+            for (size_t i = 0; i < 5; i++) {
+                json_t *v = json_object_get(st.metadata, keep[i]);
+                if (v) json_object_set(new_md, keep[i], v);
+            }
+            schema = &merged;
+            res->schema_changed = true;
+        }
+    }
+
+    if (opts->input_format == DLK_INPUT_PARQUET) {
+        if (opts->merge_schema) {
+            rc = dlk_err_set(DLK_UNSUPPORTED, "merge_schema with parquet input");
+            goto out;
+        }
+        if (in) {
+            char chunk[65536];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, in)) > 0)
+                if ((rc = dlk_buf_append(&slurp, chunk, got))) goto out;
+            text = (const char *)slurp.data;
+            n = slurp.len;
+            in = NULL;
+        }
+        if (st.n_part) {
+            /* partitioned: through the record converter (see parquet_as_ndjson) */
+            if ((rc = parquet_as_ndjson(schema, (const uint8_t *)text, n, &bridge))) goto out;
+            text = bridge.data ? (const char *)bridge.data : "";
+            n = bridge.len;
+            fmt = DLK_INPUT_NDJSON;
+        }
+    }
+    dlk_records_options ro = DLK_RECORDS_OPTIONS_INIT;
+    ro.format = fmt == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
+    ro.batch_rows = opts->batch_rows;
+    ro.strict = opts->strict;
+    ro.partition_cols = (const char *const *)st.partition_cols;
+    ro.n_partition_cols = st.n_part;
+    if (pp.text) ro.part_given = pp.set; /* the path fills NOT NULL partition columns */
+    /* hash-bucket partition columns (deltalake.hashBucket.<col> = "N,source") */
+    bucket_src = dlk_calloc(st.n_part + 1, sizeof(char *));
+    bucket_n = dlk_calloc(st.n_part + 1, sizeof(int));
+    if (!bucket_src || !bucket_n) {
+        rc = dlk_err_nomem();
+        goto out;
+    }
+    for (size_t i = 0; i < st.n_part; i++) {
+        char key[320];
+        snprintf(key, sizeof key, "deltalake.hashBucket.%s", st.partition_cols[i]);
+        const char *bv = dlk_core__state_config(&st, key);
+        const char *comma = bv ? strchr(bv, ',') : NULL;
+        if (!comma) continue;
+        char *e;
+        long nb = strtol(bv, &e, 10);
+        if (e != comma || nb < 1) continue;
+        bucket_n[i] = (int)nb;
+        bucket_src[i] = comma + 1;
+        ro.bucket_src = bucket_src;
+        ro.bucket_n = bucket_n;
+    }
+    rc = in ? dlk_ops_records_open(schema, &ro, in, &r) : dlk_ops_records_open_mem(schema, &ro, text, n, &r);
+    if (rc) goto out;
+
+    c.root = table;
+    c.data_schema = dlk_ops_records_data_schema(r);
+    c.part_cols = (const char *const *)st.partition_cols;
+    c.n_part = st.n_part;
+    c.target = opts->target_file_size ? opts->target_file_size : ((uint64_t)128 << 20);
+    if (opts->version >= 3) {
+        c.compression = opts->compression;
+        c.level = opts->compression_level;
+    }
+    c.num_indexed = 32;
+    c.mem_budget = WRITE_MEM_BUDGET;
+    c.max_open = WRITE_MAX_OPEN;
+    c.check = opts->replace_where ? &w : NULL;
+    if ((rc = wctx_map(&c, schema, dlk_ops__cm_mode(&st)))) goto out;
+    const char *ni = dlk_core__state_config(&st, "delta.dataSkippingNumIndexedCols");
+    int64_t niv;
+    if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) c.num_indexed = (int)niv;
+    if (fmt == DLK_INPUT_PARQUET) {
+        if ((rc = feed_parquet(&c, schema, (const uint8_t *)text, n))) goto out;
+    }
+    /* threads >= 2: NDJSON chunks are parsed and converted by worker
+     * threads while this one encodes and writes the batches */
+    if (opts->version >= 2 && opts->threads >= 2 && fmt == DLK_INPUT_NDJSON &&
+        (rc = dlk_records_pipe_start(schema, &ro, in, text, n, opts->threads, &pipe)))
+        goto out;
+    while (fmt != DLK_INPUT_PARQUET) {
+        struct ArrowArray batch;
+        const char *const *vals = NULL;
+        rc = pipe ? dlk_records_pipe_next(pipe, &batch, &vals)
+                  : dlk_ops_records_next_part(r, &batch, &vals);
+        if (rc) goto out;
+        if (!batch.release) break;
+        if (pp.text && (rc = dlk_ops__ppath_scope(&pp, (const char *const *)st.partition_cols, vals, pvals))) {
+            dlk_arrow_array_release(&batch);
+            goto out;
+        }
+        rc = write_batch(&c, &batch, pp.text ? pvals : vals);
+        dlk_arrow_array_release(&batch);
+        if (rc) goto out;
+    }
+    if ((rc = close_all(&c))) goto out;
+
+    /* removes for overwrite */
+    int64_t removed_bytes = 0, removed_files = 0;
+    json_t *removes_arr = json_array();
+    if (overwrite) {
+        size_t pos = 0;
+        dlk_map_entry *e;
+        int64_t now = dlk_now_micros() / 1000;
+        while ((e = dlk_map_next(&st.files, &pos))) {
+            json_t *add = e->value;
+            if (opts->replace_where && !where_match(&w, json_object_get(add, "partitionValues"))) continue;
+            json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(add, "path"), "deletionTimestamp",
+                                   (json_int_t)now, "dataChange", 1, "extendedFileMetadata", 1);
+            const char *copy[] = {"partitionValues", "size", "deletionVector", "tags", "stats"};
+            for (size_t i = 0; rm && i < 5; i++) {
+                json_t *v = json_object_get(add, copy[i]);
+                if (v) json_object_set(rm, copy[i], v);
+            }
+            if (!rm || json_array_append_new(removes_arr, rm) ||
+                dlk_map_put(&removes, e->key, e->klen, (void *)1, NULL)) {
+                rc = dlk_err_nomem();
+                json_decref(removes_arr);
+                goto out;
+            }
+            removed_files++;
+            removed_bytes += (int64_t)json_integer_value(json_object_get(add, "size"));
+        }
+    }
+
+    /* the commit */
+    json_t *params = json_object();
+    json_object_set_new(params, "mode", json_string(overwrite ? "Overwrite" : "Append"));
+    json_t *pcj = json_object_get(st.metadata, "partitionColumns");
+    char *pcs = json_dumps(pcj ? pcj : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
+    json_object_set_new(params, "partitionBy", json_string(pcs ? pcs : "[]"));
+    free(pcs);
+    if (opts->replace_where) json_object_set_new(params, "predicate", json_string(opts->replace_where));
+    if (opts->app_id) {
+        json_object_set_new(params, "txnAppId", json_string(opts->app_id));
+        json_object_set_new(params, "txnVersion", json_integer(opts->app_version));
+    }
+    int64_t nfiles = (int64_t)json_array_size(c.adds);
+    json_t *metrics = json_object();
+    char num[32];
+#define METRIC(k, v)                                                                               \
+    do {                                                                                           \
+        snprintf(num, sizeof num, "%" PRId64, (int64_t)(v));                                       \
+        json_object_set_new(metrics, k, json_string(num));                                         \
+    } while (0)
+    METRIC("numFiles", nfiles);
+    METRIC("numOutputRows", c.rows);
+    METRIC("numOutputBytes", c.bytes);
+    if (overwrite) {
+        METRIC("numRemovedFiles", removed_files);
+        METRIC("numRemovedBytes", removed_bytes);
+    }
+    METRIC("executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
+#undef METRIC
+    bool blind = !overwrite && !new_md;
+    rc = dlk_ops__commit_info(&commit, opts->operation ? opts->operation : "WRITE", params, st.version, blind,
+                              metrics);
+    json_decref(params);
+    json_decref(metrics);
+    if (!rc && new_md) rc = dlk_ops__put_action(&commit, "metaData", new_md);
+    if (!rc && opts->app_id) {
+        json_t *t = json_pack("{s:s,s:I,s:I}", "appId", opts->app_id, "version", (json_int_t)opts->app_version,
+                              "lastUpdated", (json_int_t)(dlk_now_micros() / 1000));
+        rc = t ? dlk_ops__put_action(&commit, "txn", t) : dlk_err_nomem();
+        json_decref(t);
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(removes_arr, i, a) {
+        if (!rc) rc = dlk_ops__put_action(&commit, "remove", a);
+    }
+    json_decref(removes_arr);
+    json_array_foreach(c.adds, i, a) {
+        if (!rc) rc = dlk_ops__put_action(&commit, "add", a);
+    }
+    if (rc) goto out;
+
+    dlk_txn_intent intent = {0};
+    intent.blind_append = blind;
+    intent.read_all = overwrite && !opts->replace_where;
+    if (overwrite && opts->replace_where) {
+        intent.read_match = where_match;
+        intent.read_ctx = &w;
+    }
+    intent.changes_metadata = new_md != NULL;
+    intent.app_id = opts->app_id;
+    intent.removes = overwrite ? &removes : NULL;
+    int64_t version;
+    rc = dlk_ops__commit_loop(table, st.version, (const char *)commit.data, commit.len, &intent,
+                              opts->max_attempts > 0 ? opts->max_attempts : 1000, &version, &res->attempts);
+    if (rc) goto out;
+    res->version = version;
+    res->files_added = nfiles;
+    res->files_removed = removed_files;
+    res->rows_written = c.rows;
+    res->bytes_written = c.bytes;
+
+    /* checkpoint every delta.checkpointInterval commits */
+    const char *ci = dlk_core__state_config(&st, "delta.checkpointInterval");
+    int64_t interval = 100;
+    if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
+    if (interval > 0 && version > 0 && version % interval == 0) {
+        int crc = dlk_ops__checkpoint_at(table, version);
+        if (crc) {
+            DLK_WARN("write", "checkpoint of version %" PRId64 " failed: %s", version, dlk_error_last()->message);
+            dlk_error_clear();
+        } else {
+            res->checkpoint_version = version;
+        }
+    }
+    wctx_cleanup(&c, false);
+    goto done;
+out:
+    wctx_cleanup(&c, rc != DLK_OK);
+done:
+    dlk_records_pipe_free(pipe); /* its threads read the input */
+    dlk_ops_records_free(r);
+    dlk_core__state_free(&st);
+    where_free(&w);
+    dlk_arrow_schema_release(&merged);
+    dlk_buf_free(&commit);
+    dlk_buf_free(&slurp);
+    dlk_buf_free(&bridge);
+    json_decref(new_md);
+    dlk_map_free(&removes);
+    dlk_ops__ppath_free(&pp);
+    dlk_free(pvals);
+    dlk_free(bucket_src);
+    dlk_free(bucket_n);
+    if (rc) rc = dlk_err_context(rc, "%s", table);
+    return rc;
+}
+
+int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts, dlk_write_result *result)
+{
+    if (!in) return dlk_err_set(DLK_INVALID_ARGUMENT, "write: no input");
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = write_impl(table, in, NULL, 0, opts, result);
+    dlk_ops__metrics_record(table, DLK_OP_WRITE, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
+}
+
+int dlk_table_write_text(const char *table, const char *text, size_t n, const dlk_write_options *opts,
+                         dlk_write_result *result)
+{
+    int64_t t0 = dlk_monotonic_ns();
+    int rc = write_impl(table, NULL, text ? text : "", text ? n : 0, opts, result);
+    dlk_ops__metrics_record(table, DLK_OP_WRITE, dlk_ops__ms_since(t0), rc == DLK_OK);
+    return rc;
+}
