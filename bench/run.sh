@@ -311,8 +311,7 @@ fi
 # ---------------------------------------------------------------- (8) snapshot
 if want snapshot; then
   BIG=$DIR/snap/300k-add-files-100-col-partitioned
-  TARBALL=${DLK_TESTDATA:-$ROOT/../shared/testdata}/delta/kernel/300k-add-files-100-col-partitioned.tar.zst
-  [ -f "$TARBALL" ] || TARBALL=/work/shared/testdata/delta/kernel/300k-add-files-100-col-partitioned.tar.zst
+  TARBALL=${DLK_TESTDATA:-$ROOT/tests/data}/delta/kernel/300k-add-files-100-col-partitioned.tar.zst
   if [ ! -d "$BIG" ]; then
     mkdir -p "$DIR/snap/unpack" && tar --zstd -xf "$TARBALL" -C "$DIR/snap/unpack" \
       && mv "$(dirname "$(find "$DIR/snap/unpack" -type d -name _delta_log | head -1)")" "$BIG"

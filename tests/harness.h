@@ -6,7 +6,9 @@
  *
  * A failed check prints file:line and the values, marks the test failed
  * and continues. harness_done prints "N passed, N failed" and returns the
- * process exit status. SKIP("why") ends a test as skipped, loudly.
+ * process exit status. SKIP("why") ends a test as skipped, loudly (only for
+ * a peer that cannot be installed). harness_testdata() locates the
+ * conformance corpora (tests/data) and fails the program when they are absent.
  */
 #ifndef DLK_TESTS_HARNESS_H
 #define DLK_TESTS_HARNESS_H
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "testdata.h"
 
 static int h_passed, h_failed, h_skipped, h_cur_failed, h_cur_skipped;
 

@@ -96,7 +96,8 @@ declare -A EXPECT=(
   [300k-add-files-100-col-partitioned]="file_missing"     # log-only fixture: data files not shipped
   [unshredded-variant]="schema"                           # variant type: not supported by our schema parser
 )
-K="$DLK_TESTDATA/delta/kernel"
+. "$DLK_SOURCE_DIR/tests/testdata.sh"
+K=$(testdata delta/kernel) || exit 1
 for d in "$K"/*/ "$K"/partition_cm/*/ "$K"/stats-writing-all-types/delta/; do
   d=${d%/}; [ -d "$d/_delta_log" ] || continue
   name=${d#$K/}

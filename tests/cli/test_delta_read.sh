@@ -8,7 +8,9 @@ check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok 
 CLI="$DLK_CLI"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tar --zstd -xf "$DLK_TESTDATA/delta/golden/time-travel-start-start20-start40.tar.zst" -C "$tmp"
+. "$DLK_SOURCE_DIR/tests/testdata.sh"
+TT=$(testdata delta/golden/time-travel-start-start20-start40.tar.zst) || exit 1
+tar --zstd -xf "$TT" -C "$tmp"
 T="$tmp/time-travel-start-start20-start40/delta"
 touch -d 2024-01-01T00:00:00Z "$T/_delta_log/00000000000000000000.json"
 touch -d 2024-01-02T00:00:00Z "$T/_delta_log/00000000000000000001.json"

@@ -7,6 +7,7 @@
  * Prints PASS/FAIL per archive and the list at the end.
  */
 #include "delta_util.h"
+#include "testdata.h"
 #include <unistd.h>
 
 typedef struct {
@@ -17,9 +18,12 @@ typedef struct {
 } expectation;
 
 static const expectation expect[] = {
-    {"deltalog-invalid-protocol-version", DLK_UNSUPPORTED, "reader version 99", "minReaderVersion 99"},
-    {"deltalog-state-reconstruction-without-metadata", DLK_CORRUPT, "no metaData", "log has no metaData"},
-    {"deltalog-state-reconstruction-without-protocol", DLK_CORRUPT, "no protocol", "log has no protocol"},
+    {"deltalog-invalid-protocol-version", DLK_UNSUPPORTED, "reader version 99",
+     "minReaderVersion 99"},
+    {"deltalog-state-reconstruction-without-metadata", DLK_CORRUPT, "no metaData",
+     "log has no metaData"},
+    {"deltalog-state-reconstruction-without-protocol", DLK_CORRUPT, "no protocol",
+     "log has no protocol"},
     {"deltalog-state-reconstruction-from-checkpoint-missing-metadata", DLK_CORRUPT, "no metaData",
      "checkpoint has no metaData"},
     {"deltalog-state-reconstruction-from-checkpoint-missing-protocol", DLK_CORRUPT, "schemaString",
@@ -60,8 +64,11 @@ static int load_and_scan(const char *root, char *msg, size_t cap)
     int rc = dlk_table_open(root, &t);
     if (!rc) rc = dlk_table_snapshot(t, -1, &s);
     if (!rc) rc = scan_rows(s, &got);
-    if (rc) snprintf(msg, cap, "%s: %s", dlk_status_name(dlk_error_last()->code), dlk_error_last()->message);
-    else snprintf(msg, cap, "%zu rows", got.n);
+    if (rc)
+        snprintf(msg, cap, "%s: %s", dlk_status_name(dlk_error_last()->code),
+                 dlk_error_last()->message);
+    else
+        snprintf(msg, cap, "%zu rows", got.n);
     rows_free(&got);
     dlk_snapshot_free(&s);
     dlk_table_free(&t);
@@ -116,10 +123,12 @@ static int check_table(const char *name, const char *dir)
         dlk_snapshot *s = NULL;
         int rc = dlk_table_open(root, &t);
         if (!rc) rc = dlk_table_snapshot(t, -1, &s);
-        if (rc) snprintf(msg, sizeof msg, "log-only table does not load: %s: %s", dlk_status_name(rc),
-                         dlk_error_last()->message);
-        else snprintf(msg, sizeof msg, "log-only table loads (version %lld, %zu files)",
-                      (long long)dlk_snapshot_version(s), dlk_snapshot_file_count(s));
+        if (rc)
+            snprintf(msg, sizeof msg, "log-only table does not load: %s: %s", dlk_status_name(rc),
+                     dlk_error_last()->message);
+        else
+            snprintf(msg, sizeof msg, "log-only table loads (version %lld, %zu files)",
+                     (long long)dlk_snapshot_version(s), dlk_snapshot_file_count(s));
         note(rc == 0, name, msg);
         dlk_snapshot_free(&s);
         dlk_table_free(&t);
@@ -133,7 +142,8 @@ static int check_table(const char *name, const char *dir)
     if (!rc) rc = scan_rows(s, &got);
     int bad = 0;
     if (rc) {
-        snprintf(msg, sizeof msg, "%s: %s", dlk_status_name(dlk_error_last()->code), dlk_error_last()->message);
+        snprintf(msg, sizeof msg, "%s: %s", dlk_status_name(dlk_error_last()->code),
+                 dlk_error_last()->message);
         bad = 1;
     } else if (parquet_dir_rows(exp, &want)) {
         snprintf(msg, sizeof msg, "cannot read expected rows");
@@ -156,13 +166,11 @@ int main(void)
 {
     setenv("TZ", "UTC", 1);
     tzset();
-    const char *td = getenv("DLK_TESTDATA");
-    if (!td) td = DLK_TESTDATA;
     char gdir[4096];
-    snprintf(gdir, sizeof gdir, "%s/delta/golden", td);
+    harness_testdata(gdir, sizeof gdir, "delta/golden");
     DIR *d = opendir(gdir);
     if (!d) {
-        printf("SKIP: no golden tables at %s\n", gdir);
+        fprintf(stderr, "FAIL: cannot open %s\n", gdir);
         return 1;
     }
     char tmpl[] = "/tmp/dlk-golden-XXXXXX";
@@ -173,7 +181,8 @@ int main(void)
     size_t n = 0;
     while ((de = readdir(d)) && n < 512) {
         size_t l = strlen(de->d_name);
-        if (l > 8 && !strcmp(de->d_name + l - 8, ".tar.zst")) names[n++] = strndup(de->d_name, l - 8);
+        if (l > 8 && !strcmp(de->d_name + l - 8, ".tar.zst"))
+            names[n++] = strndup(de->d_name, l - 8);
     }
     closedir(d);
     qsort(names, n, sizeof *names, str_cmp);

@@ -7,6 +7,7 @@
  * must contain where it follows from their log (DV row counts, app txns).
  */
 #include "delta_util.h"
+#include "testdata.h"
 #include <unistd.h>
 
 typedef struct {
@@ -17,9 +18,11 @@ typedef struct {
 } expectation;
 
 static const expectation expect[] = {
-    {"unshredded-variant", 1, "variantType", "variant type (reader feature variantType-preview) not supported"},
+    {"unshredded-variant", 1, "variantType",
+     "variant type (reader feature variantType-preview) not supported"},
     {"table-with-geo", 1, "geospatial", "geospatial reader feature not supported"},
-    {"300k-add-files-100-col-partitioned", 2, NULL, "log only (data files not shipped); load is timed"},
+    {"300k-add-files-100-col-partitioned", 2, NULL,
+     "log only (data files not shipped); load is timed"},
     {"app-txn-with-last-updated", 2, NULL, "log only (data files not shipped)"},
     {"with_checkpoint_no_last_checkpoint", 2, NULL, "log only (data files not shipped)"},
     {"crc-malformed", 3, "no commit or checkpoint", "_delta_log holds only a .crc file"},
@@ -68,18 +71,23 @@ static void check_root(const char *root, const char *name)
         note(true, name, msg);
     } else {
         rc = scan_rows(s, &rows);
-        if (rc) snprintf(msg, sizeof msg, "scan: %s", dlk_error_last()->message);
-        else snprintf(msg, sizeof msg, "version %lld, %zu files, %zu rows", (long long)dlk_snapshot_version(s),
-                      dlk_snapshot_file_count(s), rows.n);
+        if (rc)
+            snprintf(msg, sizeof msg, "scan: %s", dlk_error_last()->message);
+        else
+            snprintf(msg, sizeof msg, "version %lld, %zu files, %zu rows",
+                     (long long)dlk_snapshot_version(s), dlk_snapshot_file_count(s), rows.n);
         bool ok = rc == 0;
         /* contents that follow from the log */
-        if (ok && !strcmp(name, "table-with-dv-small")) ok = rows.n == 8; /* 10 rows, DV deletes 2 */
+        if (ok && !strcmp(name, "table-with-dv-small"))
+            ok = rows.n == 8; /* 10 rows, DV deletes 2 */
         if (ok && !strcmp(name, "table-without-dv-small")) ok = rows.n == 10;
         if (ok && (!strcmp(name, "app-txn-no-checkpoint") || !strcmp(name, "app-txn-checkpoint"))) {
             int64_t v1 = -1, v2 = -1; /* newest txn per appId wins */
             ok = dlk_snapshot_txn_version(s, "my-app", &v1) == DLK_OK &&
                  dlk_snapshot_txn_version(s, "my-app2", &v2) == DLK_OK && v1 == 3 && v2 == 2;
-            if (!ok) fprintf(stderr, "    txn versions: my-app %lld, my-app2 %lld\n", (long long)v1, (long long)v2);
+            if (!ok)
+                fprintf(stderr, "    txn versions: my-app %lld, my-app2 %lld\n", (long long)v1,
+                        (long long)v2);
         }
         note(ok, name, msg);
     }
@@ -120,13 +128,11 @@ int main(void)
 {
     setenv("TZ", "UTC", 1);
     tzset();
-    const char *td = getenv("DLK_TESTDATA");
-    if (!td) td = DLK_TESTDATA;
     char kdir[4096];
-    snprintf(kdir, sizeof kdir, "%s/delta/kernel", td);
+    harness_testdata(kdir, sizeof kdir, "delta/kernel");
     DIR *d = opendir(kdir);
     if (!d) {
-        printf("SKIP: no kernel tables at %s\n", kdir);
+        fprintf(stderr, "FAIL: cannot open %s\n", kdir);
         return 1;
     }
     char tmpl[] = "/tmp/dlk-kernel-XXXXXX";

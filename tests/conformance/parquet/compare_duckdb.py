@@ -8,7 +8,11 @@ import csv, json, math, os, re, subprocess, sys
 TS = re.compile(r'^-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$')
 
 cli = os.environ["DLK_CLI"]
-data = os.path.join(os.environ["DLK_TESTDATA"], "parquet", "data")
+data = os.path.join(os.environ.get("DLK_TESTDATA", ""), "parquet", "data")
+if not os.environ.get("DLK_TESTDATA") or not os.path.isdir(data):
+    print(f"FAIL: test data missing: {data} (the corpora live in tests/data of the repository; "
+          "DELTALAKE_TESTDATA or -DDLK_TESTDATA at configure time point elsewhere)", file=sys.stderr)
+    sys.exit(1)
 peers = os.environ.get("DLK_PEERS", "")
 
 # Files we cannot read, with the reason (the test checks they fail cleanly).

@@ -11,7 +11,8 @@
 set -uo pipefail
 CLI=${DLK_CLI:?}
 SRC=${DLK_SOURCE_DIR:?}
-TD=${DLK_TESTDATA:-/work/shared/testdata}
+. "$SRC/tests/testdata.sh"
+TD=$(testdata delta) && TD=${TD%/delta} || exit 1
 PEERS=${DLK_PEERS:-$SRC/tests/peers}
 if [ ! -f "$PEERS/node_modules/s3rver/package.json" ] || ! command -v node >/dev/null ||
    ! command -v curl >/dev/null || ! command -v jq >/dev/null; then

@@ -368,9 +368,10 @@ TEST(refused_changes)
  * an append from us and read back. */
 static void golden(const char *name)
 {
-    char cmd[1200], dir[600];
-    snprintf(cmd, sizeof cmd, "tar --zstd -xf '%s/delta/golden/%s.tar.zst' -C '%s'", DLK_TESTDATA,
-             name, g_dir);
+    char cmd[1200], dir[600], rel[200], tar[600];
+    snprintf(rel, sizeof rel, "delta/golden/%s.tar.zst", name);
+    harness_testdata(tar, sizeof tar, rel);
+    snprintf(cmd, sizeof cmd, "tar --zstd -xf '%s' -C '%s'", tar, g_dir);
     if (system(cmd) != 0) {
         CHECK(!"golden table extracted");
         return;

@@ -178,11 +178,8 @@ TEST(recreated_table_not_cached)
  * with its version-0 commit removed, then checkpoint it ourselves. */
 TEST(append_spark_table)
 {
-    const char *td = getenv("DLK_TESTDATA");
     char src[512];
-    snprintf(src, sizeof src, "%s/delta/kernel/app-txn-checkpoint", td ? td : "");
-    if (!td || access(src, R_OK) != 0)
-        SKIP("DLK_TESTDATA/delta/kernel/app-txn-checkpoint not found");
+    harness_testdata(src, sizeof src, "delta/kernel/app-txn-checkpoint");
     tmp_root("spark");
     CHECK_EQ_INT(sh("cp -r '%s' '%s'", src, root), 0);
     CHECK_EQ_INT(sh("chmod -R u+w '%s'%s", root, ""), 0);
@@ -242,12 +239,8 @@ TEST(append_spark_table)
 /* A v2-checkpoint table (Parquet checkpoint + sidecars) from testdata. */
 TEST(append_v2_checkpoint_table)
 {
-    const char *td = getenv("DLK_TESTDATA");
     char tar[512];
-    snprintf(tar, sizeof tar, "%s/delta/kernel/v2-checkpoints-parquet-with-sidecars.tar.zst",
-             td ? td : "");
-    if (!td || access(tar, R_OK) != 0)
-        SKIP("v2-checkpoints-parquet-with-sidecars.tar.zst not found");
+    harness_testdata(tar, sizeof tar, "delta/kernel/v2-checkpoints-parquet-with-sidecars.tar.zst");
     tmp_root("v2");
     char un[200];
     snprintf(un, sizeof un, "%.180s.unpack", root);

@@ -90,11 +90,8 @@ TEST(synthetic)
  * without them. */
 TEST(kernel_table)
 {
-    const char *td = getenv("DLK_TESTDATA");
     char tar[300];
-    snprintf(tar, sizeof tar, "%.200s/delta/kernel/compacted-log-files-table.tar.zst",
-             td ? td : "");
-    if (!td || access(tar, R_OK) != 0) SKIP("compacted-log-files-table.tar.zst not found");
+    harness_testdata(tar, sizeof tar, "delta/kernel/compacted-log-files-table.tar.zst");
     char base[100], cmd[2000];
     snprintf(base, sizeof base, "/tmp/dlk_compacted_k.%d", (int)getpid() % 1000000);
     snprintf(cmd, sizeof cmd,

@@ -32,13 +32,9 @@ static void values(const char *root, int64_t v, char *out, size_t n)
 
 TEST(dv_table)
 {
-    const char *src = DLK_TESTDATA "/delta/kernel/table-with-dv-small";
-    struct stat sb;
-    if (stat(src, &sb) != 0) {
-        SKIP("conformance test data not present");
-        return;
-    }
-    char root[256], cmd[700];
+    char src[512];
+    harness_testdata(src, sizeof src, "delta/kernel/table-with-dv-small");
+    char root[256], cmd[1200];
     snprintf(root, sizeof root, "/tmp/dlk_maint_dv.%d.%ld", (int)getpid(), random());
     snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", src, root);
     CHECK_EQ_INT(system(cmd), 0);
