@@ -1,6 +1,6 @@
 /*
  * log/actions.h - Delta log actions as plain C structs, parsed from the JSON
- * lines of a commit file (jansson) or from checkpoint rows, and serialised
+ * lines of a commit file (json/json.h) or from checkpoint rows, and serialised
  * back to JSON lines for writers.
  *
  * Field names follow PROTOCOL.md ("Actions"). Strings are NUL-terminated and
