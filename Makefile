@@ -1,13 +1,15 @@
 # Root Makefile: a thin wrapper around CMake/CTest.
-#   make run     bootstrap + build + quickstart demo
+#   make run     bootstrap + build the library and the demo only + run the quickstart demo
+#   make install PREFIX=P   install library, headers, CLI, man page, pkg-config and CMake files
 #   make test    bootstrap + build + full CTest suite (+ sanitizer build when CI is set)
 #   make build | check | sanitize | bench | fuzz | format | clean
 BUILD      ?= build
 SAN_BUILD  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+PREFIX     ?= /usr/local
 
-.PHONY: all bootstrap peers build check test sanitize run bench fuzz format clean
+.PHONY: all bootstrap peers build check test sanitize run install bench fuzz format clean
 
 all: build
 
@@ -38,8 +40,14 @@ sanitize: bootstrap peers
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	cd $(SAN_BUILD) && ctest --output-on-failure -j $(JOBS) -LE bench $(CTEST_ARGS)
 
-run: build
+# Only the library, the quickstart program and the CLI its last lines suggest
+# (no tests, no benchmarks).
+run: bootstrap $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target quickstart deltalake
 	@$(BUILD)/quickstart
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: bootstrap peers build
 	@if [ -x bench/run.sh ]; then bash bench/run.sh; else echo "no benchmarks yet"; fi
