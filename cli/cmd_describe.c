@@ -3,6 +3,7 @@
  * version, schema, partitioning, properties and protocol of a snapshot.
  */
 #include "cli.h"
+#include "output.h"
 #include "deltalake/deltalake.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -38,7 +39,9 @@ static int print_table(const dlk_snapshot *s, const char *location)
     printf("%s\n", np ? "" : " (none)");
     int64_t total = 0;
     for (size_t i = 0; i < dlk_snapshot_file_count(s); i++) total += dlk_snapshot_file(s, i)->size;
-    printf("files:          %zu (%lld bytes)\n", dlk_snapshot_file_count(s), (long long)total);
+    char human[32];
+    cli_human_bytes(total, human, sizeof human);
+    printf("files:          %zu (%s)\n", dlk_snapshot_file_count(s), human);
     printf("schema:\n");
     const struct ArrowSchema *sc = dlk_snapshot_schema(s);
     for (int64_t i = 0; i < sc->n_children; i++) {

@@ -7,82 +7,12 @@
  * filter hooks, dlk_scan_options.file_filter / row_filter.)
  */
 #include "cli.h"
+#include "output.h"
 #include "deltalake/arrow_json.h"
 #include "deltalake/deltalake.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    cli_format fmt;
-    int64_t rows;
-    char *buf;
-    size_t len, cap;
-} printer;
-
-static void csv_field(const char *s, size_t n)
-{
-    bool quote = n == 0 ? false : strpbrk(s, ",\"\r\n") != NULL;
-    if (!quote) {
-        fwrite(s, 1, n, stdout);
-        return;
-    }
-    putchar('"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') putchar('"');
-        putchar(s[i]);
-    }
-    putchar('"');
-}
-
-static int print_header(printer *p, const struct ArrowSchema *sc)
-{
-    if (p->fmt == CLI_FMT_CSV || p->fmt == CLI_FMT_TABLE) {
-        for (int64_t k = 0; k < sc->n_children; k++) {
-            if (k) fputs(p->fmt == CLI_FMT_CSV ? "," : " | ", stdout);
-            if (p->fmt == CLI_FMT_CSV) csv_field(sc->children[k]->name, strlen(sc->children[k]->name));
-            else fputs(sc->children[k]->name, stdout);
-        }
-        putchar('\n');
-    } else if (p->fmt == CLI_FMT_JSON) {
-        putchar('[');
-    }
-    return 0;
-}
-
-static int print_batch(printer *p, const struct ArrowSchema *sc, const struct ArrowArray *a)
-{
-    for (int64_t r = 0; r < a->length; r++) {
-        p->len = 0;
-        if (p->fmt == CLI_FMT_JSONL || p->fmt == CLI_FMT_JSON) {
-            if (dlk_arrow_json_row(sc, a, r, &p->buf, &p->len, &p->cap)) return -1;
-            if (p->fmt == CLI_FMT_JSON) fputs(p->rows ? ",\n" : "\n", stdout);
-            fwrite(p->buf, 1, p->len, stdout);
-            if (p->fmt == CLI_FMT_JSONL) putchar('\n');
-        } else {
-            for (int64_t k = 0; k < sc->n_children; k++) {
-                p->len = 0;
-                const struct ArrowArray *col = a->children[k];
-                bool valid = col->null_count == 0 || !col->buffers[0] ||
-                             ((((const uint8_t *)col->buffers[0])[(col->offset + a->offset + r) >> 3] >>
-                               ((col->offset + a->offset + r) & 7)) & 1);
-                if (k) fputs(p->fmt == CLI_FMT_CSV ? "," : " | ", stdout);
-                if (!valid) {
-                    if (p->fmt == CLI_FMT_TABLE) fputs("NULL", stdout);
-                    continue;
-                }
-                if (dlk_arrow_json_value(sc->children[k], col, a->offset + r, DLK_JSON_RAW_STRINGS,
-                                         &p->buf, &p->len, &p->cap))
-                    return -1;
-                if (p->fmt == CLI_FMT_CSV) csv_field(p->buf, p->len);
-                else fwrite(p->buf, 1, p->len, stdout);
-            }
-            putchar('\n');
-        }
-        p->rows++;
-    }
-    return 0;
-}
 
 static int split_cols(const char *s, char ***out, size_t *n)
 {
@@ -199,7 +129,7 @@ int cli_cmd_query(int argc, char **argv)
     dlk_snapshot *s = NULL;
     struct ArrowArrayStream stream = {0};
     struct ArrowSchema sc = {0};
-    printer p = {fmt, 0, NULL, 0, 0};
+    cli_out *out = NULL;
     dlk_where *w = NULL;
     dlk_scan_options opts = DLK_SCAN_OPTIONS_INIT;
     opts.columns = (const char *const *)cols;
@@ -229,7 +159,10 @@ int cli_cmd_query(int argc, char **argv)
         rc = cli_fail("query");
         goto done;
     }
-    if (!explain) print_header(&p, &sc);
+    if (!explain && cli_out_begin(&out, stdout, fmt, &sc)) {
+        rc = cli_fail("query");
+        goto done;
+    }
     for (;;) {
         struct ArrowArray a;
         if (stream.get_next(&stream, &a)) {
@@ -239,17 +172,19 @@ int cli_cmd_query(int argc, char **argv)
             break;
         }
         if (!a.release) break;
-        int pr = explain ? 0 : print_batch(&p, &sc, &a);
+        int pr = explain ? 0 : cli_out_batch(out, &a);
         a.release(&a);
         if (pr) {
             rc = cli_fail("query");
             break;
         }
     }
-    if (!explain && fmt == CLI_FMT_JSON && rc == CLI_OK) fputs(p.rows ? "\n]\n" : "]\n", stdout);
+    if (out && rc == CLI_OK) rc = cli_out_end(out) ? cli_fail("query") : CLI_OK;
+    else cli_out_abort(out);
+    out = NULL;
     if (rc == CLI_OK && explain) print_explain(&stream, w, stdout);
 done:
-    dlk_arrow_json_free(p.buf);
+    cli_out_abort(out);
     if (sc.release) sc.release(&sc);
     if (stream.release) stream.release(&stream);
     dlk_where_free(&w);

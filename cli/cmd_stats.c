@@ -4,6 +4,7 @@
  * (dlk_table_stats_json).
  */
 #include "cli.h"
+#include "output.h"
 #include "deltalake/deltalake.h"
 #include "json_rows.h"
 
@@ -64,9 +65,15 @@ int cli_cmd_stats(int argc, char **argv)
             "version",         "file_count",       "record_count",         "total_bytes",
             "partition_count", "small_file_count", "small_file_threshold", "min_file_bytes",
             "max_file_bytes",  "deleted_rows"};
-        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-            printf("%-21s %lld\n", keys[i],
-                   (long long)json_integer_value(json_object_get(o, keys[i])));
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            long long v = (long long)json_integer_value(json_object_get(o, keys[i]));
+            char human[32];
+            if (cli_is_bytes_column(keys[i]) || !strcmp(keys[i], "total_bytes")) {
+                cli_human_bytes(v, human, sizeof human);
+                printf("%-21s %s\n", keys[i], human);
+            } else
+                printf("%-21s %lld\n", keys[i], v);
+        }
         json_t *parts = json_object_get(o, "partitions");
         if (json_integer_value(json_object_get(o, "partition_count")) > 0) {
             printf("\n");

@@ -6,6 +6,7 @@
  * give {"path": ...} rows.
  */
 #include "cli.h"
+#include "output.h"
 #include "deltalake/deltalake.h"
 #include "json_rows.h"
 
@@ -63,12 +64,14 @@ int cli_cmd_vacuum(int argc, char **argv)
         rc = cli_json_rows_print(stdout, fmt, rows, cols, 1);
         json_decref(rows);
     }
+    char human[32];
+    cli_human_bytes(r.bytes_freed, human, sizeof human);
     if (o.dry_run)
-        fprintf(stderr, "vacuum (dry run): %zu files would be deleted (%lld bytes)\n", r.n_paths,
-                (long long)r.bytes_freed);
+        fprintf(stderr, "vacuum (dry run): %zu files would be deleted (%s, %lld bytes)\n", r.n_paths,
+                human, (long long)r.bytes_freed);
     else
-        fprintf(stderr, "vacuum: %lld files deleted (%lld bytes)\n", (long long)r.files_deleted,
-                (long long)r.bytes_freed);
+        fprintf(stderr, "vacuum: %lld files deleted (%s, %lld bytes)\n", (long long)r.files_deleted,
+                human, (long long)r.bytes_freed);
     dlk_vacuum_result_clear(&r);
     return rc ? CLI_ERROR : CLI_OK;
 }

@@ -3,16 +3,23 @@
  * (see json_rows.h).
  */
 #include "json_rows.h"
+#include "output.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define CELL_MAX 60
 
-/* The cell text of a value (NULL: missing/null); free() it. */
-static char *cell(json_t *v)
+/* The cell text of a value (NULL: missing/null); free() it. Byte counts
+ * are human-readable when `human` (table format). */
+static char *cell(json_t *v, const char *col, bool human)
 {
     if (!v || json_is_null(v)) return NULL;
+    if (human && json_is_integer(v) && cli_is_bytes_column(col)) {
+        char h[32];
+        cli_human_bytes((int64_t)json_integer_value(v), h, sizeof h);
+        return strdup(h);
+    }
     if (json_is_string(v)) return strdup(json_string_value(v));
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
@@ -57,7 +64,7 @@ int cli_json_rows_print(FILE *fp, cli_format fmt, json_t *rows, const char *cons
         fputc('\n', fp);
         for (size_t i = 0; i < n; i++) {
             for (size_t c = 0; c < n_cols; c++) {
-                char *s = cell(json_object_get(json_array_get(rows, i), cols[c]));
+                char *s = cell(json_object_get(json_array_get(rows, i), cols[c]), cols[c], false);
                 if (c) fputc(',', fp);
                 csv_field(fp, s);
                 free(s);
@@ -78,7 +85,7 @@ int cli_json_rows_print(FILE *fp, cli_format fmt, json_t *rows, const char *cons
         w[c] = strlen(cols[c]);
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < n_cols; c++) {
-            char *s = cell(json_object_get(json_array_get(rows, i), cols[c]));
+            char *s = cell(json_object_get(json_array_get(rows, i), cols[c]), cols[c], true);
             if (s && strlen(s) > CELL_MAX) memcpy(s + CELL_MAX - 3, "...", 4);
             cells[i * n_cols + c] = s;
             size_t l = s ? strlen(s) : 4;
@@ -96,11 +103,12 @@ int cli_json_rows_print(FILE *fp, cli_format fmt, json_t *rows, const char *cons
     for (size_t i = 0; i < n; i++) {
         for (size_t c = 0; c < n_cols; c++) {
             const char *s = cells[i * n_cols + c];
-            fprintf(fp, "%s%-*s", c ? " | " : "", (int)w[c], s ? s : "null");
+            fprintf(fp, "%s%-*s", c ? " | " : "", c + 1 < n_cols ? (int)w[c] : 0, s ? s : "NULL");
             free(cells[i * n_cols + c]);
         }
         fputc('\n', fp);
     }
+    fprintf(fp, "(%zu row%s)\n", n, n == 1 ? "" : "s");
     free(cells);
     free(w);
     return ferror(fp) ? -1 : 0;

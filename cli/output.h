@@ -9,14 +9,19 @@
  *
  * jsonl: one JSON object per row (arrow_json.h conventions); json: one
  * array of those objects; csv: header line then RFC 4180 rows (nulls
- * empty, nested values as JSON text); table: aligned columns for people,
- * buffered until cli_out_end (cells cut at 60 characters), "null" for nulls.
+ * empty, scalars such as dates and timestamps as plain fields, nested
+ * values as JSON text); table: aligned columns for people (numbers to the
+ * right), sized from the first 1000 rows (later rows stream at those
+ * widths), cells cut at 60 characters, NULL for nulls, byte counts
+ * human-readable (15.1 MiB), and a "(N rows)" line.
  */
 #ifndef DLK_CLI_OUTPUT_H
 #define DLK_CLI_OUTPUT_H
 
 #include "cli.h"
 #include "deltalake/arrow_abi.h"
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,5 +35,11 @@ int64_t cli_out_rows(const cli_out *o);
 int cli_out_end(cli_out *o);
 /* Free without printing (error paths). */
 void cli_out_abort(cli_out *o);
+
+/* True for column names that hold byte counts (bytes, size, *_bytes,
+ * bytes_*, small_file_threshold): shown human-readable in table format. */
+bool cli_is_bytes_column(const char *name);
+/* "1023 B", "1.2 KiB", "15.1 MiB", ... (binary units, one decimal). */
+void cli_human_bytes(int64_t v, char *out, size_t cap);
 
 #endif
