@@ -47,6 +47,19 @@ bool cli_opt_flag(char **argv, int *i, const char *name, bool *out);
 /* Parse --format's value. Returns false (usage error printed) if unknown. */
 bool cli_parse_format(const char *cmd, const char *s, cli_format *out);
 
+/* --quiet / -q (any position; main removes it): no progress line. */
+extern bool cli_quiet;
+/* Progress line and SIGINT cancellation around a long command (cli/progress.c);
+ * does nothing for other commands. */
+void cli_progress_start(const char *cmd);
+void cli_progress_stop(void);
+
+/* "ndjson", "csv" or "parquet" from a file name's extension (.ndjson,
+ * .jsonl, .json, .csv, .parquet, any case), or NULL for other names. */
+const char *cli_format_from_extension(const char *path);
+/* On a terminal stdin, say on stderr that `cmd` reads records from it. */
+void cli_note_stdin(const char *cmd);
+
 /* Print one row of named counts (long values) in format fmt (cli/counts.c). */
 #include <stddef.h>
 #include <stdint.h>

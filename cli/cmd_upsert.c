@@ -12,7 +12,8 @@
 
 int cli_cmd_upsert(int argc, char **argv)
 {
-    const char *table = NULL, *key = NULL, *input = NULL, *part = NULL, *fmt_s = NULL, *ifmt = NULL;
+    const char *table = NULL, *key = NULL, *input = NULL, *part = NULL, *fmt_s = NULL, *ifmt = NULL,
+               *ts_unit = NULL;
     bool dedup = false, hard = false, soft = false, enable = false, lenient = false;
     int rc;
     for (int i = 1; i < argc;) {
@@ -20,7 +21,8 @@ int cli_cmd_upsert(int argc, char **argv)
             (rc = cli_opt_value(argc, argv, &i, "--input-format", &ifmt)) ||
             (rc = cli_opt_value(argc, argv, &i, "--input", &input)) ||
             (rc = cli_opt_value(argc, argv, &i, "--partition", &part)) ||
-            (rc = cli_opt_value(argc, argv, &i, "--format", &fmt_s))) {
+            (rc = cli_opt_value(argc, argv, &i, "--format", &fmt_s)) ||
+            (rc = cli_opt_value(argc, argv, &i, "--timestamp-unit", &ts_unit))) {
             if (rc < 0) return CLI_USAGE;
         } else if (cli_opt_flag(argv, &i, "--dedup", &dedup) ||
                    cli_opt_flag(argv, &i, "--hard", &hard) ||
@@ -42,8 +44,17 @@ int cli_cmd_upsert(int argc, char **argv)
     cli_format fmt = CLI_FMT_JSONL;
     if (fmt_s && !cli_parse_format(argv[0], fmt_s, &fmt)) return CLI_USAGE;
     dlk_upsert_options o = DLK_UPSERT_OPTIONS_INIT;
+    if (!ifmt && input) ifmt = cli_format_from_extension(input);
+    if (ifmt && !strcmp(ifmt, "parquet") && input)
+        return cli_usage_error(argv[0], "upsert reads NDJSON or CSV; '%s' looks like Parquet", input);
+    if (ts_unit) {
+        dlk_timestamp_unit u;
+        if (dlk_timestamp_unit_from_name(ts_unit, &u))
+            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'", ts_unit);
+        o.timestamp_unit = (int)u;
+    }
     if (ifmt) {
-        if (!strcmp(ifmt, "ndjson") || !strcmp(ifmt, "jsonl"))
+        if (!strcmp(ifmt, "ndjson") || !strcmp(ifmt, "jsonl") || !strcmp(ifmt, "json"))
             o.input_format = DLK_INPUT_NDJSON;
         else if (!strcmp(ifmt, "csv"))
             o.input_format = DLK_INPUT_CSV;
@@ -75,6 +86,7 @@ int cli_cmd_upsert(int argc, char **argv)
     o.enable_dv = enable;
     o.strict = !lenient;
     FILE *in = stdin;
+    if (!input) cli_note_stdin(argv[0]);
     if (input && strcmp(input, "-")) {
         in = fopen(input, "rb");
         if (!in) {

@@ -23,7 +23,7 @@ static bool parse_ll(const char *s, long long *out)
 int cli_cmd_write(int argc, char **argv)
 {
     const char *table = NULL, *mode = NULL, *input = NULL, *fmt = NULL, *where = NULL, *app = NULL;
-    const char *appv = NULL, *target = NULL, *batch = NULL, *threads = NULL;
+    const char *appv = NULL, *target = NULL, *batch = NULL, *threads = NULL, *ts_unit = NULL;
     bool merge = false, lenient = false;
     int rc;
     for (int i = 1; i < argc;) {
@@ -35,7 +35,8 @@ int cli_cmd_write(int argc, char **argv)
             (rc = cli_opt_value(argc, argv, &i, "--app-version", &appv)) ||
             (rc = cli_opt_value(argc, argv, &i, "--target-file-size", &target)) ||
             (rc = cli_opt_value(argc, argv, &i, "--batch-rows", &batch)) ||
-            (rc = cli_opt_value(argc, argv, &i, "--threads", &threads))) {
+            (rc = cli_opt_value(argc, argv, &i, "--threads", &threads)) ||
+            (rc = cli_opt_value(argc, argv, &i, "--timestamp-unit", &ts_unit))) {
             if (rc < 0) return CLI_USAGE;
         } else if (!strcmp(argv[i], "--merge-schema")) {
             merge = true;
@@ -58,8 +59,15 @@ int cli_cmd_write(int argc, char **argv)
         else if (!strcmp(mode, "overwrite")) o.mode = DLK_WRITE_OVERWRITE;
         else return cli_usage_error(argv[0], "--mode must be append or overwrite, got '%s'", mode);
     }
+    if (!fmt && input) fmt = cli_format_from_extension(input);
+    if (ts_unit) {
+        dlk_timestamp_unit u;
+        if (dlk_timestamp_unit_from_name(ts_unit, &u))
+            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'", ts_unit);
+        o.timestamp_unit = (int)u;
+    }
     if (fmt) {
-        if (!strcmp(fmt, "ndjson") || !strcmp(fmt, "jsonl")) o.input_format = DLK_INPUT_NDJSON;
+        if (!strcmp(fmt, "ndjson") || !strcmp(fmt, "jsonl") || !strcmp(fmt, "json")) o.input_format = DLK_INPUT_NDJSON;
         else if (!strcmp(fmt, "csv")) o.input_format = DLK_INPUT_CSV;
         else if (!strcmp(fmt, "parquet")) o.input_format = DLK_INPUT_PARQUET;
         else return cli_usage_error(argv[0], "--input-format must be ndjson, csv or parquet, got '%s'", fmt);
@@ -93,6 +101,7 @@ int cli_cmd_write(int argc, char **argv)
     o.merge_schema = merge;
     o.strict = !lenient && !merge;
     FILE *in = stdin;
+    if (!input) cli_note_stdin(argv[0]);
     if (input && strcmp(input, "-")) {
         in = fopen(input, "rb");
         if (!in) {

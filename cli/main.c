@@ -15,6 +15,7 @@ static void print_help(FILE *f)
     for (const cli_command *c = cli_commands; c->name; c++)
         fprintf(f, "  %-11s %s\n", c->name, c->summary);
     fprintf(f, "\nRun 'deltalake COMMAND --help' for a command's options.\n"
+               "Long commands show progress on a terminal; --quiet (-q) turns it off.\n"
                "Set DELTALAKE_LOG=error|warn|info|debug|trace for diagnostics on stderr.\n");
 }
 
@@ -109,5 +110,14 @@ int main(int argc, char **argv)
             return CLI_OK;
         }
     }
-    return c->run(argc - 1, argv + 1);
+    int n = 2;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) cli_quiet = true;
+        else argv[n++] = argv[i];
+    }
+    argv[n] = NULL;
+    cli_progress_start(cmd);
+    int rc = c->run(n - 1, argv + 1);
+    cli_progress_stop();
+    return rc;
 }

@@ -16,6 +16,7 @@
 #include "deltalake/table.h"
 #include "deltalake/expr.h"
 #include "deltalake/maintenance.h"
+#include "deltalake/progress.h"
 #include "deltalake/where.h"
 #include "deltalake/version.h"
 #include "deltalake/write.h"

@@ -54,7 +54,7 @@ typedef enum dlk_dml_mode {
 } dlk_dml_mode;
 
 typedef struct dlk_upsert_options {
-    int version;                 /**< 1 */
+    int version;                 /**< 2 (1: before timestamp_unit) */
     const char *const *key_cols; /**< merge key columns (borrowed), at least one */
     size_t n_key_cols;
     /** true: of several input rows with one key the last (input order) wins;
@@ -72,11 +72,14 @@ typedef struct dlk_upsert_options {
     bool enable_dv;            /**< SOFT/AUTO on a table without the feature: add it */
     uint64_t target_file_size; /**< 0: 128 MiB */
     int max_attempts;          /**< commit attempts on lost races; 0: 1000 */
+    /** Since version 2 (ignored in 1): a dlk_timestamp_unit (write.h) for
+     *  numbers in timestamp columns; 0: numbers there are refused. */
+    int timestamp_unit;
 } dlk_upsert_options;
 
 #define DLK_UPSERT_OPTIONS_INIT                                                                    \
     {                                                                                              \
-        1, NULL, 0, false, NULL, 0, false, true, DLK_DML_AUTO, false, 0, 0                         \
+        2, NULL, 0, false, NULL, 0, false, true, DLK_DML_AUTO, false, 0, 0, 0                      \
     }
 
 typedef struct dlk_upsert_result {

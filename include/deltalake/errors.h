@@ -39,6 +39,7 @@ typedef enum dlk_status {
     DLK_SCHEMA_MISMATCH = -10,        /**< data does not fit the schema; see expected/actual */
     DLK_CONCURRENT_MODIFICATION = -11, /**< a concurrent commit conflicts; see conflict_version */
     DLK_PARTITION_NOT_FOUND = -12,    /**< a named partition does not exist; see partition */
+    DLK_CANCELLED = -13,              /**< stopped by dlk_progress_cancel (progress.h); nothing committed */
 } dlk_status;
 
 /**

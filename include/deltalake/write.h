@@ -73,8 +73,26 @@ typedef enum dlk_input_format {
     DLK_INPUT_PARQUET = 2
 } dlk_input_format;
 
+/** Unit of JSON numbers (and CSV integers) written into timestamp columns.
+ *  OpenTelemetry exports unix nanoseconds, many tools milliseconds; with
+ *  NONE a number in a timestamp column is DLK_SCHEMA_MISMATCH naming the
+ *  column, the value and the option (text must then be RFC 3339). Numbers
+ *  are counted from the unix epoch, may be fractional (rounded to the
+ *  microsecond) and must fit the timestamp range. */
+typedef enum dlk_timestamp_unit {
+    DLK_TIMESTAMP_UNIT_NONE = 0,
+    DLK_TIMESTAMP_UNIT_S = 1,
+    DLK_TIMESTAMP_UNIT_MS = 2,
+    DLK_TIMESTAMP_UNIT_US = 3,
+    DLK_TIMESTAMP_UNIT_NS = 4
+} dlk_timestamp_unit;
+
+/** "s", "ms", "us" or "ns" (also "seconds", "milliseconds", "microseconds",
+ *  "nanoseconds", case-insensitive) -> *out; DLK_INVALID_ARGUMENT otherwise. */
+DLK_EXTERN int dlk_timestamp_unit_from_name(const char *name, dlk_timestamp_unit *out);
+
 typedef struct dlk_write_options {
-    int version;               /**< 2 (1: before partition_path) */
+    int version;               /**< 4 (1: before partition_path; 3: before timestamp_unit) */
     int mode;                  /**< dlk_write_mode */
     /** Overwrite only: replace just the partitions matching this predicate
      *  over partition columns ("region = 'eu' AND day = '2024-01-01'"); every
@@ -106,9 +124,12 @@ typedef struct dlk_write_options {
      *  (config.h; 0: SNAPPY), and its level (GZIP, ZSTD; 0: the codec's default). */
     int compression;
     int compression_level;
+    /** Since version 4 (ignored below): a dlk_timestamp_unit for numbers
+     *  in timestamp columns; 0 (NONE): numbers there are refused. */
+    int timestamp_unit;
 } dlk_write_options;
 
-#define DLK_WRITE_OPTIONS_INIT {3, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0, 0, 0}
+#define DLK_WRITE_OPTIONS_INIT {4, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}
 
 typedef struct dlk_write_result {
     int64_t version;            /**< committed version; the current one when skipped */

@@ -274,6 +274,7 @@ static int read_input(upsert *u, FILE *in, const char *text, size_t n)
     dlk_records_options ro = DLK_RECORDS_OPTIONS_INIT;
     ro.format = u->o->input_format == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
     ro.strict = u->o->strict;
+    if (u->o->version >= 2) ro.timestamp_unit = u->o->timestamp_unit;
     ro.partition_cols = (const char *const *)d->st.partition_cols;
     ro.n_partition_cols = d->st.n_part;
     dlk_records_reader *r = NULL;

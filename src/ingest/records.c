@@ -191,6 +191,70 @@ static int mismatch(const dlk_records_reader *r, const plan *p, const char *actu
                                    r->line, p->path, p->type, why ? why : actual);
 }
 
+/* A number in a timestamp column (a JSON number, or CSV text that is one):
+ * converted by the timestamp unit, else a mismatch naming the option. */
+static int ts_number(const dlk_records_reader *r, const plan *p, const char *text, bool integral,
+                     int64_t *us)
+{
+    int unit = r->opts.timestamp_unit;
+    if (!unit)
+        return dlk_err_schema_mismatch(
+            p->type, "number",
+            "line %" PRId64 ": column '%s': expected %s, got the number %s; say which unit it "
+            "counts since the epoch with --timestamp-unit s|ms|us|ns (config key timestamp_unit), "
+            "or write RFC 3339 text",
+            r->line, p->path, p->type, text);
+    bool ok;
+    if (integral) {
+        errno = 0;
+        char *end;
+        long long v = strtoll(text, &end, 10);
+        ok = !errno && *end == 0 && dlk_ts_from_epoch_int(v, unit, us);
+    } else {
+        char *end;
+        double d = strtod(text, &end);
+        ok = *end == 0 && dlk_ts_from_epoch_double(d, unit, us);
+    }
+    if (!ok)
+        return dlk_err_schema_mismatch(p->type, "number",
+                                       "line %" PRId64 ": column '%s': the number %s (%s since the "
+                                       "epoch) is outside the timestamp range (years 0001-9999)",
+                                       r->line, p->path, text, dlk_ts_unit_name(unit));
+    return DLK_OK;
+}
+
+/* The text of a JSON number (for ts_number). */
+static const char *number_text(json_t *v, char *buf, size_t cap, bool *integral)
+{
+    *integral = json_is_integer(v);
+    if (*integral) snprintf(buf, cap, "%" PRId64, (int64_t)json_integer_value(v));
+    else snprintf(buf, cap, "%.17g", json_real_value(v));
+    return buf;
+}
+
+/* CSV text that is a plain number ([-]digits[.digits][e..]): *integral when no fraction. */
+static bool csv_is_number(const char *s, size_t n, bool *integral)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+    size_t d = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    if (i == d) return false;
+    *integral = i == n;
+    if (i < n && s[i] == '.') {
+        i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+        size_t e = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == e) return false;
+    }
+    return i == n;
+}
+
 /* A builder failure gets the line prefixed (it already names the column). */
 static int bfail(const dlk_records_reader *r, int rc)
 {
@@ -360,8 +424,11 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
     case K_TSNTZ: {
         int64_t us;
         bool zone = false;
-        if (json_is_integer(v) && p->kind == K_TS) {
-            us = (int64_t)json_integer_value(v);
+        if (json_is_number(v)) {
+            char num[40];
+            bool integral;
+            const char *nt = number_text(v, num, sizeof num, &integral);
+            if ((rc = ts_number(r, p, nt, integral, &us))) return rc;
         } else {
             if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
             if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
@@ -490,8 +557,14 @@ static int convert_text(dlk_records_reader *r, const plan *p, const char *s, siz
     case K_TS:
     case K_TSNTZ: {
         int64_t us;
-        bool zone;
-        if (dlk_parse_timestamp(s, n, &us, &zone)) return mismatch(r, p, "string", "text that is not a timestamp");
+        bool zone = false, integral;
+        if (n < 40 && csv_is_number(s, n, &integral)) {
+            char num[40];
+            memcpy(num, s, n);
+            num[n] = 0;
+            if ((rc = ts_number(r, p, num, integral, &us))) return rc;
+        } else if (dlk_parse_timestamp(s, n, &us, &zone))
+            return mismatch(r, p, "string", "text that is not a timestamp");
         if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
         rc = dlk_arrow_builder_append_int(p->b, us);
         break;
@@ -803,9 +876,16 @@ static int part_value(dlk_records_reader *r, const plan *p, json_t *v, bool miss
     case K_TS:
     case K_TSNTZ: {
         int64_t us;
-        bool zone;
-        if (!json_is_string(v)) return mismatch(r, p, json_kind(v), NULL);
-        if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
+        bool zone = false;
+        if (json_is_number(v)) {
+            char num[40];
+            bool integral;
+            const char *nt = number_text(v, num, sizeof num, &integral);
+            int trc = ts_number(r, p, nt, integral, &us);
+            if (trc) return trc;
+        } else if (!json_is_string(v))
+            return mismatch(r, p, json_kind(v), NULL);
+        else if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
             return mismatch(r, p, "string", "a string that is not an RFC 3339 timestamp");
         if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
         size_t n = dlk_format_timestamp(us, false, t); /* YYYY-MM-DDTHH:MM:SS.ffffff */

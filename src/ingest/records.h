@@ -61,11 +61,14 @@ typedef struct dlk_records_options {
      * the value, so a NOT NULL partition column may be missing from a
      * record (its value stays NULL for the caller to fill). */
     const bool *part_given;
+    /* Unit of numbers written into timestamp columns (a dlk_timestamp_unit,
+     * write.h); DLK_TIMESTAMP_UNIT_NONE: a number there is a mismatch. */
+    int timestamp_unit;
 } dlk_records_options;
 
 #define DLK_RECORDS_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL, 0, NULL                              \
+        DLK_RECORDS_NDJSON, 0, 0, false, NULL, 0, NULL, NULL, 0, NULL, 0                           \
     }
 
 /* Bucket of a value's text (a string's bytes; a number's decimal text; ""

@@ -21,6 +21,7 @@
 #include "maint/maint_int.h"
 #include "core/metrics.h"
 #include "write/write.h"
+#include "util/progress.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/hashmap.h"
@@ -248,6 +249,7 @@ static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuu
         }
         r->files_deleted++;
         r->bytes_freed += sizes[i];
+        (void)dlk_progress_add(0, 0, 0, 1); /* vacuum is not cancelled half-way */
     }
     char *err = rc ? dlk_strdup(dlk_error_last()->message) : NULL;
     int saved = rc;

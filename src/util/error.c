@@ -57,6 +57,7 @@ const char *dlk_status_name(int code)
     case DLK_SCHEMA_MISMATCH: return "SCHEMA_MISMATCH";
     case DLK_CONCURRENT_MODIFICATION: return "CONCURRENT_MODIFICATION";
     case DLK_PARTITION_NOT_FOUND: return "PARTITION_NOT_FOUND";
+    case DLK_CANCELLED: return "CANCELLED";
     default: return "UNKNOWN";
     }
 }

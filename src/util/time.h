@@ -35,6 +35,15 @@ int dlk_parse_timestamp(const char *s, size_t n, int64_t *micros, bool *had_zone
 size_t dlk_format_date(int32_t days, char *out);
 size_t dlk_format_timestamp(int64_t micros, bool utc, char *out);
 
+/* Epoch numbers in timestamp columns: unit is a dlk_timestamp_unit
+ * (1 s, 2 ms, 3 us, 4 ns). Integers are exact (ns floor to the
+ * microsecond); doubles round to the nearest microsecond. false when the
+ * result is outside years 0001-9999 or the double is not finite. */
+bool dlk_ts_from_epoch_int(int64_t v, int unit, int64_t *micros);
+bool dlk_ts_from_epoch_double(double v, int unit, int64_t *micros);
+/* "s" / "ms" / "us" / "ns" for a unit (NULL for none). */
+const char *dlk_ts_unit_name(int unit);
+
 /* Wall clock, microseconds since the epoch; monotonic clock in ns. */
 int64_t dlk_now_micros(void);
 int64_t dlk_monotonic_ns(void);

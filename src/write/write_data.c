@@ -19,6 +19,7 @@
 #include "deltalake/parquet.h"
 #include "core/schema_ddl.h"
 #include "util/alloc.h"
+#include "util/progress.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/misc.h"
@@ -373,6 +374,7 @@ static int file_close(wctx *c, open_file *f)
         if (!add || json_array_append_new(c->adds, add)) rc = dlk_err_nomem();
         c->rows += res->num_rows;
         c->bytes += (int64_t)res->file_size;
+        dlk_progress_add(0, (int64_t)res->file_size, 1, 0);
     }
     dlk_free(path);
     dlk_buf_free(&stats);
@@ -492,6 +494,7 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
         }
     }
     if ((rc = dlk_pq_writer_write(f->w, batch))) goto out;
+    if ((rc = dlk_progress_add(batch->length, 0, 0, 0))) goto out;
     f->last_use = ++c->uses;
     c->buffered -= f->buffered;
     f->buffered = dlk_pq_writer_buffered_bytes(f->w);
@@ -909,6 +912,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     ro.format = fmt == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
     ro.batch_rows = opts->batch_rows;
     ro.strict = opts->strict;
+    if (opts->version >= 4) ro.timestamp_unit = opts->timestamp_unit;
     ro.partition_cols = (const char *const *)st.partition_cols;
     ro.n_partition_cols = st.n_part;
     if (pp.text) ro.part_given = pp.set; /* the path fills NOT NULL partition columns */
