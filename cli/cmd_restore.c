@@ -1,6 +1,6 @@
 /*
- * cli/cmd_restore.c - `deltalake restore TABLE (--version N | --timestamp
- * TIMESTAMP)`: commit a version whose files equal an earlier one's
+ * cli/cmd_restore.c - `deltalake restore TABLE (--version N | --as-of
+ * TIMESTAMP)` (--timestamp is an alias of --as-of): commit a version whose files equal an earlier one's
  * (dlk_table_restore); prints the result as one JSON object.
  */
 #include "cli.h"
@@ -20,6 +20,7 @@ int cli_cmd_restore(int argc, char **argv)
             return CLI_OK;
         }
         if ((r = cli_opt_value(argc, argv, &i, "--version", &version)) ||
+            (r = cli_opt_value(argc, argv, &i, "--as-of", &ts)) ||
             (r = cli_opt_value(argc, argv, &i, "--timestamp", &ts))) {
             if (r < 0) return CLI_USAGE;
             continue;
@@ -31,7 +32,7 @@ int cli_cmd_restore(int argc, char **argv)
     }
     if (!table) return cli_usage_error("restore", "TABLE is required");
     if (!version == !ts)
-        return cli_usage_error("restore", "give exactly one of --version N and --timestamp TS");
+        return cli_usage_error("restore", "give exactly one of --version N and --as-of TIMESTAMP");
     long long v = -1;
     if (version) {
         char *end;

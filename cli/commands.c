@@ -163,9 +163,10 @@ const cli_command cli_commands[] = {
      "  --force                allow a retention below delta.deletedFileRetentionDuration\n"
      "  prints the paths deleted (or to delete); a summary goes to stderr\n" FMT_OPT},
     {"restore", cli_cmd_restore, "restore the table to an earlier version",
-     "usage: deltalake restore TABLE (--version N | --timestamp TIMESTAMP)\n"
+     "usage: deltalake restore TABLE (--version N | --as-of TIMESTAMP)\n"
      "  --version N            make the active files those of version N\n"
-     "  --timestamp TS         ... of the newest version at or before TS (RFC 3339)\n"
+     "  --as-of TS             ... of the newest version at or before TS (RFC 3339),\n"
+     "                         as query --as-of (--timestamp TS is an alias)\n"
      "  prints {\"version\", \"restored_version\", \"files_added\", \"files_removed\"}\n"},
     {"checkpoint", cli_cmd_checkpoint, "write a checkpoint of the latest version",
      "usage: deltalake checkpoint TABLE\n"},

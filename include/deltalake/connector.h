@@ -252,7 +252,8 @@ DLK_EXTERN int dlk_query_select(dlk_query *q, const char *const *cols, size_t n)
 /** At most n rows (n < 0: no limit). */
 DLK_EXTERN int dlk_query_limit(dlk_query *q, int64_t n);
 /** Sort the result by a column (of a primitive type: numbers, strings,
- *  booleans, dates, timestamps, decimals; nulls first; NaN above numbers),
+ *  booleans, dates, timestamps, decimals; nulls last in both directions,
+ *  like the CLI's --order-by and DuckDB; NaN above numbers),
  *  applied before the limit (only the top `limit` rows are kept in memory).
  *  The column need not be selected. Done by the scan
  *  (dlk_scan_options.order_by), so it works for execute_stream too; for
@@ -447,6 +448,11 @@ DLK_EXTERN int dlk_table_handle_optimize(dlk_table_handle *t, const char *where,
  *  the number of files deleted (or that would be). */
 DLK_EXTERN int dlk_table_handle_vacuum(dlk_table_handle *t, double retention_hours, bool dry_run,
                                        int64_t *files);
+/** Like dlk_table_handle_vacuum; force: a retention below the table's
+ *  minimum is allowed (like `deltalake vacuum --force`): files that readers
+ *  time-travelling or still running may need can be deleted. */
+DLK_EXTERN int dlk_table_handle_vacuum_force(dlk_table_handle *t, double retention_hours,
+                                             bool dry_run, bool force, int64_t *files);
 /** Restore to a version (>= 0) or, with version < 0, to the timestamp text.
  *  *new_version (may be NULL) gets the restore commit's version. */
 DLK_EXTERN int dlk_table_handle_restore(dlk_table_handle *t, int64_t version, const char *timestamp,

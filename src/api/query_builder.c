@@ -226,7 +226,7 @@ static void qrun_free(qrun *r)
     dlk_table_free(&r->tb);
 }
 
-/* ORDER BY text for the scan: the column quoted, nulls first (this API's contract). */
+/* ORDER BY text for the scan: the column quoted, nulls last (the one default, as the CLI). */
 static char *order_text(const dlk_query *q)
 {
     dlk_buf b = {0};
@@ -235,7 +235,7 @@ static char *order_text(const dlk_query *q)
         if (*c == '`') dlk_buf_putc(&b, '`');
         dlk_buf_putc(&b, *c);
     }
-    dlk_buf_puts(&b, q->desc ? "` DESC NULLS FIRST" : "` ASC NULLS FIRST");
+    dlk_buf_puts(&b, q->desc ? "` DESC NULLS LAST" : "` ASC NULLS LAST");
     return dlk_buf_detach(&b);
 }
 

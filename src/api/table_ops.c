@@ -408,13 +408,19 @@ int dlk_table_handle_optimize(dlk_table_handle *t, const char *where,
 int dlk_table_handle_vacuum(dlk_table_handle *t, double retention_hours, bool dry_run,
                             int64_t *files)
 {
+    return dlk_table_handle_vacuum_force(t, retention_hours, dry_run, false, files);
+}
+
+int dlk_table_handle_vacuum_force(dlk_table_handle *t, double retention_hours, bool dry_run,
+                                  bool force, int64_t *files)
+{
     if (files) *files = 0;
     if (!t) return dlk_err_set(DLK_INVALID_ARGUMENT, "vacuum: NULL table");
 #ifdef DLK_HAVE_MAINT
     dlk_vacuum_options o = DLK_VACUUM_OPTIONS_INIT;
     o.retention_hours = retention_hours < 0 ? (double)t->c->cfg.retention_hours : retention_hours;
     o.dry_run = dry_run;
-    o.force = dry_run; /* a dry run deletes nothing: any retention may be previewed */
+    o.force = force || dry_run; /* a dry run deletes nothing: any retention may be previewed */
     dlk_vacuum_result r;
     memset(&r, 0, sizeof r);
     int rc = dlk_table_vacuum(t->location, &o, &r);
@@ -422,7 +428,7 @@ int dlk_table_handle_vacuum(dlk_table_handle *t, double retention_hours, bool dr
     dlk_vacuum_result_clear(&r);
     return rc;
 #else
-    (void)retention_hours, (void)dry_run;
+    (void)retention_hours, (void)dry_run, (void)force;
     return NOT_BUILT("maintenance (maintenance.h)", "vacuum");
 #endif
 }

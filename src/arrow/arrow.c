@@ -271,3 +271,25 @@ bool dlk_arrow_metadata_get(const char *md, const char *key, const char **value,
     }
     return false;
 }
+
+const char *dlk_arrow_type_word(const char *f)
+{
+    static const struct {
+        const char *prefix, *word;
+    } WORDS[] = {{"c", "byte"},       {"C", "byte"},       {"s", "short"},     {"S", "short"},
+                 {"i", "integer"},    {"I", "integer"},    {"l", "long"},      {"L", "long"},
+                 {"e", "float"},      {"f", "float"},      {"g", "double"},    {"b", "boolean"},
+                 {"u", "string"},     {"U", "string"},     {"vu", "string"},   {"z", "binary"},
+                 {"Z", "binary"},     {"vz", "binary"},    {"tdD", "date"},    {"tdm", "date"},
+                 {"tt", "time"},      {"d:", "decimal"},   {"+s", "struct"},   {"+m", "map"},
+                 {"+l", "array"},     {"+L", "array"},     {"+vl", "array"},   {"+w:", "array"},
+                 {"w:", "binary"},    {"n", "void"}};
+    if (!f) return "unknown";
+    if (!strncmp(f, "ts", 2)) return strchr(f, ':') && f[strlen(f) - 1] != ':' ? "timestamp" : "timestamp_ntz";
+    for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++) {
+        size_t n = strlen(WORDS[i].prefix);
+        bool exact = WORDS[i].prefix[n - 1] != ':' && strcmp(WORDS[i].prefix, "tt");
+        if (exact ? !strcmp(f, WORDS[i].prefix) : !strncmp(f, WORDS[i].prefix, n)) return WORDS[i].word;
+    }
+    return f;
+}

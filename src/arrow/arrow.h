@@ -54,6 +54,10 @@ int dlk_arrow_schema_set_metadata_raw(struct ArrowSchema *s, const char *md);
 bool dlk_arrow_metadata_get(const char *md, const char *key, const char **value, size_t *len);
 /* Find a direct child by name; -1 when absent. */
 int64_t dlk_arrow_schema_find(const struct ArrowSchema *s, const char *name);
+/* The Delta type word of an Arrow format for messages ("integer", "long",
+ * "string", "timestamp", "decimal", "map", "array", "struct", ...); the
+ * format itself when it has none. Static string. */
+const char *dlk_arrow_type_word(const char *format);
 
 /* Release helpers that tolerate NULL and already released structs. */
 void dlk_arrow_array_release(struct ArrowArray *a);

@@ -299,13 +299,13 @@ static int put_fixed(dlk_arrow_builder *b, const void *p, size_t n)
 static int mismatch(dlk_arrow_builder *b, const char *what)
 {
     return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s' (%s): cannot take %s", col(b),
-                       b->schema->format, what);
+                       dlk_arrow_type_word(b->schema->format), what);
 }
 
 static int range(dlk_arrow_builder *b, const char *what)
 {
     return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s' (%s): %s out of range", col(b),
-                       b->schema->format, what);
+                       dlk_arrow_type_word(b->schema->format), what);
 }
 
 static __int128 pow10_128(int n)

@@ -77,7 +77,7 @@ int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *p
     } else if (mode == DLK_DML_SOFT) {
         rc = dlk_err_set(
             DLK_UNSUPPORTED,
-            "%s: the table does not have the deletionVectors feature (enable it to delete softly)",
+            "%s: the table does not have the deletionVectors feature (enable_dv adds it: --enable-dv; or --hard rewrites the files)",
             root);
         goto fail;
     }

@@ -304,8 +304,8 @@ static int bind_column(binder *b, node *n)
     if (!n->idx) return dlk_err_nomem();
     for (int d = 0; d < n->depth; d++) {
         if (strcmp(s->format, "+s") != 0) {
-            return dlk_err_set(DLK_SCHEMA_MISMATCH, "'%s' is %s, not a struct; cannot read field '%s' at %d:%d",
-                               n->path[d - 1], s->format, n->path[d], n->line, n->col);
+            return dlk_err_set(DLK_SCHEMA_MISMATCH, "'%s' is a %s, not a struct; cannot read field '%s' at %d:%d",
+                               n->path[d - 1], dlk_arrow_type_word(s->format), n->path[d], n->line, n->col);
         }
         const struct ArrowSchema *c = find_field(s, n->path[d], &n->idx[d]);
         if (!c) {
@@ -343,8 +343,8 @@ static int bind_column(binder *b, node *n)
     }
     int ts_mul;
     if (dlk_expr__type_of_format(fmt, &n->type, &n->scale, &ts_mul))
-        return dlk_err_set(DLK_UNSUPPORTED, "column '%s' has type %s, which expressions cannot use at %d:%d",
-                           n->path[n->depth - 1], fmt, n->line, n->col);
+        return dlk_err_set(DLK_UNSUPPORTED, "column '%s' is a %s, which expressions cannot use at %d:%d",
+                           n->path[n->depth - 1], dlk_arrow_type_word(fmt), n->line, n->col);
     n->ts_unit_div = ts_mul;
     if (!(n->format = dlk_strdup(fmt))) return dlk_err_nomem();
     return DLK_OK;

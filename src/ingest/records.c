@@ -343,7 +343,9 @@ static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
         json_object_foreach(obj, key, val) {
             if (!dlk_map_get_str(&p->index, key) && (*p->path || !dlk_map_get_str(&r->part_names, key))) {
                 return dlk_err_schema_mismatch(p->type, key,
-                                               "line %" PRId64 ": field '%s%s%s' is not in the table schema",
+                                               "line %" PRId64 ": field '%s%s%s' is not in the table schema "
+                                               "(merge_schema adds it as a column: --merge-schema; "
+                                               "strict=false drops it: --ignore-unknown)",
                                                r->line, p->path, *p->path ? "." : "", key);
             }
         }
@@ -1113,7 +1115,8 @@ static int csv_header(dlk_records_reader *r, size_t nf)
         bool known = dlk_map_get_str(&r->full.index, name) != NULL;
         if (!known && r->opts.strict)
             return dlk_err_schema_mismatch(r->full.type, name,
-                                           "line %" PRId64 ": CSV column '%s' is not in the table schema",
+                                           "line %" PRId64 ": CSV column '%s' is not in the table schema "
+                                           "(strict=false drops it: --ignore-unknown)",
                                            r->line, name);
         if (dlk_map_get_str(&r->csv_idx, name))
             return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice", r->line, name);

@@ -152,7 +152,7 @@ static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuu
             DLK_INVALID_ARGUMENT,
             "vacuum: a retention of %g hours is below the table's minimum of %g hours "
             "(delta.deletedFileRetentionDuration); files still needed by readers or time travel "
-            "could be deleted - pass force to do it anyway",
+            "could be deleted - force (--force) does it anyway",
             retention / DLK_MAINT_MS_PER_HOUR, table_min / DLK_MAINT_MS_PER_HOUR);
         goto out;
     }

@@ -190,7 +190,7 @@ static int append_partition_value(dlk_arrow_builder *c, const char *fmt, const c
     } else if (dlk_str_starts_with(fmt, "d:")) {
         return dlk_arrow_builder_append_decimal_str(c, v, strlen(v));
     } else {
-        return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s': type %s", col, fmt);
+        return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s': type %s", col, dlk_arrow_type_word(fmt));
     }
     return dlk_err_context(rc, "partition column '%s' value '%s'", col, v);
 }
@@ -791,7 +791,19 @@ static int add_read_col(scan_state *st, const char *name)
         for (int64_t i = 0; i < snap->schema.n_children && idx < 0; i++)
             if (dlk_str_ieq(snap->schema.children[i]->name, name)) idx = i;
     }
-    if (idx < 0) return dlk_err_set(DLK_NOT_FOUND, "column '%s' is not in the table schema", name);
+    if (idx < 0) {
+        const char *best = NULL;
+        size_t bd = (size_t)-1;
+        for (int64_t i = 0; i < snap->schema.n_children; i++) {
+            const char *nm = snap->schema.children[i]->name;
+            size_t dist = nm ? dlk_str_distance(name, nm) : (size_t)-1;
+            if (dist < bd) bd = dist, best = nm;
+        }
+        if (best && bd <= strlen(name) / 3 + 2)
+            return dlk_err_set(DLK_NOT_FOUND, "column '%s' is not in the table schema; did you mean '%s'?",
+                               name, best);
+        return dlk_err_set(DLK_NOT_FOUND, "column '%s' is not in the table schema", name);
+    }
     for (int64_t k = 0; k < st->n_read; k++)
         if (st->col_index[k] == idx) return DLK_OK;
     st->col_index[st->n_read] = idx;

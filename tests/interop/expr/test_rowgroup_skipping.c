@@ -793,7 +793,7 @@ TEST(connector_records_report_skips)
         const char *sel[] = {"id"};
         CHECK_OK(dlk_query_filter(q, "id < 250 OR id > 3950"));
         CHECK_OK(dlk_query_select(q, sel, 1));
-        CHECK_OK(dlk_query_order_by(q, "v", true)); /* not selected; nulls first, then NaN */
+        CHECK_OK(dlk_query_order_by(q, "v", true)); /* not selected; NaN first, nulls last */
         CHECK_OK(dlk_query_limit(q, 4));
         CHECK_OK(dlk_query_execute(q, &r));
     }
@@ -804,11 +804,11 @@ TEST(connector_records_report_skips)
         CHECK_EQ_INT(st.row_groups_skipped, 36);
         CHECK_EQ_INT(st.files_total, 3);
         CHECK_EQ_INT(dlk_records_count(r), 4);
-        /* v is null for id % 13 == 0 (scan order among the nulls), NaN for id % 250 == 7 */
-        CHECK_STR(dlk_records_row(r, 0), "{\"id\":0}");
-        CHECK_STR(dlk_records_row(r, 1), "{\"id\":13}");
-        CHECK_STR(dlk_records_row(r, 2), "{\"id\":26}");
-        CHECK_STR(dlk_records_row(r, 3), "{\"id\":39}");
+        /* v = id / 2, null for id % 13 == 0 (last), NaN for id % 250 == 7 (above numbers) */
+        CHECK_STR(dlk_records_row(r, 0), "{\"id\":7}");
+        CHECK_STR(dlk_records_row(r, 1), "{\"id\":3999}");
+        CHECK_STR(dlk_records_row(r, 2), "{\"id\":3998}");
+        CHECK_STR(dlk_records_row(r, 3), "{\"id\":3997}");
     }
     dlk_records_free(&r);
     dlk_query_free(&q);
