@@ -113,6 +113,8 @@ int cli_cmd_write(int argc, char **argv)
     rc = dlk_table_write_file(table, in, &o, &r);
     if (in != stdin) fclose(in);
     if (rc) return cli_fail(argv[0]);
+    if (r.skipped && !r.rows_written && !app)
+        fprintf(stderr, "deltalake %s: the input holds no records; nothing committed\n", argv[0]);
     printf("{\"version\":%lld,\"skipped\":%s,\"files_added\":%lld,\"files_removed\":%lld,"
            "\"rows_written\":%lld,\"bytes_written\":%lld,\"attempts\":%d,\"checkpoint_version\":%lld}\n",
            (long long)r.version, r.skipped ? "true" : "false", (long long)r.files_added,

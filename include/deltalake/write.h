@@ -48,7 +48,10 @@ typedef struct dlk_create_options {
     size_t n_props;
     const char *name;                    /**< metaData.name, may be NULL */
     const char *description;             /**< metaData.description, may be NULL */
-    bool reuse;                          /**< an existing table is not an error */
+    /** An existing table is not an error when it has this schema (names,
+     *  types, nullability) and partitioning; one that differs is
+     *  DLK_ALREADY_EXISTS naming the first difference. */
+    bool reuse;
 } dlk_create_options;
 
 #define DLK_CREATE_OPTIONS_INIT {1, NULL, 0, NULL, NULL, 0, NULL, NULL, false}
@@ -133,7 +136,10 @@ typedef struct dlk_write_options {
 
 typedef struct dlk_write_result {
     int64_t version;            /**< committed version; the current one when skipped */
-    bool skipped;               /**< idempotent replay: nothing written */
+    /** Nothing committed: an idempotent replay (app_id/app_version already
+     *  recorded), or an input without records (append or overwrite: an empty
+     *  input never empties a table; without app_id). */
+    bool skipped;
     int64_t files_added, files_removed;
     int64_t rows_written;
     int64_t bytes_written;

@@ -223,6 +223,100 @@ json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partitio
     return md;
 }
 
+/* The partition column a create option names ("bucket(N, col)" ->
+ * "col_bucket") into out. */
+static void partition_name(const char *spec, char *out, size_t cap)
+{
+    const char *comma = strchr(spec, ',');
+    if (strncmp(spec, "bucket(", 7) || !comma) {
+        snprintf(out, cap, "%s", spec);
+        return;
+    }
+    const char *b = comma + 1, *e = strchr(b, ')');
+    if (!e) e = b + strlen(b);
+    while (b < e && isspace((unsigned char)*b)) b++;
+    while (e > b && isspace((unsigned char)e[-1])) e--;
+    snprintf(out, cap, "%.*s_bucket", (int)(e - b), b);
+}
+
+/* create --if-not-exists over an existing table: it must have the schema
+ * and partitioning asked for; else DLK_ALREADY_EXISTS naming the first
+ * difference. */
+static int reuse_check(const char *table, const struct ArrowSchema *schema, const dlk_create_options *opts)
+{
+    dlk_txn_state st;
+    int rc = dlk_core__state_load(table, false, false, &st);
+    if (rc) return rc;
+    char want[256], have[256];
+    dlk_buf a = {0}, b = {0};
+    const char *why = NULL;
+    const char *name = NULL;
+    for (int64_t i = 0; !rc && !why && i < schema->n_children; i++) {
+        const struct ArrowSchema *f = schema->children[i];
+        int64_t j = dlk_arrow_schema_find(&st.schema, f->name);
+        name = f->name;
+        if (j < 0) {
+            why = "is not in the existing table";
+            break;
+        }
+        const struct ArrowSchema *g = st.schema.children[j];
+        dlk_buf_reset(&a);
+        dlk_buf_reset(&b);
+        if ((rc = dlk_core_type_name(f, &a)) || (rc = dlk_core_type_name(g, &b))) break;
+        if (strcmp(dlk_buf_cstr(&a), dlk_buf_cstr(&b))) {
+            snprintf(want, sizeof want, "%s", dlk_buf_cstr(&a));
+            snprintf(have, sizeof have, "%s", dlk_buf_cstr(&b));
+            why = "type";
+        } else if (!(f->flags & ARROW_FLAG_NULLABLE) != !(g->flags & ARROW_FLAG_NULLABLE)) {
+            why = g->flags & ARROW_FLAG_NULLABLE ? "is nullable in the existing table, not NOT NULL"
+                                                 : "is NOT NULL in the existing table";
+        }
+    }
+    for (int64_t j = 0; !rc && !why && j < st.schema.n_children; j++) {
+        const char *nm = st.schema.children[j]->name;
+        bool generated = false;
+        for (size_t p = 0; p < opts->n_partition_cols; p++) {
+            char pn[256];
+            partition_name(opts->partition_cols[p], pn, sizeof pn);
+            generated |= strncmp(opts->partition_cols[p], "bucket(", 7) == 0 && !strcmp(pn, nm);
+        }
+        if (!generated && dlk_arrow_schema_find(schema, nm) < 0) {
+            name = nm;
+            why = "exists in the table but not in --schema";
+        }
+    }
+    if (!rc && why) {
+        if (!strcmp(why, "type"))
+            rc = dlk_err_set(DLK_ALREADY_EXISTS,
+                             "%s: a table with another schema exists: column '%s' is %s there, not %s", table,
+                             name, have, want);
+        else
+            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: a table with another schema exists: column '%s' %s",
+                             table, name, why);
+    }
+    bool same_parts = st.n_part == opts->n_partition_cols;
+    for (size_t p = 0; same_parts && p < st.n_part; p++) {
+        partition_name(opts->partition_cols[p], want, sizeof want);
+        same_parts = !strcmp(want, st.partition_cols[p]);
+    }
+    if (!rc && !same_parts) {
+        dlk_buf_reset(&a);
+        dlk_buf_reset(&b);
+        for (size_t p = 0; p < st.n_part; p++) dlk_buf_printf(&b, "%s%s", p ? ", " : "", st.partition_cols[p]);
+        for (size_t p = 0; p < opts->n_partition_cols; p++) {
+            partition_name(opts->partition_cols[p], want, sizeof want);
+            dlk_buf_printf(&a, "%s%s", p ? ", " : "", want);
+        }
+        rc = dlk_err_set(DLK_ALREADY_EXISTS,
+                         "%s: a table with another partitioning exists: partitioned by (%s) there, not (%s)",
+                         table, dlk_buf_cstr(&b), dlk_buf_cstr(&a));
+    }
+    dlk_buf_free(&a);
+    dlk_buf_free(&b);
+    dlk_core__state_free(&st);
+    return rc;
+}
+
 int dlk_table_create(const char *table, const struct ArrowSchema *schema, const dlk_create_options *opts,
                      int64_t *version)
 {
@@ -236,6 +330,7 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
     if (rc) return rc;
     if (latest >= 0) {
         if (opts->reuse) {
+            if ((rc = reuse_check(table, schema, opts))) return rc;
             if (version) *version = latest;
             return DLK_OK;
         }
@@ -367,8 +462,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
     dlk_buf_free(&c);
     if (rc == DLK_ALREADY_EXISTS) {
         if (opts->reuse) {
-            rc = DLK_OK;
             dlk_error_clear();
+            rc = reuse_check(table, schema, opts);
         } else {
             rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (created concurrently)", table);
         }

@@ -1010,6 +1010,15 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         }
     }
 
+    /* no records: no commit (an empty overwrite would silently empty the
+     * table; `delete --where true` does that on purpose) */
+    if (json_array_size(c.adds) == 0 && c.rows == 0 && !new_md && !opts->app_id) {
+        json_decref(removes_arr);
+        res->skipped = true;
+        DLK_INFO("write", "%s: the input holds no records; nothing committed", table);
+        goto out;
+    }
+
     /* the commit */
     json_t *params = json_object();
     json_object_set_new(params, "mode", json_string(overwrite ? "Overwrite" : "Append"));

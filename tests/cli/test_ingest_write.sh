@@ -30,8 +30,10 @@ grep -q '"minReaderVersion":1,"minWriterVersion":2' "$A/_delta_log/0000000000000
 check "[ $? -eq 0 ]" "plain table has protocol 1/2"
 "$CLI" create "$A" --schema 'id long' >/dev/null 2>"$T/err"; rc=$?
 check "[ $rc -eq 1 ] && grep -q ALREADY_EXISTS '$T/err'" "create over an existing table fails with ALREADY_EXISTS"
-"$CLI" create "$A" --schema 'id long' --if-not-exists >/dev/null 2>&1
+"$CLI" create "$A" --schema 'id long not null, name string, ts timestamp, region string, d decimal(10,2), s struct<x: int, `odd name`: string>, tags array<string>, m map<string,long>' --partition-by region --if-not-exists >/dev/null 2>&1
 check "[ $? -eq 0 ]" "create --if-not-exists reuses the table"
+"$CLI" create "$A" --schema 'id long' --if-not-exists >/dev/null 2>"$T/err"; rc=$?
+check "[ $rc -eq 1 ] && grep -q 'a table with another schema exists: column' '$T/err'" "create --if-not-exists over another schema names the difference"
 cat >"$T/in1.ndjson" <<'EOF'
 {"id":1,"name":"alpha","ts":"2024-01-01T10:00:00.123456Z","region":"eu","d":"1.25","s":{"x":1,"odd name":"q"},"tags":["a","b"],"m":{"k":1}}
 {"id":2,"name":"beta","ts":"2024-01-02T00:00:00+02:00","region":"us west","d":2}

@@ -208,6 +208,17 @@ TEST(idempotent_and_state)
     dlk_create_options co = DLK_CREATE_OPTIONS_INIT;
     co.reuse = true;
     int64_t v;
+    /* reuse of a table with another schema or partitioning names the difference */
+    CHECK_RC(dlk_table_create(root, &s, &co, &v), DLK_ALREADY_EXISTS);
+    CHECK(strstr(dlk_error_last()->message, "column 'x'") != NULL);
+    dlk_arrow_schema_release(&s);
+    CHECK_OK(dlk_schema_parse("x long not null, p string", &s));
+    CHECK_RC(dlk_table_create(root, &s, &co, &v), DLK_ALREADY_EXISTS);
+    CHECK(strstr(dlk_error_last()->message, "partitioned by (p) there, not ()") != NULL);
+    const char *pc[1] = {"p"};
+    co.partition_cols = pc;
+    co.n_partition_cols = 1;
+    v = -1;
     CHECK_OK(dlk_table_create(root, &s, &co, &v));
     CHECK_EQ_INT(v, 1);
     dlk_arrow_schema_release(&s);
