@@ -63,6 +63,7 @@ void cli_note_stdin(const char *cmd);
 /* Print one row of named counts (long values) in format fmt (cli/counts.c). */
 #include <stddef.h>
 #include <stdint.h>
-int cli_print_counts(const char *cmd, cli_format fmt, const char *const *names, const int64_t *values, size_t n);
+int cli_print_counts(const char *cmd, cli_format fmt, const char *const *names,
+                     const int64_t *values, size_t n);
 
 #endif

@@ -23,22 +23,26 @@ static int print_table(const dlk_snapshot *s, const char *location)
     size_t n = dlk_snapshot_reader_features(s, &f);
     if (f) {
         printf("reader features:");
-        for (size_t i = 0; i < n; i++) printf(" %s", f[i]);
+        for (size_t i = 0; i < n; i++)
+            printf(" %s", f[i]);
         printf("\n");
     }
     n = dlk_snapshot_writer_features(s, &f);
     if (f) {
         printf("writer features:");
-        for (size_t i = 0; i < n; i++) printf(" %s", f[i]);
+        for (size_t i = 0; i < n; i++)
+            printf(" %s", f[i]);
         printf("\n");
     }
     printf("column mapping: %s\n", dlk_snapshot_column_mapping_mode(s));
     size_t np = dlk_snapshot_partition_column_count(s);
     printf("partitioned by:");
-    for (size_t i = 0; i < np; i++) printf("%s%s", i ? ", " : " ", dlk_snapshot_partition_column(s, i));
+    for (size_t i = 0; i < np; i++)
+        printf("%s%s", i ? ", " : " ", dlk_snapshot_partition_column(s, i));
     printf("%s\n", np ? "" : " (none)");
     int64_t total = 0;
-    for (size_t i = 0; i < dlk_snapshot_file_count(s); i++) total += dlk_snapshot_file(s, i)->size;
+    for (size_t i = 0; i < dlk_snapshot_file_count(s); i++)
+        total += dlk_snapshot_file(s, i)->size;
     char human[32];
     cli_human_bytes(total, human, sizeof human);
     printf("files:          %zu (%s)\n", dlk_snapshot_file_count(s), human);
@@ -78,7 +82,8 @@ int cli_cmd_describe(int argc, char **argv)
             if (r < 0) return CLI_USAGE;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("describe", "unknown option %s", argv[i]);
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("describe", "unknown option %s", argv[i]);
         if (table) return cli_usage_error("describe", "more than one TABLE given");
         table = argv[i++];
     }
@@ -91,7 +96,8 @@ int cli_cmd_describe(int argc, char **argv)
         errno = 0;
         v = strtoll(version, &end, 10);
         if (errno || end == version || *end || v < 0)
-            return cli_usage_error("describe", "--version needs a non-negative integer, got '%s'", version);
+            return cli_usage_error("describe", "--version needs a non-negative integer, got '%s'",
+                                   version);
     }
     dlk_table *t = NULL;
     dlk_snapshot *s = NULL;
@@ -104,8 +110,10 @@ int cli_cmd_describe(int argc, char **argv)
         rc = print_table(s, table);
     } else {
         char *js = NULL;
-        if (dlk_snapshot_describe_json(s, &js)) rc = cli_fail("describe");
-        else printf("%s\n", js);
+        if (dlk_snapshot_describe_json(s, &js))
+            rc = cli_fail("describe");
+        else
+            printf("%s\n", js);
         dlk_string_free(js);
     }
     dlk_snapshot_free(&s);

@@ -17,7 +17,8 @@
 static int split_cols(const char *s, char ***out, size_t *n)
 {
     size_t cap = 1;
-    for (const char *c = s; *c; c++) cap += *c == ',';
+    for (const char *c = s; *c; c++)
+        cap += *c == ',';
     char **v = calloc(cap, sizeof *v);
     if (!v) return -1;
     *n = 0;
@@ -25,8 +26,10 @@ static int split_cols(const char *s, char ***out, size_t *n)
     for (const char *c = s;; c++) {
         if (*c == ',' || !*c) {
             const char *b = start, *e = c;
-            while (b < e && (*b == ' ' || *b == '\t')) b++;
-            while (e > b && (e[-1] == ' ' || e[-1] == '\t')) e--;
+            while (b < e && (*b == ' ' || *b == '\t'))
+                b++;
+            while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+                e--;
             if (e > b) {
                 v[*n] = strndup(b, (size_t)(e - b));
                 if (!v[*n]) return -1;
@@ -66,10 +69,12 @@ static void print_explain(const struct ArrowArrayStream *stream, const dlk_where
             "\"rows_skipped_by_row_groups\":%lld,"
             "\"rows_read\":%lld,\"rows_deleted\":%lld,\"rows_filtered\":%lld,"
             "\"rows_returned\":%lld}\n",
-            (long long)st.files_total, (long long)st.files_skipped, (long long)ws.files_skipped_partition,
-            (long long)ws.files_skipped_stats, (long long)ws.files_without_stats, (long long)st.files_read,
-            (long long)st.row_groups_total, (long long)st.row_groups_skipped, (long long)st.row_groups_read,
-            (long long)st.rows_skipped, (long long)st.rows_read, (long long)st.rows_deleted, (long long)(ws.rows_in - ws.rows_kept),
+            (long long)st.files_total, (long long)st.files_skipped,
+            (long long)ws.files_skipped_partition, (long long)ws.files_skipped_stats,
+            (long long)ws.files_without_stats, (long long)st.files_read,
+            (long long)st.row_groups_total, (long long)st.row_groups_skipped,
+            (long long)st.row_groups_read, (long long)st.rows_skipped, (long long)st.rows_read,
+            (long long)st.rows_deleted, (long long)(ws.rows_in - ws.rows_kept),
             (long long)st.rows_returned);
 }
 
@@ -97,14 +102,17 @@ int cli_cmd_query(int argc, char **argv)
         if (cli_opt_flag(argv, &i, "--explain", &explain) ||
             cli_opt_flag(argv, &i, "--count", &count))
             continue;
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("query", "unknown option %s", argv[i]);
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("query", "unknown option %s", argv[i]);
         if (table) return cli_usage_error("query", "more than one TABLE given");
         table = argv[i++];
     }
     if (!table) return cli_usage_error("query", "TABLE is required");
-    if (version && asof) return cli_usage_error("query", "--version and --as-of exclude each other");
+    if (version && asof)
+        return cli_usage_error("query", "--version and --as-of exclude each other");
     if (count && (select || order_by || limit || explain))
-        return cli_usage_error("query", "--count goes with --where, --version, --as-of and --format only");
+        return cli_usage_error("query",
+                               "--count goes with --where, --version, --as-of and --format only");
     cli_format fmt = CLI_FMT_TABLE;
     if (format && !cli_parse_format("query", format, &fmt)) return CLI_USAGE;
     long long v = -1, lim = -1;
@@ -113,17 +121,20 @@ int cli_cmd_query(int argc, char **argv)
         errno = 0;
         v = strtoll(version, &end, 10);
         if (errno || end == version || *end || v < 0)
-            return cli_usage_error("query", "--version needs a non-negative integer, got '%s'", version);
+            return cli_usage_error("query", "--version needs a non-negative integer, got '%s'",
+                                   version);
     }
     if (limit) {
         errno = 0;
         lim = strtoll(limit, &end, 10);
         if (errno || end == limit || *end || lim < 0)
-            return cli_usage_error("query", "--limit needs a non-negative integer, got '%s'", limit);
+            return cli_usage_error("query", "--limit needs a non-negative integer, got '%s'",
+                                   limit);
     }
     char **cols = NULL;
     size_t ncols = 0;
-    if (select && split_cols(select, &cols, &ncols)) return cli_usage_error("query", "out of memory");
+    if (select && split_cols(select, &cols, &ncols))
+        return cli_usage_error("query", "out of memory");
     int rc = CLI_OK;
     dlk_table *t = NULL;
     dlk_snapshot *s = NULL;
@@ -144,10 +155,14 @@ int cli_cmd_query(int argc, char **argv)
     }
     if (count) {
         int64_t n = 0;
-        if (dlk_where_count(s, w, &n, NULL)) rc = cli_fail("query");
-        else if (fmt == CLI_FMT_JSONL) printf("{\"count\":%lld}\n", (long long)n);
-        else if (fmt == CLI_FMT_JSON) printf("[\n{\"count\":%lld}\n]\n", (long long)n);
-        else printf("count\n%lld\n", (long long)n);
+        if (dlk_where_count(s, w, &n, NULL))
+            rc = cli_fail("query");
+        else if (fmt == CLI_FMT_JSONL)
+            printf("{\"count\":%lld}\n", (long long)n);
+        else if (fmt == CLI_FMT_JSON)
+            printf("[\n{\"count\":%lld}\n]\n", (long long)n);
+        else
+            printf("count\n%lld\n", (long long)n);
         goto done;
     }
     if (w) dlk_where_apply(w, &opts); /* file skipping + row filter hooks */
@@ -179,8 +194,10 @@ int cli_cmd_query(int argc, char **argv)
             break;
         }
     }
-    if (out && rc == CLI_OK) rc = cli_out_end(out) ? cli_fail("query") : CLI_OK;
-    else cli_out_abort(out);
+    if (out && rc == CLI_OK)
+        rc = cli_out_end(out) ? cli_fail("query") : CLI_OK;
+    else
+        cli_out_abort(out);
     out = NULL;
     if (rc == CLI_OK && explain) print_explain(&stream, w, stdout);
 done:
@@ -190,7 +207,8 @@ done:
     dlk_where_free(&w);
     dlk_snapshot_free(&s);
     dlk_table_free(&t);
-    for (size_t i = 0; i < ncols; i++) free(cols[i]);
+    for (size_t i = 0; i < ncols; i++)
+        free(cols[i]);
     free(cols);
     return rc;
 }

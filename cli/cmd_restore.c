@@ -1,7 +1,7 @@
 /*
  * cli/cmd_restore.c - `deltalake restore TABLE (--version N | --as-of
- * TIMESTAMP)` (--timestamp is an alias of --as-of): commit a version whose files equal an earlier one's
- * (dlk_table_restore); prints the result as one JSON object.
+ * TIMESTAMP)` (--timestamp is an alias of --as-of): commit a version whose files equal an earlier
+ * one's (dlk_table_restore); prints the result as one JSON object.
  */
 #include "cli.h"
 #include "deltalake/deltalake.h"

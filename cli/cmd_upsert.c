@@ -46,11 +46,13 @@ int cli_cmd_upsert(int argc, char **argv)
     dlk_upsert_options o = DLK_UPSERT_OPTIONS_INIT;
     if (!ifmt && input) ifmt = cli_format_from_extension(input);
     if (ifmt && !strcmp(ifmt, "parquet") && input)
-        return cli_usage_error(argv[0], "upsert reads NDJSON or CSV; '%s' looks like Parquet", input);
+        return cli_usage_error(argv[0], "upsert reads NDJSON or CSV; '%s' looks like Parquet",
+                               input);
     if (ts_unit) {
         dlk_timestamp_unit u;
         if (dlk_timestamp_unit_from_name(ts_unit, &u))
-            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'", ts_unit);
+            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'",
+                                   ts_unit);
         o.timestamp_unit = (int)u;
     }
     if (ifmt) {

@@ -67,8 +67,8 @@ int cli_cmd_vacuum(int argc, char **argv)
     char human[32];
     cli_human_bytes(r.bytes_freed, human, sizeof human);
     if (o.dry_run)
-        fprintf(stderr, "vacuum (dry run): %zu files would be deleted (%s, %lld bytes)\n", r.n_paths,
-                human, (long long)r.bytes_freed);
+        fprintf(stderr, "vacuum (dry run): %zu files would be deleted (%s, %lld bytes)\n",
+                r.n_paths, human, (long long)r.bytes_freed);
     else
         fprintf(stderr, "vacuum: %lld files deleted (%s, %lld bytes)\n", (long long)r.files_deleted,
                 human, (long long)r.bytes_freed);

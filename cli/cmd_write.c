@@ -55,26 +55,36 @@ int cli_cmd_write(int argc, char **argv)
     if (!table) return cli_usage_error(argv[0], "TABLE is required");
     dlk_write_options o = DLK_WRITE_OPTIONS_INIT;
     if (mode) {
-        if (!strcmp(mode, "append")) o.mode = DLK_WRITE_APPEND;
-        else if (!strcmp(mode, "overwrite")) o.mode = DLK_WRITE_OVERWRITE;
-        else return cli_usage_error(argv[0], "--mode must be append or overwrite, got '%s'", mode);
+        if (!strcmp(mode, "append"))
+            o.mode = DLK_WRITE_APPEND;
+        else if (!strcmp(mode, "overwrite"))
+            o.mode = DLK_WRITE_OVERWRITE;
+        else
+            return cli_usage_error(argv[0], "--mode must be append or overwrite, got '%s'", mode);
     }
     if (!fmt && input) fmt = cli_format_from_extension(input);
     if (ts_unit) {
         dlk_timestamp_unit u;
         if (dlk_timestamp_unit_from_name(ts_unit, &u))
-            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'", ts_unit);
+            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'",
+                                   ts_unit);
         o.timestamp_unit = (int)u;
     }
     if (fmt) {
-        if (!strcmp(fmt, "ndjson") || !strcmp(fmt, "jsonl") || !strcmp(fmt, "json")) o.input_format = DLK_INPUT_NDJSON;
-        else if (!strcmp(fmt, "csv")) o.input_format = DLK_INPUT_CSV;
-        else if (!strcmp(fmt, "parquet")) o.input_format = DLK_INPUT_PARQUET;
-        else return cli_usage_error(argv[0], "--input-format must be ndjson, csv or parquet, got '%s'", fmt);
+        if (!strcmp(fmt, "ndjson") || !strcmp(fmt, "jsonl") || !strcmp(fmt, "json"))
+            o.input_format = DLK_INPUT_NDJSON;
+        else if (!strcmp(fmt, "csv"))
+            o.input_format = DLK_INPUT_CSV;
+        else if (!strcmp(fmt, "parquet"))
+            o.input_format = DLK_INPUT_PARQUET;
+        else
+            return cli_usage_error(argv[0],
+                                   "--input-format must be ndjson, csv or parquet, got '%s'", fmt);
     }
     long long n;
     if (where) {
-        if (o.mode != DLK_WRITE_OVERWRITE) return cli_usage_error(argv[0], "--replace-where needs --mode overwrite");
+        if (o.mode != DLK_WRITE_OVERWRITE)
+            return cli_usage_error(argv[0], "--replace-where needs --mode overwrite");
         o.replace_where = where;
     }
     if (app) {
@@ -86,11 +96,14 @@ int cli_cmd_write(int argc, char **argv)
         return cli_usage_error(argv[0], "--app-version needs --app-id");
     }
     if (target) {
-        if (!parse_ll(target, &n) || n <= 0) return cli_usage_error(argv[0], "--target-file-size must be a positive number of bytes");
+        if (!parse_ll(target, &n) || n <= 0)
+            return cli_usage_error(argv[0],
+                                   "--target-file-size must be a positive number of bytes");
         o.target_file_size = (uint64_t)n;
     }
     if (batch) {
-        if (!parse_ll(batch, &n) || n <= 0) return cli_usage_error(argv[0], "--batch-rows must be positive");
+        if (!parse_ll(batch, &n) || n <= 0)
+            return cli_usage_error(argv[0], "--batch-rows must be positive");
         o.batch_rows = (size_t)n;
     }
     if (threads) {
@@ -116,9 +129,10 @@ int cli_cmd_write(int argc, char **argv)
     if (r.skipped && !r.rows_written && !app)
         fprintf(stderr, "deltalake %s: the input holds no records; nothing committed\n", argv[0]);
     printf("{\"version\":%lld,\"skipped\":%s,\"files_added\":%lld,\"files_removed\":%lld,"
-           "\"rows_written\":%lld,\"bytes_written\":%lld,\"attempts\":%d,\"checkpoint_version\":%lld}\n",
+           "\"rows_written\":%lld,\"bytes_written\":%lld,\"attempts\":%d,\"checkpoint_version\":%"
+           "lld}\n",
            (long long)r.version, r.skipped ? "true" : "false", (long long)r.files_added,
-           (long long)r.files_removed, (long long)r.rows_written, (long long)r.bytes_written, r.attempts,
-           (long long)r.checkpoint_version);
+           (long long)r.files_removed, (long long)r.rows_written, (long long)r.bytes_written,
+           r.attempts, (long long)r.checkpoint_version);
     return CLI_OK;
 }

@@ -99,7 +99,8 @@ const cli_command cli_commands[] = {
      "usage: deltalake delete TABLE --where PREDICATE [--hard] [--partition P]\n"
      "  --where PREDICATE      rows to delete, e.g. \"status_code >= 500\"\n"
      "  --hard                 rewrite files instead of writing deletion vectors\n"
-     "  --soft                 deletion vectors (error without the table feature, see --enable-dv)\n"
+     "  --soft                 deletion vectors (error without the table feature, see "
+     "--enable-dv)\n"
      "  --enable-dv            add the deletionVectors feature to the table when missing\n"
      "  --partition P          only rows of partition P ('col=value/col2=value')\n"
      "  --all                  without --where: delete every row (of --partition)\n"
@@ -115,7 +116,8 @@ const cli_command cli_commands[] = {
      "  --format F             counts as jsonl (default), json, csv or table\n"},
     {"query", cli_cmd_query, "read rows, with filter, projection and time travel",
      "usage: deltalake query TABLE [--select a,b] [--where PREDICATE] [--order-by KEYS]\n"
-     "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] [--explain]\n"
+     "                       [--version N | --as-of TIMESTAMP] [--limit N] [--format F] "
+     "[--explain]\n"
      "                       [--count]\n"
      "  --select COLS          columns to return (default: all)\n"
      "  --where PREDICATE      filter, e.g. \"service_name = 'web' AND status_code >= 500\"\n"
@@ -137,8 +139,10 @@ const cli_command cli_commands[] = {
      "usage: deltalake alter TABLE (--add-column 'NAME TYPE' | --rename-column OLD=NEW |\n"
      "                             --drop-column NAME | --enable-column-mapping)\n"
      "  --add-column 'N T'     add a nullable column N of Delta type T (e.g. 'user_id string')\n"
-     "  --rename-column O=N    rename a column, O may be a path a.b (metadata only; enables column mapping)\n"
-     "  --drop-column NAME     drop a column or struct field a.b (metadata only; enables column mapping;\n"
+     "  --rename-column O=N    rename a column, O may be a path a.b (metadata only; enables column "
+     "mapping)\n"
+     "  --drop-column NAME     drop a column or struct field a.b (metadata only; enables column "
+     "mapping;\n"
      "                         partition columns cannot be dropped)\n"
      "  --enable-column-mapping  delta.columnMapping.mode=name (protocol reader 3 / writer 7)\n"
      "  prints {\"version\"}: the committed version\n"},
@@ -154,8 +158,10 @@ const cli_command cli_commands[] = {
      "  --target-size BYTES    target file size (suffix K, M, G; default delta.targetFileSize\n"
      "                         or 128M)\n"
      "  --min-size BYTES       files below this are compacted (default target / 4)\n"
-     "  prints {\"version\", \"files_added\", \"files_removed\", \"bytes_before\", \"bytes_after\",\n"
-     "          \"partitions_optimized\", \"rows\", \"z_order_columns\"} (version -1: nothing to do)\n"},
+     "  prints {\"version\", \"files_added\", \"files_removed\", \"bytes_before\", "
+     "\"bytes_after\",\n"
+     "          \"partitions_optimized\", \"rows\", \"z_order_columns\"} (version -1: nothing to "
+     "do)\n"},
     {"vacuum", cli_cmd_vacuum, "delete files no longer referenced",
      "usage: deltalake vacuum TABLE [--retention-hours N] [--dry-run] [--force]\n"
      "  --retention-hours N    keep files needed within N hours (default 168)\n"

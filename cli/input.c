@@ -11,8 +11,11 @@ const char *cli_format_from_extension(const char *path)
 {
     static const struct {
         const char *ext, *fmt;
-    } EXT[] = {{".ndjson", "ndjson"}, {".jsonl", "ndjson"}, {".json", "ndjson"},
-               {".csv", "csv"},       {".parquet", "parquet"}};
+    } EXT[] = {{".ndjson", "ndjson"},
+               {".jsonl", "ndjson"},
+               {".json", "ndjson"},
+               {".csv", "csv"},
+               {".parquet", "parquet"}};
     size_t n = strlen(path);
     for (size_t i = 0; i < sizeof EXT / sizeof EXT[0]; i++) {
         size_t e = strlen(EXT[i].ext);
@@ -24,6 +27,8 @@ const char *cli_format_from_extension(const char *path)
 void cli_note_stdin(const char *cmd)
 {
     if (isatty(STDIN_FILENO))
-        fprintf(stderr, "deltalake %s: reading records from standard input (end with Ctrl-D; "
-                        "--input FILE reads a file)\n", cmd);
+        fprintf(stderr,
+                "deltalake %s: reading records from standard input (end with Ctrl-D; "
+                "--input FILE reads a file)\n",
+                cmd);
 }

@@ -28,8 +28,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     const cli_command *c = cmd ? cli_find_command(cmd) : NULL;
-    if (c) fputs(c->usage, stderr);
-    else fputs("Run 'deltalake --help' for the list of commands.\n", stderr);
+    if (c)
+        fputs(c->usage, stderr);
+    else
+        fputs("Run 'deltalake --help' for the list of commands.\n", stderr);
     return CLI_USAGE;
 }
 
@@ -70,10 +72,14 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
 
 bool cli_parse_format(const char *cmd, const char *s, cli_format *out)
 {
-    if (strcmp(s, "table") == 0) *out = CLI_FMT_TABLE;
-    else if (strcmp(s, "jsonl") == 0) *out = CLI_FMT_JSONL;
-    else if (strcmp(s, "csv") == 0) *out = CLI_FMT_CSV;
-    else if (strcmp(s, "json") == 0) *out = CLI_FMT_JSON;
+    if (strcmp(s, "table") == 0)
+        *out = CLI_FMT_TABLE;
+    else if (strcmp(s, "jsonl") == 0)
+        *out = CLI_FMT_JSONL;
+    else if (strcmp(s, "csv") == 0)
+        *out = CLI_FMT_CSV;
+    else if (strcmp(s, "json") == 0)
+        *out = CLI_FMT_JSON;
     else {
         cli_usage_error(cmd, "unknown format '%s' (table, jsonl, csv or json)", s);
         return false;
@@ -112,8 +118,10 @@ int main(int argc, char **argv)
     }
     int n = 2;
     for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) cli_quiet = true;
-        else argv[n++] = argv[i];
+        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+            cli_quiet = true;
+        else
+            argv[n++] = argv[i];
     }
     argv[n] = NULL;
     cli_progress_start(cmd);

@@ -101,7 +101,8 @@ static bool value_valid(const struct ArrowSchema *s, const struct ArrowArray *a,
 
 /* The text of value i of column (s, a) in o->buf: strings raw, scalars
  * without JSON quotes, nested values as JSON; *is_null for nulls. */
-static int cell_text(cli_out *o, const struct ArrowSchema *s, const struct ArrowArray *a, int64_t i, bool *is_null)
+static int cell_text(cli_out *o, const struct ArrowSchema *s, const struct ArrowArray *a, int64_t i,
+                     bool *is_null)
 {
     o->len = 0;
     if (o->buf) o->buf[0] = 0;
@@ -161,7 +162,8 @@ static size_t disp_width(const char *s)
 
 static void pad(FILE *fp, size_t n)
 {
-    while (n--) fputc(' ', fp);
+    while (n--)
+        fputc(' ', fp);
 }
 
 static bool right_aligned(const struct ArrowSchema *s)
@@ -203,7 +205,8 @@ static int table_flush(cli_out *o)
         }
         for (size_t k = 0; k < nc; k++) {
             fputs(k ? "-+-" : "", o->fp);
-            for (size_t i = 0; i < o->width[k]; i++) fputc('-', o->fp);
+            for (size_t i = 0; i < o->width[k]; i++)
+                fputc('-', o->fp);
         }
         fputc('\n', o->fp);
         o->header_done = true;
@@ -233,7 +236,8 @@ static int table_row(cli_out *o, const struct ArrowArray *batch, int64_t r)
             if (o->buf[i] == '\n' || o->buf[i] == '\t' || o->buf[i] == '\r') o->buf[i] = ' ';
         if (n > CELL_MAX) {
             n = CELL_MAX - 3;
-            while (n > 0 && ((unsigned char)o->buf[n] & 0xC0) == 0x80) n--;
+            while (n > 0 && ((unsigned char)o->buf[n] & 0xC0) == 0x80)
+                n--;
             memcpy(o->buf + n, "...", 3);
             n += 3;
         }
@@ -277,7 +281,10 @@ int cli_out_batch(cli_out *o, const struct ArrowArray *batch)
     return rc;
 }
 
-int64_t cli_out_rows(const cli_out *o) { return o->rows; }
+int64_t cli_out_rows(const cli_out *o)
+{
+    return o->rows;
+}
 
 int cli_out_end(cli_out *o)
 {
@@ -295,7 +302,8 @@ int cli_out_end(cli_out *o)
 void cli_out_abort(cli_out *o)
 {
     if (!o) return;
-    for (size_t i = 0; i < o->n_cells; i++) free(o->cells[i]);
+    for (size_t i = 0; i < o->n_cells; i++)
+        free(o->cells[i]);
     free(o->cells);
     free(o->width);
     dlk_arrow_json_free(o->buf);

@@ -22,10 +22,14 @@ bool cli_quiet;
 
 static void human_count(int64_t v, char *out, size_t cap)
 {
-    if (v < 10000) snprintf(out, cap, "%lld", (long long)v);
-    else if (v < 10000000) snprintf(out, cap, "%.1fk", (double)v / 1e3);
-    else if (v < 10000000000LL) snprintf(out, cap, "%.1fM", (double)v / 1e6);
-    else snprintf(out, cap, "%.1fG", (double)v / 1e9);
+    if (v < 10000)
+        snprintf(out, cap, "%lld", (long long)v);
+    else if (v < 10000000)
+        snprintf(out, cap, "%.1fk", (double)v / 1e3);
+    else if (v < 10000000000LL)
+        snprintf(out, cap, "%.1fM", (double)v / 1e6);
+    else
+        snprintf(out, cap, "%.1fG", (double)v / 1e9);
 }
 
 static void draw(const dlk_progress *p, bool force)
@@ -38,10 +42,11 @@ static void draw(const dlk_progress *p, bool force)
     double secs = (double)p->elapsed_us / 1e6;
     human_count(secs > 0 ? (int64_t)((double)p->rows / secs) : 0, rate, sizeof rate);
     if (p->files_deleted && !p->rows)
-        fprintf(stderr, "\r\033[K%s: %lld files deleted, %.1f s", g_cmd, (long long)p->files_deleted, secs);
+        fprintf(stderr, "\r\033[K%s: %lld files deleted, %.1f s", g_cmd,
+                (long long)p->files_deleted, secs);
     else
-        fprintf(stderr, "\r\033[K%s: %s rows, %s, %lld file%s, %s rows/s, %.1f s", g_cmd, rows, bytes,
-                (long long)p->files, p->files == 1 ? "" : "s", rate, secs);
+        fprintf(stderr, "\r\033[K%s: %s rows, %s, %lld file%s, %s rows/s, %.1f s", g_cmd, rows,
+                bytes, (long long)p->files, p->files == 1 ? "" : "s", rate, secs);
     fflush(stderr);
     g_drawn = true;
 }
@@ -60,10 +65,11 @@ static void on_signal(int sig)
 
 void cli_progress_start(const char *cmd)
 {
-    static const char *const LONG_COMMANDS[] = {"write", "upsert", "update", "delete", "optimize",
-                                                 "vacuum", "restore", "checkpoint", NULL};
+    static const char *const LONG_COMMANDS[] = {
+        "write", "upsert", "update", "delete", "optimize", "vacuum", "restore", "checkpoint", NULL};
     bool is_long = false;
-    for (size_t i = 0; LONG_COMMANDS[i]; i++) is_long |= !strcmp(cmd, LONG_COMMANDS[i]);
+    for (size_t i = 0; LONG_COMMANDS[i]; i++)
+        is_long |= !strcmp(cmd, LONG_COMMANDS[i]);
     if (!is_long) return;
     g_cmd = cmd;
     dlk_progress_reset();

@@ -373,8 +373,8 @@ DLK_EXTERN int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64
  *  (DLK_INVALID_ARGUMENT). DLK_NOT_FOUND when there is no such column,
  *  DLK_ALREADY_EXISTS when another column has the new name (ASCII case
  *  ignored), DLK_INVALID_ARGUMENT for an empty name. Same name: no commit. */
-DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
-                                              int64_t *version);
+DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name,
+                                              const char *new_name, int64_t *version);
 /** Drop the column `name` (borrowed; a top-level column, or a dotted path to
  *  a struct field as for rename; the only field of a struct cannot be
  *  dropped): the field leaves the schema,
@@ -384,7 +384,8 @@ DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *o
  *  table has none. Partition columns, hash-bucket columns and the last data
  *  column cannot be dropped (DLK_INVALID_ARGUMENT); DLK_NOT_FOUND when there
  *  is no such column. */
-DLK_EXTERN int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name, int64_t *version);
+DLK_EXTERN int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name,
+                                            int64_t *version);
 
 /* ---- maintenance and history (wrappers of maintenance.h) ---- */
 

@@ -27,19 +27,19 @@ extern "C" {
 /** Status codes. Every failure code is negative. */
 typedef enum dlk_status {
     DLK_OK = 0,
-    DLK_ERROR = -1,                   /**< generic failure (internal error) */
-    DLK_INVALID_ARGUMENT = -2,        /**< a caller passed a bad argument or option */
-    DLK_PARSE = -3,                   /**< text input could not be parsed; message has position */
-    DLK_IO = -4,                      /**< an operating system / storage call failed; names path */
-    DLK_NOT_FOUND = -5,               /**< file, table, version or column does not exist */
-    DLK_ALREADY_EXISTS = -6,          /**< object exists and may not be replaced */
-    DLK_UNSUPPORTED = -7,             /**< feature not supported; message names the feature */
-    DLK_CORRUPT = -8,                 /**< stored data is malformed; message names file+offset */
-    DLK_NO_MEMORY = -9,               /**< an allocation failed */
-    DLK_SCHEMA_MISMATCH = -10,        /**< data does not fit the schema; see expected/actual */
+    DLK_ERROR = -1,                    /**< generic failure (internal error) */
+    DLK_INVALID_ARGUMENT = -2,         /**< a caller passed a bad argument or option */
+    DLK_PARSE = -3,                    /**< text input could not be parsed; message has position */
+    DLK_IO = -4,                       /**< an operating system / storage call failed; names path */
+    DLK_NOT_FOUND = -5,                /**< file, table, version or column does not exist */
+    DLK_ALREADY_EXISTS = -6,           /**< object exists and may not be replaced */
+    DLK_UNSUPPORTED = -7,              /**< feature not supported; message names the feature */
+    DLK_CORRUPT = -8,                  /**< stored data is malformed; message names file+offset */
+    DLK_NO_MEMORY = -9,                /**< an allocation failed */
+    DLK_SCHEMA_MISMATCH = -10,         /**< data does not fit the schema; see expected/actual */
     DLK_CONCURRENT_MODIFICATION = -11, /**< a concurrent commit conflicts; see conflict_version */
-    DLK_PARTITION_NOT_FOUND = -12,    /**< a named partition does not exist; see partition */
-    DLK_CANCELLED = -13,              /**< stopped by dlk_progress_cancel (progress.h); nothing committed */
+    DLK_PARTITION_NOT_FOUND = -12,     /**< a named partition does not exist; see partition */
+    DLK_CANCELLED = -13, /**< stopped by dlk_progress_cancel (progress.h); nothing committed */
 } dlk_status;
 
 /**
@@ -48,12 +48,12 @@ typedef enum dlk_status {
  * dlk_error_clear()). Fields that do not apply are NULL or -1.
  */
 typedef struct dlk_error {
-    int code;                    /**< a dlk_status value */
-    const char *message;         /**< full message with context, never NULL */
-    const char *expected;        /**< SCHEMA_MISMATCH: expected schema / type, else NULL */
-    const char *actual;          /**< SCHEMA_MISMATCH: actual schema / type, else NULL */
-    int64_t conflict_version;    /**< CONCURRENT_MODIFICATION: the winning version, else -1 */
-    const char *partition;       /**< PARTITION_NOT_FOUND: the partition path, else NULL */
+    int code;                 /**< a dlk_status value */
+    const char *message;      /**< full message with context, never NULL */
+    const char *expected;     /**< SCHEMA_MISMATCH: expected schema / type, else NULL */
+    const char *actual;       /**< SCHEMA_MISMATCH: actual schema / type, else NULL */
+    int64_t conflict_version; /**< CONCURRENT_MODIFICATION: the winning version, else -1 */
+    const char *partition;    /**< PARTITION_NOT_FOUND: the partition path, else NULL */
 } dlk_error;
 
 /** The last error of this thread; never NULL (code DLK_OK when none). */

@@ -40,21 +40,24 @@ DLK_EXTERN int dlk_schema_parse(const char *text, struct ArrowSchema *out);
 DLK_EXTERN int dlk_schema_to_delta_json(const struct ArrowSchema *schema, char **out);
 
 typedef struct dlk_create_options {
-    int version;                         /**< 1 */
-    const char *const *partition_cols;   /**< partition column names (borrowed) */
+    int version;                       /**< 1 */
+    const char *const *partition_cols; /**< partition column names (borrowed) */
     size_t n_partition_cols;
-    const char *const *prop_keys;        /**< table properties (configuration) */
+    const char *const *prop_keys; /**< table properties (configuration) */
     const char *const *prop_values;
     size_t n_props;
-    const char *name;                    /**< metaData.name, may be NULL */
-    const char *description;             /**< metaData.description, may be NULL */
+    const char *name;        /**< metaData.name, may be NULL */
+    const char *description; /**< metaData.description, may be NULL */
     /** An existing table is not an error when it has this schema (names,
      *  types, nullability) and partitioning; one that differs is
      *  DLK_ALREADY_EXISTS naming the first difference. */
     bool reuse;
 } dlk_create_options;
 
-#define DLK_CREATE_OPTIONS_INIT {1, NULL, 0, NULL, NULL, 0, NULL, NULL, false}
+#define DLK_CREATE_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        1, NULL, 0, NULL, NULL, 0, NULL, NULL, false                                               \
+    }
 
 /**
  * Create a Delta table at `table` (directories created) with schema (a
@@ -95,17 +98,17 @@ typedef enum dlk_timestamp_unit {
 DLK_EXTERN int dlk_timestamp_unit_from_name(const char *name, dlk_timestamp_unit *out);
 
 typedef struct dlk_write_options {
-    int version;               /**< 4 (1: before partition_path; 3: before timestamp_unit) */
-    int mode;                  /**< dlk_write_mode */
+    int version; /**< 4 (1: before partition_path; 3: before timestamp_unit) */
+    int mode;    /**< dlk_write_mode */
     /** Overwrite only: replace just the partitions matching this predicate
      *  over partition columns ("region = 'eu' AND day = '2024-01-01'"); every
      *  written row must match it. NULL: the whole table. */
     const char *replace_where;
-    int input_format;          /**< dlk_input_format */
-    bool merge_schema;         /**< add new input fields as nullable columns */
-    bool strict;               /**< unknown fields are an error (when not merging) */
-    const char *app_id;        /**< idempotent writes: txn appId, or NULL */
-    int64_t app_version;       /**< txn version; a write with version <= the recorded one is skipped */
+    int input_format;    /**< dlk_input_format */
+    bool merge_schema;   /**< add new input fields as nullable columns */
+    bool strict;         /**< unknown fields are an error (when not merging) */
+    const char *app_id;  /**< idempotent writes: txn appId, or NULL */
+    int64_t app_version; /**< txn version; a write with version <= the recorded one is skipped */
     uint64_t target_file_size; /**< bytes per data file; 0: 128 MiB */
     size_t batch_rows;         /**< rows converted per batch; 0: 65536 */
     int max_attempts;          /**< commit attempts on lost races; 0: 1000 */
@@ -132,10 +135,14 @@ typedef struct dlk_write_options {
     int timestamp_unit;
 } dlk_write_options;
 
-#define DLK_WRITE_OPTIONS_INIT {4, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL, 0, 0, 0, 0}
+#define DLK_WRITE_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        4, DLK_WRITE_APPEND, NULL, DLK_INPUT_NDJSON, false, true, NULL, -1, 0, 0, 0, NULL, NULL,   \
+            0, 0, 0, 0                                                                             \
+    }
 
 typedef struct dlk_write_result {
-    int64_t version;            /**< committed version; the current one when skipped */
+    int64_t version; /**< committed version; the current one when skipped */
     /** Nothing committed: an idempotent replay (app_id/app_version already
      *  recorded), or an input without records (append or overwrite: an empty
      *  input never empties a table; without app_id). */

@@ -14,7 +14,8 @@ static void array_release(struct ArrowArray *a)
 {
     if (!a || !a->release) return;
     array_priv *p = a->private_data;
-    for (int64_t i = 0; i < a->n_buffers; i++) dlk_free((void *)a->buffers[i]);
+    for (int64_t i = 0; i < a->n_buffers; i++)
+        dlk_free((void *)a->buffers[i]);
     for (int64_t i = 0; i < a->n_children; i++) {
         if (a->children[i]) {
             dlk_arrow_array_release(a->children[i]);
@@ -230,7 +231,8 @@ int dlk_arrow_schema_set_metadata(struct ArrowSchema *s, const char *const *keys
 {
     if (n == 0) return dlk_arrow_schema_set_metadata_raw(s, NULL);
     size_t total = 4;
-    for (size_t i = 0; i < n; i++) total += 8 + strlen(keys[i]) + strlen(values[i]);
+    for (size_t i = 0; i < n; i++)
+        total += 8 + strlen(keys[i]) + strlen(values[i]);
     char *md = dlk_malloc(total);
     if (!md) return dlk_err_nomem();
     int32_t cnt = (int32_t)n;
@@ -276,20 +278,21 @@ const char *dlk_arrow_type_word(const char *f)
 {
     static const struct {
         const char *prefix, *word;
-    } WORDS[] = {{"c", "byte"},       {"C", "byte"},       {"s", "short"},     {"S", "short"},
-                 {"i", "integer"},    {"I", "integer"},    {"l", "long"},      {"L", "long"},
-                 {"e", "float"},      {"f", "float"},      {"g", "double"},    {"b", "boolean"},
-                 {"u", "string"},     {"U", "string"},     {"vu", "string"},   {"z", "binary"},
-                 {"Z", "binary"},     {"vz", "binary"},    {"tdD", "date"},    {"tdm", "date"},
-                 {"tt", "time"},      {"d:", "decimal"},   {"+s", "struct"},   {"+m", "map"},
-                 {"+l", "array"},     {"+L", "array"},     {"+vl", "array"},   {"+w:", "array"},
-                 {"w:", "binary"},    {"n", "void"}};
+    } WORDS[] = {
+        {"c", "byte"},    {"C", "byte"},     {"s", "short"},   {"S", "short"},   {"i", "integer"},
+        {"I", "integer"}, {"l", "long"},     {"L", "long"},    {"e", "float"},   {"f", "float"},
+        {"g", "double"},  {"b", "boolean"},  {"u", "string"},  {"U", "string"},  {"vu", "string"},
+        {"z", "binary"},  {"Z", "binary"},   {"vz", "binary"}, {"tdD", "date"},  {"tdm", "date"},
+        {"tt", "time"},   {"d:", "decimal"}, {"+s", "struct"}, {"+m", "map"},    {"+l", "array"},
+        {"+L", "array"},  {"+vl", "array"},  {"+w:", "array"}, {"w:", "binary"}, {"n", "void"}};
     if (!f) return "unknown";
-    if (!strncmp(f, "ts", 2)) return strchr(f, ':') && f[strlen(f) - 1] != ':' ? "timestamp" : "timestamp_ntz";
+    if (!strncmp(f, "ts", 2))
+        return strchr(f, ':') && f[strlen(f) - 1] != ':' ? "timestamp" : "timestamp_ntz";
     for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++) {
         size_t n = strlen(WORDS[i].prefix);
         bool exact = WORDS[i].prefix[n - 1] != ':' && strcmp(WORDS[i].prefix, "tt");
-        if (exact ? !strcmp(f, WORDS[i].prefix) : !strncmp(f, WORDS[i].prefix, n)) return WORDS[i].word;
+        if (exact ? !strcmp(f, WORDS[i].prefix) : !strncmp(f, WORDS[i].prefix, n))
+            return WORDS[i].word;
     }
     return f;
 }

@@ -72,10 +72,13 @@ static inline bool dlk_bit_get(const uint8_t *bits, int64_t i)
 {
     return (bits[i >> 3] >> (i & 7)) & 1;
 }
-static inline void dlk_bit_set(uint8_t *bits, int64_t i) { bits[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+static inline void dlk_bit_set(uint8_t *bits, int64_t i)
+{
+    bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
 static inline void dlk_bit_clear(uint8_t *bits, int64_t i)
 {
-    bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+    bits[i >> 3] &= (uint8_t) ~(1u << (i & 7));
 }
 /* Is element i (relative to the array, offset applied) valid? */
 static inline bool dlk_arrow_is_valid(const struct ArrowArray *a, int64_t i)

@@ -15,8 +15,26 @@
 #include <string.h>
 
 enum kind {
-    K_BOOL, K_I8, K_I16, K_I32, K_I64, K_U8, K_U16, K_U32, K_U64, K_F32, K_F64,
-    K_STRING, K_BINARY, K_FIXED, K_DATE32, K_TS, K_DEC, K_STRUCT, K_LIST, K_MAP,
+    K_BOOL,
+    K_I8,
+    K_I16,
+    K_I32,
+    K_I64,
+    K_U8,
+    K_U16,
+    K_U32,
+    K_U64,
+    K_F32,
+    K_F64,
+    K_STRING,
+    K_BINARY,
+    K_FIXED,
+    K_DATE32,
+    K_TS,
+    K_DEC,
+    K_STRUCT,
+    K_LIST,
+    K_MAP,
 };
 
 struct dlk_arrow_builder {
@@ -55,10 +73,14 @@ static int parse_int_after(const char *s, const char *prefix, long *out, const c
 
 static int classify(dlk_arrow_builder *b, const char *f)
 {
-    static const struct { const char *f; enum kind k; int w; } simple[] = {
-        {"b", K_BOOL, 0},   {"c", K_I8, 1},     {"s", K_I16, 2},   {"i", K_I32, 4},
-        {"l", K_I64, 8},    {"C", K_U8, 1},     {"S", K_U16, 2},   {"I", K_U32, 4},
-        {"L", K_U64, 8},    {"f", K_F32, 4},    {"g", K_F64, 8},   {"u", K_STRING, 0},
+    static const struct {
+        const char *f;
+        enum kind k;
+        int w;
+    } simple[] = {
+        {"b", K_BOOL, 0},   {"c", K_I8, 1},       {"s", K_I16, 2},     {"i", K_I32, 4},
+        {"l", K_I64, 8},    {"C", K_U8, 1},       {"S", K_U16, 2},     {"I", K_U32, 4},
+        {"L", K_U64, 8},    {"f", K_F32, 4},      {"g", K_F64, 8},     {"u", K_STRING, 0},
         {"z", K_BINARY, 0}, {"tdD", K_DATE32, 4}, {"+s", K_STRUCT, 0}, {"+l", K_LIST, 0},
         {"+m", K_MAP, 0},
     };
@@ -103,8 +125,8 @@ static int init_node(dlk_arrow_builder *b, const struct ArrowSchema *s)
     if ((b->kind == K_LIST || b->kind == K_MAP) && s->n_children != 1)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "arrow builder: list/map '%s' needs one child",
                            s->name ? s->name : "");
-    if (b->kind == K_MAP && (strcmp(s->children[0]->format, "+s") != 0 ||
-                             s->children[0]->n_children != 2))
+    if (b->kind == K_MAP &&
+        (strcmp(s->children[0]->format, "+s") != 0 || s->children[0]->n_children != 2))
         return dlk_err_set(DLK_INVALID_ARGUMENT,
                            "arrow builder: map '%s' needs an entries struct of key and value",
                            s->name ? s->name : "");
@@ -190,14 +212,24 @@ dlk_arrow_builder *dlk_arrow_builder_map_value(dlk_arrow_builder *b)
     return (b && b->kind == K_MAP) ? b->children[0]->children[1] : NULL;
 }
 
-int64_t dlk_arrow_builder_n_children(const dlk_arrow_builder *b) { return b->n_children; }
-const struct ArrowSchema *dlk_arrow_builder_schema(const dlk_arrow_builder *b) { return b->schema; }
-int64_t dlk_arrow_builder_length(const dlk_arrow_builder *b) { return b->length; }
+int64_t dlk_arrow_builder_n_children(const dlk_arrow_builder *b)
+{
+    return b->n_children;
+}
+const struct ArrowSchema *dlk_arrow_builder_schema(const dlk_arrow_builder *b)
+{
+    return b->schema;
+}
+int64_t dlk_arrow_builder_length(const dlk_arrow_builder *b)
+{
+    return b->length;
+}
 
 size_t dlk_arrow_builder_bytes(const dlk_arrow_builder *b)
 {
     size_t n = b->validity.len + b->values.len + b->offsets.len;
-    for (int64_t i = 0; i < b->n_children; i++) n += dlk_arrow_builder_bytes(b->children[i]);
+    for (int64_t i = 0; i < b->n_children; i++)
+        n += dlk_arrow_builder_bytes(b->children[i]);
     return n;
 }
 
@@ -215,8 +247,10 @@ static int bits_put(dlk_buf *bits, int64_t i, bool v)
         memset(bits->data + bits->len, 0, need - bits->len);
         bits->len = need;
     }
-    if (v) dlk_bit_set(bits->data, i);
-    else dlk_bit_clear(bits->data, i);
+    if (v)
+        dlk_bit_set(bits->data, i);
+    else
+        dlk_bit_clear(bits->data, i);
     return DLK_OK;
 }
 
@@ -233,8 +267,8 @@ static int slot(dlk_arrow_builder *b, bool valid)
 static int push_offset(dlk_arrow_builder *b, int64_t v)
 {
     if (v > INT32_MAX)
-        return dlk_err_set(DLK_INVALID_ARGUMENT, "arrow builder: column '%s': over 2 GiB in a batch",
-                           col(b));
+        return dlk_err_set(DLK_INVALID_ARGUMENT,
+                           "arrow builder: column '%s': over 2 GiB in a batch", col(b));
     int32_t o = (int32_t)v;
     return dlk_buf_append(&b->offsets, &o, 4) ? dlk_err_nomem() : DLK_OK;
 }
@@ -256,7 +290,8 @@ static int append_null_any(dlk_arrow_builder *b)
         break;
     case K_STRUCT:
         rc = DLK_OK;
-        for (int64_t i = 0; i < b->n_children && !rc; i++) rc = append_null_any(b->children[i]);
+        for (int64_t i = 0; i < b->n_children && !rc; i++)
+            rc = append_null_any(b->children[i]);
         break;
     default:
         rc = dlk_buf_reserve(&b->values, (size_t)b->width) ? dlk_err_nomem() : DLK_OK;
@@ -274,7 +309,8 @@ int dlk_arrow_builder_append_null(dlk_arrow_builder *b)
     if (!b->nullable)
         return dlk_err_set(DLK_SCHEMA_MISMATCH, "column '%s': null in a not-null column", col(b));
     if (b->open)
-        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': append_null inside begin/end", col(b));
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': append_null inside begin/end",
+                           col(b));
     return append_null_any(b);
 }
 
@@ -311,7 +347,8 @@ static int range(dlk_arrow_builder *b, const char *what)
 static __int128 pow10_128(int n)
 {
     __int128 p = 1;
-    while (n-- > 0) p *= 10;
+    while (n-- > 0)
+        p *= 10;
     return p;
 }
 
@@ -321,7 +358,8 @@ static int put_dec(dlk_arrow_builder *b, __int128 v)
     if (v >= lim || v <= -lim) return range(b, "decimal value");
     uint8_t le[16];
     unsigned __int128 u = (unsigned __int128)v;
-    for (int i = 0; i < 16; i++) le[i] = (uint8_t)(u >> (8 * i));
+    for (int i = 0; i < 16; i++)
+        le[i] = (uint8_t)(u >> (8 * i));
     return put_fixed(b, le, 16);
 }
 
@@ -477,7 +515,8 @@ int dlk_arrow_builder_begin(dlk_arrow_builder *b)
 
 int dlk_arrow_builder_end(dlk_arrow_builder *b)
 {
-    if (!b->open) return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': end without begin", col(b));
+    if (!b->open)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': end without begin", col(b));
     b->open = false;
     if (b->kind == K_STRUCT) {
         for (int64_t i = 0; i < b->n_children; i++) {
@@ -515,19 +554,24 @@ static int build(dlk_arrow_builder *b, struct ArrowArray *out)
 {
     int64_t nbuf;
     switch (b->kind) {
-    case K_STRUCT: nbuf = 1; break;
+    case K_STRUCT:
+        nbuf = 1;
+        break;
     case K_STRING:
-    case K_BINARY: nbuf = 3; break;
-    default: nbuf = 2;
+    case K_BINARY:
+        nbuf = 3;
+        break;
+    default:
+        nbuf = 2;
     }
-    if (b->open) return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': finish inside begin", col(b));
+    if (b->open)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s': finish inside begin", col(b));
     for (int64_t i = 0; i < b->n_children; i++) {
         int64_t want = b->kind == K_STRUCT ? b->length : -1;
         if (want >= 0 && b->children[i]->length != want)
-            return dlk_err_set(DLK_INVALID_ARGUMENT,
-                               "column '%s': %lld values appended for %lld struct slots",
-                               col(b->children[i]), (long long)b->children[i]->length,
-                               (long long)want);
+            return dlk_err_set(
+                DLK_INVALID_ARGUMENT, "column '%s': %lld values appended for %lld struct slots",
+                col(b->children[i]), (long long)b->children[i]->length, (long long)want);
     }
     /* the next batch is likely alike: its buffers start at these sizes */
     size_t last_values = b->values.len, last_offsets = b->offsets.len, last_bits = b->validity.len;
@@ -549,8 +593,10 @@ static int build(dlk_arrow_builder *b, struct ArrowArray *out)
             dlk_arrow_array_set_buffer(out, 1, dlk_buf_detach(&b->offsets));
             if (!out->buffers[1]) goto oom;
         }
-        if (main->data) dlk_arrow_array_set_buffer(out, slot_i, dlk_buf_detach(main));
-        else if (!dlk_arrow_array_alloc_buffer(out, slot_i, 8)) goto oom;
+        if (main->data)
+            dlk_arrow_array_set_buffer(out, slot_i, dlk_buf_detach(main));
+        else if (!dlk_arrow_array_alloc_buffer(out, slot_i, 8))
+            goto oom;
     }
     /* reset */
     dlk_buf_free(&b->validity);
@@ -562,7 +608,8 @@ static int build(dlk_arrow_builder *b, struct ArrowArray *out)
         if (dlk_buf_reserve(&b->offsets, last_offsets) || dlk_buf_append(&b->offsets, &z, 4))
             goto oom;
     }
-    if (dlk_buf_reserve(&b->values, last_values) || dlk_buf_reserve(&b->validity, last_bits)) goto oom;
+    if (dlk_buf_reserve(&b->values, last_values) || dlk_buf_reserve(&b->validity, last_bits))
+        goto oom;
     return DLK_OK;
 oom:
     rc = dlk_err_nomem();
@@ -586,13 +633,13 @@ typedef struct {
 
 static void skip_ws(parser *ps)
 {
-    while (isspace((unsigned char)*ps->p)) ps->p++;
+    while (isspace((unsigned char)*ps->p))
+        ps->p++;
 }
 
 static int perr(parser *ps, const char *what)
 {
-    return dlk_err_set(DLK_PARSE, "schema spec: column %d: %s", (int)(ps->p - ps->start) + 1,
-                       what);
+    return dlk_err_set(DLK_PARSE, "schema spec: column %d: %s", (int)(ps->p - ps->start) + 1, what);
 }
 
 static int parse_type(parser *ps, const char *name, struct ArrowSchema *out);
@@ -610,7 +657,8 @@ static int parse_fields(parser *ps, char close, struct ArrowSchema *out)
         }
         skip_ws(ps);
         const char *ns = ps->p;
-        while (*ps->p && *ps->p != ':' && !isspace((unsigned char)*ps->p)) ps->p++;
+        while (*ps->p && *ps->p != ':' && !isspace((unsigned char)*ps->p))
+            ps->p++;
         size_t nlen = (size_t)(ps->p - ns);
         skip_ws(ps);
         if (nlen == 0 || *ps->p != ':') {
@@ -642,10 +690,12 @@ static int parse_fields(parser *ps, char close, struct ArrowSchema *out)
     }
     rc = dlk_arrow_schema_new(out, "+s", out->name ? out->name : "", out->flags, n);
     if (rc) goto done;
-    for (int i = 0; i < n; i++) dlk_arrow_schema_move(&tmp[i], out->children[i]);
+    for (int i = 0; i < n; i++)
+        dlk_arrow_schema_move(&tmp[i], out->children[i]);
     n = 0;
 done:
-    for (int i = 0; i < n; i++) dlk_arrow_schema_release(&tmp[i]);
+    for (int i = 0; i < n; i++)
+        dlk_arrow_schema_release(&tmp[i]);
     return rc;
 }
 
@@ -707,11 +757,14 @@ static int parse_type(parser *ps, const char *name, struct ArrowSchema *out)
     } else {
         if (ps->p[0] == 'd' && ps->p[1] == ':') {
             ps->p += 2;
-            while (isdigit((unsigned char)*ps->p)) ps->p++;
+            while (isdigit((unsigned char)*ps->p))
+                ps->p++;
             if (*ps->p == ',') ps->p++;
-            while (isdigit((unsigned char)*ps->p)) ps->p++;
+            while (isdigit((unsigned char)*ps->p))
+                ps->p++;
         } else {
-            while (*ps->p && !strchr(",<>! \t\n", *ps->p)) ps->p++;
+            while (*ps->p && !strchr(",<>! \t\n", *ps->p))
+                ps->p++;
         }
         if (ps->p == ts) return perr(ps, "expected a type");
         char *f = dlk_strndup(ts, (size_t)(ps->p - ts));
@@ -728,8 +781,10 @@ static int parse_type(parser *ps, const char *name, struct ArrowSchema *out)
         }
     }
     skip_ws(ps);
-    if (*ps->p == '!') ps->p++;
-    else out->flags |= ARROW_FLAG_NULLABLE;
+    if (*ps->p == '!')
+        ps->p++;
+    else
+        out->flags |= ARROW_FLAG_NULLABLE;
     return DLK_OK;
 }
 

@@ -75,10 +75,10 @@ int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *p
         d->soft = true;
         d->upgrade = true;
     } else if (mode == DLK_DML_SOFT) {
-        rc = dlk_err_set(
-            DLK_UNSUPPORTED,
-            "%s: the table does not have the deletionVectors feature (enable_dv adds it: --enable-dv; or --hard rewrites the files)",
-            root);
+        rc = dlk_err_set(DLK_UNSUPPORTED,
+                         "%s: the table does not have the deletionVectors feature (enable_dv adds "
+                         "it: --enable-dv; or --hard rewrites the files)",
+                         root);
         goto fail;
     }
     if ((rc = dlk_ops__ppath_parse(partition_path, (const char *const *)d->st.partition_cols,
@@ -209,9 +209,10 @@ static bool read_match(void *ctx, json_t *pv)
     int rc = DLK_OK;
     for (size_t i = 0; i < d->st.n_part && !rc; i++) {
         char pb[512]; /* partitionValues are keyed by physical names (column mapping) */
-        const char *key = dlk_ops__cm_mode(&d->st) > 0
-                              ? dlk_ops__cm_col_phys(&d->st.schema, d->st.partition_cols[i], pb, sizeof pb)
-                              : d->st.partition_cols[i];
+        const char *key =
+            dlk_ops__cm_mode(&d->st) > 0
+                ? dlk_ops__cm_col_phys(&d->st.schema, d->st.partition_cols[i], pb, sizeof pb)
+                : d->st.partition_cols[i];
         const char *v = json_string_value(json_object_get(pv, key));
         rc = part_key_put(&k, v && *v ? v : NULL);
     }

@@ -343,10 +343,10 @@ static int index_input(upsert *u)
                 if (!u->o->dedup) {
                     dlk_buf t = {0};
                     key_text(u, sb, i, &t);
-                    rc = dlk_err_set(
-                        DLK_INVALID_ARGUMENT,
-                        "upsert: duplicate key (%s) in the input (dedup keeps the last row: --dedup)",
-                        dlk_buf_cstr(&t));
+                    rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                                     "upsert: duplicate key (%s) in the input (dedup keeps the "
+                                     "last row: --dedup)",
+                                     dlk_buf_cstr(&t));
                     dlk_buf_free(&t);
                     break;
                 }
@@ -619,7 +619,11 @@ static int upsert_impl(const char *table, FILE *in, const char *text, size_t n,
     memset(r, 0, sizeof *r);
     r->version = -1;
     if (o->version < 1) return dlk_err_set(DLK_INVALID_ARGUMENT, "upsert options: version not set");
-    if (o->merge_schema) return dlk_err_set(DLK_UNSUPPORTED, "upsert: merge_schema (--merge-schema) is not supported by upsert yet; evolve the schema with a write --merge-schema or alter --add-column first");
+    if (o->merge_schema)
+        return dlk_err_set(
+            DLK_UNSUPPORTED,
+            "upsert: merge_schema (--merge-schema) is not supported by upsert yet; evolve the "
+            "schema with a write --merge-schema or alter --add-column first");
     if (o->input_format != DLK_INPUT_NDJSON && o->input_format != DLK_INPUT_CSV)
         return dlk_err_set(DLK_UNSUPPORTED, "upsert: input format %d (NDJSON or CSV)",
                            o->input_format);

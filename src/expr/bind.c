@@ -16,17 +16,28 @@
 const char *dlk_expr__type_name(dtype t)
 {
     switch (t) {
-    case T_NULL: return "null";
-    case T_BOOL: return "boolean";
-    case T_INT: return "long";
-    case T_DOUBLE: return "double";
-    case T_DECIMAL: return "decimal";
-    case T_STRING: return "string";
-    case T_BINARY: return "binary";
-    case T_DATE: return "date";
-    case T_TS: return "timestamp";
-    case T_TSNTZ: return "timestamp_ntz";
-    case T_STRUCT: return "struct";
+    case T_NULL:
+        return "null";
+    case T_BOOL:
+        return "boolean";
+    case T_INT:
+        return "long";
+    case T_DOUBLE:
+        return "double";
+    case T_DECIMAL:
+        return "decimal";
+    case T_STRING:
+        return "string";
+    case T_BINARY:
+        return "binary";
+    case T_DATE:
+        return "date";
+    case T_TS:
+        return "timestamp";
+    case T_TSNTZ:
+        return "timestamp_ntz";
+    case T_STRUCT:
+        return "struct";
     }
     return "?";
 }
@@ -36,21 +47,35 @@ int dlk_expr__type_of_format(const char *f, dtype *t, int *scale, int *ts_mul)
     *scale = 0;
     *ts_mul = 1;
     if (!f) return DLK_UNSUPPORTED;
-    if (!strcmp(f, "b")) *t = T_BOOL;
-    else if (!strcmp(f, "c") || !strcmp(f, "s") || !strcmp(f, "i") || !strcmp(f, "l") || !strcmp(f, "C") ||
-             !strcmp(f, "S") || !strcmp(f, "I") || !strcmp(f, "L"))
+    if (!strcmp(f, "b"))
+        *t = T_BOOL;
+    else if (!strcmp(f, "c") || !strcmp(f, "s") || !strcmp(f, "i") || !strcmp(f, "l") ||
+             !strcmp(f, "C") || !strcmp(f, "S") || !strcmp(f, "I") || !strcmp(f, "L"))
         *t = T_INT;
-    else if (!strcmp(f, "f") || !strcmp(f, "g")) *t = T_DOUBLE;
-    else if (!strcmp(f, "u") || !strcmp(f, "U")) *t = T_STRING;
-    else if (!strcmp(f, "z") || !strcmp(f, "Z") || !strncmp(f, "w:", 2)) *t = T_BINARY;
-    else if (!strcmp(f, "tdD")) *t = T_DATE;
+    else if (!strcmp(f, "f") || !strcmp(f, "g"))
+        *t = T_DOUBLE;
+    else if (!strcmp(f, "u") || !strcmp(f, "U"))
+        *t = T_STRING;
+    else if (!strcmp(f, "z") || !strcmp(f, "Z") || !strncmp(f, "w:", 2))
+        *t = T_BINARY;
+    else if (!strcmp(f, "tdD"))
+        *t = T_DATE;
     else if (!strncmp(f, "ts", 2) && strlen(f) >= 4 && f[3] == ':') {
         switch (f[2]) {
-        case 's': *ts_mul = 1000000; break;
-        case 'm': *ts_mul = 1000; break;
-        case 'u': *ts_mul = 1; break;
-        case 'n': *ts_mul = -1000; break; /* divide */
-        default: return DLK_UNSUPPORTED;
+        case 's':
+            *ts_mul = 1000000;
+            break;
+        case 'm':
+            *ts_mul = 1000;
+            break;
+        case 'u':
+            *ts_mul = 1;
+            break;
+        case 'n':
+            *ts_mul = -1000;
+            break; /* divide */
+        default:
+            return DLK_UNSUPPORTED;
         }
         *t = f[4] ? T_TS : T_TSNTZ;
     } else if (!strncmp(f, "d:", 2)) {
@@ -61,13 +86,16 @@ int dlk_expr__type_of_format(const char *f, dtype *t, int *scale, int *ts_mul)
         c++;
         bool negs = false;
         if (*c == '-') negs = true, c++;
-        while (*c >= '0' && *c <= '9') s = s * 10 + (*c++ - '0');
+        while (*c >= '0' && *c <= '9')
+            s = s * 10 + (*c++ - '0');
         if (negs || s > 38) return DLK_UNSUPPORTED;
         if (*c == ',' && strcmp(c + 1, "128") != 0) return DLK_UNSUPPORTED;
         *t = T_DECIMAL;
         *scale = s;
-    } else if (!strcmp(f, "+s")) *t = T_STRUCT;
-    else return DLK_UNSUPPORTED;
+    } else if (!strcmp(f, "+s"))
+        *t = T_STRUCT;
+    else
+        return DLK_UNSUPPORTED;
     return DLK_OK;
 }
 
@@ -76,7 +104,8 @@ int dlk_expr__type_of_format(const char *f, dtype *t, int *scale, int *ts_mul)
 static dlk_i128 pow10_i128(int k)
 {
     dlk_i128 r = 1;
-    for (int i = 0; i < k; i++) r *= 10;
+    for (int i = 0; i < k; i++)
+        r *= 10;
     return r;
 }
 #define DEC_MAX DLK_DEC_MAX
@@ -86,7 +115,8 @@ int dlk_expr__decimal_scale(const char *s, size_t n)
     const char *d = memchr(s, '.', n);
     if (!d) return 0;
     int k = 0;
-    for (const char *c = d + 1; c < s + n && *c >= '0' && *c <= '9'; c++) k++;
+    for (const char *c = d + 1; c < s + n && *c >= '0' && *c <= '9'; c++)
+        k++;
     return k;
 }
 
@@ -129,7 +159,10 @@ bool dlk_expr__parse_decimal(const char *s, size_t n, int scale, dlk_i128 *out)
     return true;
 }
 
-static double dec_to_double(dlk_i128 v, int scale) { return (double)v / pow(10.0, scale); }
+static double dec_to_double(dlk_i128 v, int scale)
+{
+    return (double)v / pow(10.0, scale);
+}
 
 /* Rescale a decimal up (exact); false on overflow. */
 static bool dec_rescale(dlk_i128 v, int from, int to, dlk_i128 *out)
@@ -152,8 +185,10 @@ int dlk_expr__convert_scalar(scalar *s, dtype from, int fs, dtype to, int ts)
     if (s->null || (from == to && fs == ts && from != T_DECIMAL)) return DLK_OK;
     switch (to) {
     case T_DOUBLE:
-        if (from == T_INT) s->d = (double)s->i;
-        else if (from == T_DECIMAL) s->d = dec_to_double(s->dec, fs);
+        if (from == T_INT)
+            s->d = (double)s->i;
+        else if (from == T_DECIMAL)
+            s->d = dec_to_double(s->dec, fs);
         else if (from == T_STRING) {
             char buf[128];
             if (s->n >= sizeof buf) return DLK_SCHEMA_MISMATCH;
@@ -163,7 +198,8 @@ int dlk_expr__convert_scalar(scalar *s, dtype from, int fs, dtype to, int ts)
                 dlk_error_clear();
                 return DLK_SCHEMA_MISMATCH;
             }
-        } else return DLK_SCHEMA_MISMATCH;
+        } else
+            return DLK_SCHEMA_MISMATCH;
         return DLK_OK;
     case T_DECIMAL:
         if (from == T_INT) {
@@ -172,7 +208,8 @@ int dlk_expr__convert_scalar(scalar *s, dtype from, int fs, dtype to, int ts)
             if (!dec_rescale(s->dec, fs, ts, &s->dec)) return DLK_SCHEMA_MISMATCH;
         } else if (from == T_STRING) {
             if (!dlk_expr__parse_decimal(s->s, s->n, ts, &s->dec)) return DLK_SCHEMA_MISMATCH;
-        } else return DLK_SCHEMA_MISMATCH;
+        } else
+            return DLK_SCHEMA_MISMATCH;
         return DLK_OK;
     case T_INT:
         if (from == T_STRING) {
@@ -188,7 +225,8 @@ int dlk_expr__convert_scalar(scalar *s, dtype from, int fs, dtype to, int ts)
         }
         if (from == T_DECIMAL) {
             dlk_i128 v;
-            if (!dec_rescale(s->dec, fs, 0, &v) || v > INT64_MAX || v < INT64_MIN) return DLK_SCHEMA_MISMATCH;
+            if (!dec_rescale(s->dec, fs, 0, &v) || v > INT64_MAX || v < INT64_MIN)
+                return DLK_SCHEMA_MISMATCH;
             s->i = (int64_t)v;
             return DLK_OK;
         }
@@ -237,7 +275,8 @@ int dlk_expr__convert_scalar(scalar *s, dtype from, int fs, dtype to, int ts)
             return DLK_OK;
         }
         return DLK_SCHEMA_MISMATCH;
-    default: return DLK_SCHEMA_MISMATCH;
+    default:
+        return DLK_SCHEMA_MISMATCH;
     }
 }
 
@@ -252,9 +291,12 @@ static int dcmp_double(double a, double b)
 int dlk_expr__cmp_scalar(const scalar *a, const scalar *b, dtype t)
 {
     switch (t) {
-    case T_BOOL: return (int)a->b - (int)b->b;
-    case T_DOUBLE: return dcmp_double(a->d, b->d);
-    case T_DECIMAL: return a->dec < b->dec ? -1 : a->dec > b->dec;
+    case T_BOOL:
+        return (int)a->b - (int)b->b;
+    case T_DOUBLE:
+        return dcmp_double(a->d, b->d);
+    case T_DECIMAL:
+        return a->dec < b->dec ? -1 : a->dec > b->dec;
     case T_STRING:
     case T_BINARY: {
         size_t m = a->n < b->n ? a->n : b->n;
@@ -262,7 +304,8 @@ int dlk_expr__cmp_scalar(const scalar *a, const scalar *b, dtype t)
         if (c) return c < 0 ? -1 : 1;
         return a->n < b->n ? -1 : a->n > b->n;
     }
-    default: return a->i < b->i ? -1 : a->i > b->i;
+    default:
+        return a->i < b->i ? -1 : a->i > b->i;
     }
 }
 
@@ -279,7 +322,8 @@ static int pos_err(int code, const node *n, const char *fmt, const char *a, cons
     return dlk_err_set(code, "%s at %d:%d", msg, n->line, n->col);
 }
 
-static const struct ArrowSchema *find_field(const struct ArrowSchema *s, const char *name, int64_t *idx)
+static const struct ArrowSchema *find_field(const struct ArrowSchema *s, const char *name,
+                                            int64_t *idx)
 {
     for (int64_t i = 0; i < s->n_children; i++)
         if (s->children[i]->name && !strcmp(s->children[i]->name, name)) {
@@ -304,8 +348,9 @@ static int bind_column(binder *b, node *n)
     if (!n->idx) return dlk_err_nomem();
     for (int d = 0; d < n->depth; d++) {
         if (strcmp(s->format, "+s") != 0) {
-            return dlk_err_set(DLK_SCHEMA_MISMATCH, "'%s' is a %s, not a struct; cannot read field '%s' at %d:%d",
-                               n->path[d - 1], dlk_arrow_type_word(s->format), n->path[d], n->line, n->col);
+            return dlk_err_set(
+                DLK_SCHEMA_MISMATCH, "'%s' is a %s, not a struct; cannot read field '%s' at %d:%d",
+                n->path[d - 1], dlk_arrow_type_word(s->format), n->path[d], n->line, n->col);
         }
         const struct ArrowSchema *c = find_field(s, n->path[d], &n->idx[d]);
         if (!c) {
@@ -325,11 +370,12 @@ static int bind_column(binder *b, node *n)
             size_t lim = strlen(n->path[d]) / 3 + 2;
             int rc;
             if (best && bd <= lim)
-                rc = dlk_err_set(DLK_NOT_FOUND, "column '%s' not found at %d:%d; did you mean '%s'?",
-                                 dlk_buf_cstr(&full), n->line, n->col, best);
+                rc =
+                    dlk_err_set(DLK_NOT_FOUND, "column '%s' not found at %d:%d; did you mean '%s'?",
+                                dlk_buf_cstr(&full), n->line, n->col, best);
             else
-                rc = dlk_err_set(DLK_NOT_FOUND, "column '%s' not found at %d:%d", dlk_buf_cstr(&full),
-                                 n->line, n->col);
+                rc = dlk_err_set(DLK_NOT_FOUND, "column '%s' not found at %d:%d",
+                                 dlk_buf_cstr(&full), n->line, n->col);
             dlk_buf_free(&full);
             return rc;
         }
@@ -343,14 +389,18 @@ static int bind_column(binder *b, node *n)
     }
     int ts_mul;
     if (dlk_expr__type_of_format(fmt, &n->type, &n->scale, &ts_mul))
-        return dlk_err_set(DLK_UNSUPPORTED, "column '%s' is a %s, which expressions cannot use at %d:%d",
+        return dlk_err_set(DLK_UNSUPPORTED,
+                           "column '%s' is a %s, which expressions cannot use at %d:%d",
                            n->path[n->depth - 1], dlk_arrow_type_word(fmt), n->line, n->col);
     n->ts_unit_div = ts_mul;
     if (!(n->format = dlk_strdup(fmt))) return dlk_err_nomem();
     return DLK_OK;
 }
 
-static bool is_num(dtype t) { return t == T_INT || t == T_DOUBLE || t == T_DECIMAL; }
+static bool is_num(dtype t)
+{
+    return t == T_INT || t == T_DOUBLE || t == T_DECIMAL;
+}
 
 static int wrap_cast(node **slot, dtype t, int scale)
 {
@@ -359,10 +409,12 @@ static int wrap_cast(node **slot, dtype t, int scale)
     if (k->kind == N_LIT) {
         if (dlk_expr__convert_scalar(&k->lit, k->type, k->scale, t, scale)) {
             if (k->type == T_STRING)
-                return dlk_err_set(DLK_SCHEMA_MISMATCH, "cannot convert string '%.60s' to %s at %d:%d",
-                                   k->lit.s ? k->lit.s : "", dlk_expr__type_name(t), k->line, k->col);
+                return dlk_err_set(
+                    DLK_SCHEMA_MISMATCH, "cannot convert string '%.60s' to %s at %d:%d",
+                    k->lit.s ? k->lit.s : "", dlk_expr__type_name(t), k->line, k->col);
             return dlk_err_set(DLK_SCHEMA_MISMATCH, "%s literal does not fit %s at %d:%d",
-                               dlk_expr__type_name(k->type), dlk_expr__type_name(t), k->line, k->col);
+                               dlk_expr__type_name(k->type), dlk_expr__type_name(t), k->line,
+                               k->col);
         }
         if (k->type == T_STRING && t != T_STRING && t != T_BINARY) {
             dlk_free(k->lit.s);
@@ -408,7 +460,8 @@ static bool common_type(const node *a, const node *b, dtype *t, int *scale)
         return x != T_STRUCT;
     }
     if (is_num(x) && is_num(y)) {
-        if (x == T_DOUBLE || y == T_DOUBLE) *t = T_DOUBLE, *scale = 0;
+        if (x == T_DOUBLE || y == T_DOUBLE)
+            *t = T_DOUBLE, *scale = 0;
         else {
             int sa = x == T_DECIMAL ? a->scale : 0, sb = y == T_DECIMAL ? b->scale : 0;
             *t = T_DECIMAL;
@@ -449,7 +502,8 @@ static int bind_node(binder *b, node **slot);
 static int type_err2(const node *n, const char *what, const node *a, const node *c)
 {
     char msg[200];
-    snprintf(msg, sizeof msg, "cannot %s %s with %s", what, dlk_expr__type_name(a->type), dlk_expr__type_name(c->type));
+    snprintf(msg, sizeof msg, "cannot %s %s with %s", what, dlk_expr__type_name(a->type),
+             dlk_expr__type_name(c->type));
     return dlk_err_set(DLK_SCHEMA_MISMATCH, "%s at %d:%d", msg, n->line, n->col);
 }
 
@@ -476,7 +530,8 @@ static int bind_node(binder *b, node **slot)
     case N_NEG:
         if (n->kids[0]->type == T_NULL) n->kids[0]->type = T_INT;
         if (!is_num(n->kids[0]->type))
-            return pos_err(DLK_SCHEMA_MISMATCH, n, "cannot negate %s%s", dlk_expr__type_name(n->kids[0]->type), "");
+            return pos_err(DLK_SCHEMA_MISMATCH, n, "cannot negate %s%s",
+                           dlk_expr__type_name(n->kids[0]->type), "");
         n->type = n->kids[0]->type;
         n->scale = n->kids[0]->scale;
         return DLK_OK;
@@ -492,16 +547,22 @@ static int bind_node(binder *b, node **slot)
         }
         dtype t;
         int sc = 0;
-        if (n->op == '/' || x->type == T_DOUBLE || y->type == T_DOUBLE) t = T_DOUBLE;
-        else if (x->type == T_INT && y->type == T_INT) t = T_INT;
+        if (n->op == '/' || x->type == T_DOUBLE || y->type == T_DOUBLE)
+            t = T_DOUBLE;
+        else if (x->type == T_INT && y->type == T_INT)
+            t = T_INT;
         else {
             t = T_DECIMAL;
             int sx = x->type == T_DECIMAL ? x->scale : 0, sy = y->type == T_DECIMAL ? y->scale : 0;
             if (n->op == '*') {
                 n->type = T_DECIMAL;
                 n->scale = sx + sy;
-                if (n->scale > 38) return pos_err(DLK_SCHEMA_MISMATCH, n, "decimal scale of product too large%s%s", "", "");
-                if ((rc = wrap_cast(&n->kids[0], T_DECIMAL, sx)) || (rc = wrap_cast(&n->kids[1], T_DECIMAL, sy))) return rc;
+                if (n->scale > 38)
+                    return pos_err(DLK_SCHEMA_MISMATCH, n, "decimal scale of product too large%s%s",
+                                   "", "");
+                if ((rc = wrap_cast(&n->kids[0], T_DECIMAL, sx)) ||
+                    (rc = wrap_cast(&n->kids[1], T_DECIMAL, sy)))
+                    return rc;
                 return DLK_OK;
             }
             sc = sx > sy ? sx : sy;
@@ -532,14 +593,17 @@ static int bind_node(binder *b, node **slot)
         if (n->nkids > 2) {
             node *e = n->kids[2];
             bool ok = e->kind == N_LIT && (e->lit.null || (e->type == T_STRING && e->lit.n == 1));
-            if (!ok) return pos_err(DLK_SCHEMA_MISMATCH, e, "ESCAPE needs a one-character string literal%s%s", "", "");
+            if (!ok)
+                return pos_err(DLK_SCHEMA_MISMATCH, e,
+                               "ESCAPE needs a one-character string literal%s%s", "", "");
             if (e->lit.null) e->type = T_STRING;
         }
         for (int i = 0; i < 2; i++) {
             node *k = n->kids[i];
             if (k->type == T_NULL) k->type = T_STRING;
             if (k->type != T_STRING && k->type != T_BINARY)
-                return pos_err(DLK_SCHEMA_MISMATCH, k, "LIKE needs strings but got %s%s", dlk_expr__type_name(k->type), "");
+                return pos_err(DLK_SCHEMA_MISMATCH, k, "LIKE needs strings but got %s%s",
+                               dlk_expr__type_name(k->type), "");
         }
         n->type = T_BOOL;
         return DLK_OK;
@@ -548,7 +612,10 @@ static int bind_node(binder *b, node **slot)
     case N_OR:
     case N_NOT:
         for (int i = 0; i < n->nkids; i++)
-            if ((rc = want_bool(n->kids[i], n->kind == N_AND ? "AND" : n->kind == N_OR ? "OR" : "NOT"))) return rc;
+            if ((rc = want_bool(n->kids[i], n->kind == N_AND  ? "AND"
+                                            : n->kind == N_OR ? "OR"
+                                                              : "NOT")))
+                return rc;
         n->type = T_BOOL;
         return DLK_OK;
     case N_ISNULL:
@@ -557,7 +624,8 @@ static int bind_node(binder *b, node **slot)
         }
         n->type = T_BOOL;
         return DLK_OK;
-    default: return DLK_OK;
+    default:
+        return DLK_OK;
     }
 }
 
@@ -570,7 +638,8 @@ int dlk_expr__bind(node **root, const struct ArrowSchema *schema, bool want_b)
     if (rc) return rc;
     node *n = *root;
     if (n->type == T_STRUCT)
-        return dlk_err_set(DLK_SCHEMA_MISMATCH, "a struct cannot be used as a value at %d:%d", n->line, n->col);
+        return dlk_err_set(DLK_SCHEMA_MISMATCH, "a struct cannot be used as a value at %d:%d",
+                           n->line, n->col);
     if (want_b) return want_bool(n, "a predicate");
     return DLK_OK;
 }
@@ -587,7 +656,8 @@ static int print_dec(dlk_buf *b, dlk_i128 v, int scale)
         d[k++] = (char)('0' + (int)(u % 10));
         u /= 10;
     } while (u && k < 60);
-    while (k <= scale) d[k++] = '0';
+    while (k <= scale)
+        d[k++] = '0';
     if (neg) dlk_buf_putc(b, '-');
     for (int i = k - 1; i >= 0; i--) {
         dlk_buf_putc(b, d[i]);
@@ -610,7 +680,8 @@ static bool plain_ident(const char *s)
 {
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' || (*s >= '0' && *s <= '9')))
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+              (*s >= '0' && *s <= '9')))
             return false;
     return true;
 }
@@ -622,10 +693,14 @@ int dlk_expr__print(const node *n, dlk_buf *b)
     case N_LIT:
         if (n->lit.null) return dlk_buf_puts(b, "NULL");
         switch (n->type) {
-        case T_BOOL: return dlk_buf_puts(b, n->lit.b ? "TRUE" : "FALSE");
-        case T_INT: return dlk_buf_printf(b, "%lld", (long long)n->lit.i);
-        case T_DOUBLE: return dlk_buf_printf(b, "%.17g", n->lit.d);
-        case T_DECIMAL: return print_dec(b, n->lit.dec, n->scale);
+        case T_BOOL:
+            return dlk_buf_puts(b, n->lit.b ? "TRUE" : "FALSE");
+        case T_INT:
+            return dlk_buf_printf(b, "%lld", (long long)n->lit.i);
+        case T_DOUBLE:
+            return dlk_buf_printf(b, "%.17g", n->lit.d);
+        case T_DECIMAL:
+            return print_dec(b, n->lit.dec, n->scale);
         case T_DATE: {
             char t[40];
             dlk_format_date((int32_t)n->lit.i, t);
@@ -637,16 +712,21 @@ int dlk_expr__print(const node *n, dlk_buf *b)
             dlk_format_timestamp(n->lit.i, n->type == T_TS, t);
             return dlk_buf_printf(b, "%s '%s'", n->type == T_TS ? "TIMESTAMP" : "TIMESTAMP_NTZ", t);
         }
-        default: print_quoted(b, n->lit.s ? n->lit.s : "", n->lit.n, '\''); return DLK_OK;
+        default:
+            print_quoted(b, n->lit.s ? n->lit.s : "", n->lit.n, '\'');
+            return DLK_OK;
         }
     case N_COL:
         for (int i = 0; i < n->depth; i++) {
             if (i) dlk_buf_putc(b, '.');
-            if (plain_ident(n->path[i])) dlk_buf_puts(b, n->path[i]);
-            else print_quoted(b, n->path[i], strlen(n->path[i]), '`');
+            if (plain_ident(n->path[i]))
+                dlk_buf_puts(b, n->path[i]);
+            else
+                print_quoted(b, n->path[i], strlen(n->path[i]), '`');
         }
         return DLK_OK;
-    case N_CAST: return dlk_expr__print(n->kids[0], b);
+    case N_CAST:
+        return dlk_expr__print(n->kids[0], b);
     case N_NEG:
         dlk_buf_puts(b, "(-");
         dlk_expr__print(n->kids[0], b);
@@ -672,11 +752,16 @@ int dlk_expr__print(const node *n, dlk_buf *b)
     default: {
         const char *op = "?";
         char ob[2] = {(char)n->op, 0};
-        if (n->kind == N_AND) op = "AND";
-        else if (n->kind == N_OR) op = "OR";
-        else if (n->kind == N_LIKE) op = n->neg ? "NOT LIKE" : "LIKE";
-        else if (n->kind == N_CMP) op = cmp[n->op - TK_EQ];
-        else if (n->kind == N_ARITH) op = ob;
+        if (n->kind == N_AND)
+            op = "AND";
+        else if (n->kind == N_OR)
+            op = "OR";
+        else if (n->kind == N_LIKE)
+            op = n->neg ? "NOT LIKE" : "LIKE";
+        else if (n->kind == N_CMP)
+            op = cmp[n->op - TK_EQ];
+        else if (n->kind == N_ARITH)
+            op = ob;
         dlk_buf_putc(b, '(');
         dlk_expr__print(n->kids[0], b);
         dlk_buf_printf(b, " %s ", op);

@@ -20,8 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum kind { K_BOOL, K_INT, K_FLOAT, K_STRING, K_BINARY, K_DATE, K_TS, K_TSNTZ, K_DEC, K_STRUCT,
-            K_LIST, K_MAP, K_OTHER };
+enum kind {
+    K_BOOL,
+    K_INT,
+    K_FLOAT,
+    K_STRING,
+    K_BINARY,
+    K_DATE,
+    K_TS,
+    K_TSNTZ,
+    K_DEC,
+    K_STRUCT,
+    K_LIST,
+    K_MAP,
+    K_OTHER
+};
 
 typedef struct plan plan;
 struct plan {
@@ -34,7 +47,7 @@ struct plan {
     dlk_arrow_builder *b;
     size_t n_children;
     plan *children;
-    dlk_map index; /* struct: name -> index+1 */
+    dlk_map index;    /* struct: name -> index+1 */
     const char *name; /* field name (schema's) */
     /* struct: the field of the k-th key of the previous object (records
      * of a file mostly share their key order, so a strcmp replaces the
@@ -54,36 +67,37 @@ struct dlk_records_reader {
     plan full;                      /* plan of the full schema (partition values) */
     dlk_arrow_builder *full_b;
     size_t n_part;
-    int *part_idx;                  /* partition column -> index in schema */
-    dlk_map part_names;             /* partition column name -> its index + 1 */
-    dlk_vec slots;                  /* slot* */
-    dlk_map slot_index;             /* key -> slot* */
-    size_t next_flush;              /* at EOF: next slot to emit */
+    int *part_idx;      /* partition column -> index in schema */
+    dlk_map part_names; /* partition column name -> its index + 1 */
+    dlk_vec slots;      /* slot* */
+    dlk_map slot_index; /* key -> slot* */
+    size_t next_flush;  /* at EOF: next slot to emit */
     size_t buffered_rows;
-    dlk_buf key;                    /* scratch */
-    char **vals;                    /* scratch partition values */
-    bool *borrowed;                 /* vals[i] is not owned (a JSON string or dbuf[i]) */
-    char (*dbuf)[16];               /* scratch text of date partition values */
-    const char *const *out_values;  /* values of the last emitted batch */
+    dlk_buf key;                   /* scratch */
+    char **vals;                   /* scratch partition values */
+    bool *borrowed;                /* vals[i] is not owned (a JSON string or dbuf[i]) */
+    char (*dbuf)[16];              /* scratch text of date partition values */
+    const char *const *out_values; /* values of the last emitted batch */
     FILE *f;
     const char *mem;
     size_t mem_len, mem_pos;
-    dlk_buf in;      /* file input buffer */
+    dlk_buf in; /* file input buffer */
     size_t in_pos;
     bool eof;
-    int64_t line;    /* current line (1-based) */
-    int64_t count;   /* records converted */
+    int64_t line;  /* current line (1-based) */
+    int64_t count; /* records converted */
     /* CSV */
     bool csv_header_done;
     bool eof_all;
     size_t n_csv_cols;
-    dlk_map csv_idx; /* header name -> csv field index + 1 */
+    dlk_map csv_idx;    /* header name -> csv field index + 1 */
     dlk_vec csv_fields; /* dlk_buf per field */
 };
 
 static void plan_free(plan *p)
 {
-    for (size_t i = 0; i < p->n_children; i++) plan_free(&p->children[i]);
+    for (size_t i = 0; i < p->n_children; i++)
+        plan_free(&p->children[i]);
     dlk_free(p->children);
     dlk_free(p->path);
     dlk_free(p->type);
@@ -107,17 +121,36 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
     p->type = dlk_buf_detach(&tb);
     if (!p->type) return dlk_err_nomem();
     p->name = s->name ? s->name : "";
-    if (!strcmp(f, "b")) p->kind = K_BOOL;
-    else if (!strcmp(f, "c")) { p->kind = K_INT; p->lo = INT8_MIN; p->hi = INT8_MAX; }
-    else if (!strcmp(f, "s")) { p->kind = K_INT; p->lo = INT16_MIN; p->hi = INT16_MAX; }
-    else if (!strcmp(f, "i")) { p->kind = K_INT; p->lo = INT32_MIN; p->hi = INT32_MAX; }
-    else if (!strcmp(f, "l")) { p->kind = K_INT; p->lo = INT64_MIN; p->hi = INT64_MAX; }
-    else if (!strcmp(f, "f") || !strcmp(f, "g")) p->kind = K_FLOAT;
-    else if (!strcmp(f, "u")) p->kind = K_STRING;
-    else if (!strcmp(f, "z")) p->kind = K_BINARY;
-    else if (!strcmp(f, "tdD")) p->kind = K_DATE;
-    else if (!strcmp(f, "tsu:UTC")) p->kind = K_TS;
-    else if (!strcmp(f, "tsu:")) p->kind = K_TSNTZ;
+    if (!strcmp(f, "b"))
+        p->kind = K_BOOL;
+    else if (!strcmp(f, "c")) {
+        p->kind = K_INT;
+        p->lo = INT8_MIN;
+        p->hi = INT8_MAX;
+    } else if (!strcmp(f, "s")) {
+        p->kind = K_INT;
+        p->lo = INT16_MIN;
+        p->hi = INT16_MAX;
+    } else if (!strcmp(f, "i")) {
+        p->kind = K_INT;
+        p->lo = INT32_MIN;
+        p->hi = INT32_MAX;
+    } else if (!strcmp(f, "l")) {
+        p->kind = K_INT;
+        p->lo = INT64_MIN;
+        p->hi = INT64_MAX;
+    } else if (!strcmp(f, "f") || !strcmp(f, "g"))
+        p->kind = K_FLOAT;
+    else if (!strcmp(f, "u"))
+        p->kind = K_STRING;
+    else if (!strcmp(f, "z"))
+        p->kind = K_BINARY;
+    else if (!strcmp(f, "tdD"))
+        p->kind = K_DATE;
+    else if (!strcmp(f, "tsu:UTC"))
+        p->kind = K_TS;
+    else if (!strcmp(f, "tsu:"))
+        p->kind = K_TSNTZ;
     else if (!strncmp(f, "d:", 2)) {
         p->kind = K_DEC;
         if (sscanf(f + 2, "%d,%d", &p->dec_prec, &p->dec_scale) != 2)
@@ -127,8 +160,11 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
         if (!(p->pred = dlk_calloc(N_PRED, sizeof *p->pred))) return dlk_err_nomem();
     } else if (!strcmp(f, "+l"))
         p->kind = K_LIST;
-    else if (!strcmp(f, "+m")) p->kind = K_MAP;
-    else return dlk_err_set(DLK_UNSUPPORTED, "column '%s': type %s not supported for input", path, f);
+    else if (!strcmp(f, "+m"))
+        p->kind = K_MAP;
+    else
+        return dlk_err_set(DLK_UNSUPPORTED, "column '%s': type %s not supported for input", path,
+                           f);
 
     if (p->kind == K_STRUCT) {
         size_t n = (size_t)dlk_arrow_builder_n_children(b);
@@ -163,7 +199,8 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
         p->n_children = 1;
         dlk_buf_reset(&cp);
         if (!rc) rc = dlk_buf_printf(&cp, "%s.value", path);
-        if (!rc) rc = plan_build(&p->children[1], dlk_arrow_builder_map_value(b), dlk_buf_cstr(&cp));
+        if (!rc)
+            rc = plan_build(&p->children[1], dlk_arrow_builder_map_value(b), dlk_buf_cstr(&cp));
         p->n_children = 2;
         dlk_buf_free(&cp);
         if (rc) return rc;
@@ -174,21 +211,29 @@ static int plan_build(plan *p, dlk_arrow_builder *b, const char *path)
 static const char *json_kind(const json_t *v)
 {
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "object";
-    case JSON_ARRAY: return "array";
-    case JSON_STRING: return "string";
-    case JSON_INTEGER: return "integer";
-    case JSON_REAL: return "number";
+    case JSON_OBJECT:
+        return "object";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "number";
     case JSON_TRUE:
-    case JSON_FALSE: return "boolean";
-    default: return "null";
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
     }
 }
 
 static int mismatch(const dlk_records_reader *r, const plan *p, const char *actual, const char *why)
 {
-    return dlk_err_schema_mismatch(p->type, actual, "line %" PRId64 ": column '%s': expected %s, got %s",
-                                   r->line, p->path, p->type, why ? why : actual);
+    return dlk_err_schema_mismatch(p->type, actual,
+                                   "line %" PRId64 ": column '%s': expected %s, got %s", r->line,
+                                   p->path, p->type, why ? why : actual);
 }
 
 /* A number in a timestamp column (a JSON number, or CSV text that is one):
@@ -227,8 +272,10 @@ static int ts_number(const dlk_records_reader *r, const plan *p, const char *tex
 static const char *number_text(json_t *v, char *buf, size_t cap, bool *integral)
 {
     *integral = json_is_integer(v);
-    if (*integral) snprintf(buf, cap, "%" PRId64, (int64_t)json_integer_value(v));
-    else snprintf(buf, cap, "%.17g", json_real_value(v));
+    if (*integral)
+        snprintf(buf, cap, "%" PRId64, (int64_t)json_integer_value(v));
+    else
+        snprintf(buf, cap, "%.17g", json_real_value(v));
     return buf;
 }
 
@@ -238,18 +285,21 @@ static bool csv_is_number(const char *s, size_t n, bool *integral)
     size_t i = 0;
     if (i < n && (s[i] == '-' || s[i] == '+')) i++;
     size_t d = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
     if (i == d) return false;
     *integral = i == n;
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
     }
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
         if (i < n && (s[i] == '-' || s[i] == '+')) i++;
         size_t e = i;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
         if (i == e) return false;
     }
     return i == n;
@@ -264,9 +314,9 @@ static int bfail(const dlk_records_reader *r, int rc)
 static int append_null(dlk_records_reader *r, const plan *p)
 {
     if (!p->nullable)
-        return dlk_err_schema_mismatch(p->type, "null",
-                                       "line %" PRId64 ": column '%s': expected %s not null, got %s",
-                                       r->line, p->path, p->type, "null or missing value");
+        return dlk_err_schema_mismatch(
+            p->type, "null", "line %" PRId64 ": column '%s': expected %s not null, got %s", r->line,
+            p->path, p->type, "null or missing value");
     int rc = dlk_arrow_builder_append_null(p->b);
     return rc ? bfail(r, rc) : DLK_OK;
 }
@@ -277,24 +327,29 @@ static int append_dec_text(dlk_records_reader *r, const plan *p, const char *s, 
     size_t i = 0, int_digits = 0, frac = 0;
     if (i < n && (s[i] == '-' || s[i] == '+')) i++;
     size_t st = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++, int_digits++;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++, int_digits++;
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++, frac++;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++, frac++;
     }
     if (i != n || (int_digits == 0 && frac == 0) || i == st)
         return mismatch(r, p, "string", "a string that is not a decimal number");
     /* Leading zeros do not count toward the precision. */
     size_t lead = 0;
-    while (lead < int_digits && s[st + lead] == '0') lead++;
+    while (lead < int_digits && s[st + lead] == '0')
+        lead++;
     /* Trailing zeros beyond the scale are harmless. */
     size_t eff_frac = frac;
-    while (eff_frac > (size_t)p->dec_scale && s[n - 1 - (frac - eff_frac)] == '0') eff_frac--;
+    while (eff_frac > (size_t)p->dec_scale && s[n - 1 - (frac - eff_frac)] == '0')
+        eff_frac--;
     if (eff_frac > (size_t)p->dec_scale)
         return mismatch(r, p, "decimal", "a value with more fraction digits than the scale");
     if (int_digits - lead + (size_t)p->dec_scale > (size_t)p->dec_prec)
         return mismatch(r, p, "decimal", "a value out of range");
-    int rc = dlk_arrow_builder_append_decimal_str(p->b, s, n - (frac - eff_frac) - (eff_frac == 0 && frac ? 1 : 0));
+    int rc = dlk_arrow_builder_append_decimal_str(
+        p->b, s, n - (frac - eff_frac) - (eff_frac == 0 && frac ? 1 : 0));
     return rc ? bfail(r, rc) : DLK_OK;
 }
 
@@ -340,10 +395,13 @@ static int convert_struct(dlk_records_reader *r, const plan *p, json_t *obj)
     if (unknown && r->opts.strict) {
         const char *key;
         json_t *val;
-        json_object_foreach(obj, key, val) {
-            if (!dlk_map_get_str(&p->index, key) && (*p->path || !dlk_map_get_str(&r->part_names, key))) {
+        json_object_foreach(obj, key, val)
+        {
+            if (!dlk_map_get_str(&p->index, key) &&
+                (*p->path || !dlk_map_get_str(&r->part_names, key))) {
                 return dlk_err_schema_mismatch(p->type, key,
-                                               "line %" PRId64 ": field '%s%s%s' is not in the table schema "
+                                               "line %" PRId64
+                                               ": field '%s%s%s' is not in the table schema "
                                                "(merge_schema adds it as a column: --merge-schema; "
                                                "strict=false drops it: --ignore-unknown)",
                                                r->line, p->path, *p->path ? "." : "", key);
@@ -391,10 +449,14 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         } else if (json_is_string(v)) {
             const char *s = json_string_value(v);
             double d;
-            if (!strcmp(s, "NaN")) d = NAN;
-            else if (!strcmp(s, "Infinity") || !strcmp(s, "+Infinity")) d = INFINITY;
-            else if (!strcmp(s, "-Infinity")) d = -INFINITY;
-            else return mismatch(r, p, "string", NULL);
+            if (!strcmp(s, "NaN"))
+                d = NAN;
+            else if (!strcmp(s, "Infinity") || !strcmp(s, "+Infinity"))
+                d = INFINITY;
+            else if (!strcmp(s, "-Infinity"))
+                d = -INFINITY;
+            else
+                return mismatch(r, p, "string", NULL);
             rc = dlk_arrow_builder_append_double(p->b, d);
         } else {
             return mismatch(r, p, json_kind(v), NULL);
@@ -442,7 +504,8 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         break;
     }
     case K_DEC:
-        if (json_is_string(v)) return append_dec_text(r, p, json_string_value(v), json_string_length(v));
+        if (json_is_string(v))
+            return append_dec_text(r, p, json_string_value(v), json_string_length(v));
         if (json_is_integer(v)) {
             char t[32];
             int n = snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v));
@@ -451,7 +514,8 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         if (json_is_real(v)) {
             double d = json_real_value(v);
             char t[400];
-            if (!isfinite(d) || fabs(d) > 1e38) return mismatch(r, p, "double", "a number out of range");
+            if (!isfinite(d) || fabs(d) > 1e38)
+                return mismatch(r, p, "double", "a number out of range");
             int n = snprintf(t, sizeof t, "%.*f", p->dec_scale, d);
             if (n <= 0 || (size_t)n >= sizeof t || strtod(t, NULL) != d)
                 return mismatch(r, p, "double", "a value with more fraction digits than the scale");
@@ -466,7 +530,8 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
         if ((rc = dlk_arrow_builder_begin(p->b))) return bfail(r, rc);
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) {
+        json_array_foreach(v, i, e)
+        {
             if ((rc = convert_json(r, &p->children[0], e))) return rc;
         }
         rc = dlk_arrow_builder_end(p->b);
@@ -486,8 +551,10 @@ static int convert_json(dlk_records_reader *r, const plan *p, json_t *v)
                 /* Non-string keys: convert the key text as a JSON scalar. */
                 json_t *kv = NULL;
                 int64_t iv;
-                if (kp->kind == K_INT && dlk_parse_i64(key, &iv) == DLK_OK) kv = json_integer(iv);
-                else kv = json_string(key);
+                if (kp->kind == K_INT && dlk_parse_i64(key, &iv) == DLK_OK)
+                    kv = json_integer(iv);
+                else
+                    kv = json_string(key);
                 if (!kv) return dlk_err_nomem();
                 rc = convert_json(r, kp, kv);
                 json_decref(kv);
@@ -521,31 +588,40 @@ static int convert_text(dlk_records_reader *r, const plan *p, const char *s, siz
     switch (p->kind) {
     case K_BOOL: {
         bool b;
-        if (n >= sizeof tmp || dlk_parse_bool(z, &b)) return mismatch(r, p, "string", "text that is not a boolean");
+        if (n >= sizeof tmp || dlk_parse_bool(z, &b))
+            return mismatch(r, p, "string", "text that is not a boolean");
         rc = dlk_arrow_builder_append_bool(p->b, b);
         break;
     }
     case K_INT: {
         int64_t x;
-        if (n >= sizeof tmp || dlk_parse_i64(z, &x)) return mismatch(r, p, "string", "text that is not an integer");
+        if (n >= sizeof tmp || dlk_parse_i64(z, &x))
+            return mismatch(r, p, "string", "text that is not an integer");
         if (x < p->lo || x > p->hi) return mismatch(r, p, "long", "a value out of range");
         rc = dlk_arrow_builder_append_int(p->b, x);
         break;
     }
     case K_FLOAT: {
         double d;
-        if (n < sizeof tmp && !strcmp(z, "NaN")) d = NAN;
-        else if (n < sizeof tmp && !strcmp(z, "Infinity")) d = INFINITY;
-        else if (n < sizeof tmp && !strcmp(z, "-Infinity")) d = -INFINITY;
-        else if (n >= sizeof tmp || dlk_parse_double(z, &d)) return mismatch(r, p, "string", "text that is not a number");
+        if (n < sizeof tmp && !strcmp(z, "NaN"))
+            d = NAN;
+        else if (n < sizeof tmp && !strcmp(z, "Infinity"))
+            d = INFINITY;
+        else if (n < sizeof tmp && !strcmp(z, "-Infinity"))
+            d = -INFINITY;
+        else if (n >= sizeof tmp || dlk_parse_double(z, &d))
+            return mismatch(r, p, "string", "text that is not a number");
         rc = dlk_arrow_builder_append_double(p->b, d);
         break;
     }
-    case K_STRING: rc = dlk_arrow_builder_append_bytes(p->b, s, n); break;
+    case K_STRING:
+        rc = dlk_arrow_builder_append_bytes(p->b, s, n);
+        break;
     case K_BINARY: {
         uint8_t *bytes = NULL;
         size_t bn = 0;
-        if (dlk_base64_decode(s, n, &bytes, &bn)) return mismatch(r, p, "string", "text that is not base64");
+        if (dlk_base64_decode(s, n, &bytes, &bn))
+            return mismatch(r, p, "string", "text that is not base64");
         rc = dlk_arrow_builder_append_bytes(p->b, bytes, bn);
         dlk_free(bytes);
         break;
@@ -567,11 +643,13 @@ static int convert_text(dlk_records_reader *r, const plan *p, const char *s, siz
             if ((rc = ts_number(r, p, num, integral, &us))) return rc;
         } else if (dlk_parse_timestamp(s, n, &us, &zone))
             return mismatch(r, p, "string", "text that is not a timestamp");
-        if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
+        if (zone && p->kind == K_TSNTZ)
+            return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
         rc = dlk_arrow_builder_append_int(p->b, us);
         break;
     }
-    case K_DEC: return append_dec_text(r, p, s, n);
+    case K_DEC:
+        return append_dec_text(r, p, s, n);
     default:
         return dlk_err_set(DLK_UNSUPPORTED, "line %" PRId64 ": column '%s': %s values in CSV input",
                            r->line, p->path, p->type);
@@ -652,7 +730,8 @@ typedef struct slot {
 static void slot_free(dlk_records_reader *r, slot *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < r->n_part; i++) dlk_free(s->values ? s->values[i] : NULL);
+    for (size_t i = 0; i < r->n_part; i++)
+        dlk_free(s->values ? s->values[i] : NULL);
     dlk_free(s->values);
     dlk_free(s->key);
     plan_free(&s->top);
@@ -743,12 +822,14 @@ static int common_open(const struct ArrowSchema *schema, const dlk_records_optio
         const char *pn = r->opts.partition_cols[i];
         int64_t idx = dlk_arrow_schema_find(schema, pn);
         if (idx < 0) {
-            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pn);
+            rc =
+                dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pn);
             break;
         }
         int k = r->full.children[idx].kind;
         if (k == K_STRUCT || k == K_LIST || k == K_MAP || k == K_BINARY) {
-            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of type %s", pn, r->full.children[idx].type);
+            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of type %s", pn,
+                             r->full.children[idx].type);
             break;
         }
         r->part_idx[i] = (int)idx;
@@ -793,7 +874,8 @@ int dlk_ops_records_open_mem(const struct ArrowSchema *schema, const dlk_records
 void dlk_ops_records_free(dlk_records_reader *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->slots.len; i++) slot_free(r, dlk_vec_at(&r->slots, slot *, i));
+    for (size_t i = 0; i < r->slots.len; i++)
+        slot_free(r, dlk_vec_at(&r->slots, slot *, i));
     dlk_vec_free(&r->slots);
     dlk_map_free(&r->slot_index);
     dlk_map_free(&r->part_names);
@@ -803,7 +885,8 @@ void dlk_ops_records_free(dlk_records_reader *r)
     dlk_arrow_schema_release(&r->data_schema);
     dlk_buf_free(&r->in);
     dlk_buf_free(&r->key);
-    for (size_t i = 0; i < r->csv_fields.len; i++) dlk_buf_free(&dlk_vec_at(&r->csv_fields, dlk_buf, i));
+    for (size_t i = 0; i < r->csv_fields.len; i++)
+        dlk_buf_free(&dlk_vec_at(&r->csv_fields, dlk_buf, i));
     dlk_vec_free(&r->csv_fields);
     dlk_map_free(&r->csv_idx);
     if (r->vals)
@@ -816,7 +899,10 @@ void dlk_ops_records_free(dlk_records_reader *r)
     dlk_free(r);
 }
 
-int64_t dlk_ops_records_count(const dlk_records_reader *r) { return r ? r->count : 0; }
+int64_t dlk_ops_records_count(const dlk_records_reader *r)
+{
+    return r ? r->count : 0;
+}
 
 const struct ArrowSchema *dlk_ops_records_data_schema(const dlk_records_reader *r)
 {
@@ -889,7 +975,8 @@ static int part_value(dlk_records_reader *r, const plan *p, json_t *v, bool miss
             return mismatch(r, p, json_kind(v), NULL);
         else if (dlk_parse_timestamp(json_string_value(v), json_string_length(v), &us, &zone))
             return mismatch(r, p, "string", "a string that is not an RFC 3339 timestamp");
-        if (zone && p->kind == K_TSNTZ) return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
+        if (zone && p->kind == K_TSNTZ)
+            return mismatch(r, p, "timestamp", "a timestamp with a time-zone offset");
         size_t n = dlk_format_timestamp(us, false, t); /* YYYY-MM-DDTHH:MM:SS.ffffff */
         t[10] = ' ';
         if (n >= 26 && !strcmp(t + 19, ".000000")) t[19] = 0;
@@ -899,11 +986,13 @@ static int part_value(dlk_records_reader *r, const plan *p, json_t *v, bool miss
     case K_DEC: {
         const char *s;
         char num[48];
-        if (json_is_string(v)) s = json_string_value(v);
+        if (json_is_string(v))
+            s = json_string_value(v);
         else if (json_is_integer(v)) {
             snprintf(num, sizeof num, "%" PRId64, (int64_t)json_integer_value(v));
             s = num;
-        } else return mismatch(r, p, json_kind(v), NULL);
+        } else
+            return mismatch(r, p, json_kind(v), NULL);
         /* validate by the same rules as values */
         int rc = append_dec_text(r, p, s, strlen(s));
         if (rc) return rc;
@@ -920,7 +1009,8 @@ static int part_value(dlk_records_reader *r, const plan *p, json_t *v, bool miss
         *out = dlk_buf_detach(&b);
         break;
     }
-    default: return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s'", p->path);
+    default:
+        return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s'", p->path);
     }
     return *out ? DLK_OK : dlk_err_nomem();
 }
@@ -943,12 +1033,14 @@ static int bucket_json(const dlk_records_reader *r, size_t i, json_t *v, char **
 {
     char t[64];
     if (!v || json_is_null(v)) return bucket_text(r, i, "", 0, out);
-    if (json_is_string(v)) return bucket_text(r, i, json_string_value(v), json_string_length(v), out);
+    if (json_is_string(v))
+        return bucket_text(r, i, json_string_value(v), json_string_length(v), out);
     if (json_is_integer(v)) {
         int n = snprintf(t, sizeof t, "%" PRId64, (int64_t)json_integer_value(v));
         return bucket_text(r, i, t, (size_t)n, out);
     }
-    if (json_is_boolean(v)) return bucket_text(r, i, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5, out);
+    if (json_is_boolean(v))
+        return bucket_text(r, i, json_is_true(v) ? "true" : "false", json_is_true(v) ? 4 : 5, out);
     char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!d) return dlk_err_nomem();
     int rc = bucket_text(r, i, d, strlen(d), out);
@@ -985,8 +1077,9 @@ static int ndjson_value(dlk_records_reader *r, json_t *v, slot **used)
 {
     int rc = DLK_OK;
     if (!json_is_object(v)) {
-        rc = dlk_err_schema_mismatch("struct", json_kind(v), "line %" PRId64 ": expected a JSON object, got %s",
-                                     r->line, json_kind(v));
+        rc = dlk_err_schema_mismatch("struct", json_kind(v),
+                                     "line %" PRId64 ": expected a JSON object, got %s", r->line,
+                                     json_kind(v));
     } else {
         clear_vals(r);
         for (size_t i = 0; i < r->n_part && !rc; i++) {
@@ -1004,7 +1097,8 @@ static int ndjson_value(dlk_records_reader *r, json_t *v, slot **used)
                 r->vals[i] = r->dbuf[i];
                 r->borrowed[i] = true;
             } else {
-                rc = part_value(r, pp, pv, r->opts.part_given && r->opts.part_given[i], &r->vals[i]);
+                rc =
+                    part_value(r, pp, pv, r->opts.part_given && r->opts.part_given[i], &r->vals[i]);
             }
         }
         slot *sl = NULL;
@@ -1058,7 +1152,9 @@ static int csv_record(dlk_records_reader *r, const char *s, size_t n, size_t *nf
                 if ((rc = dlk_buf_putc(fb, '\n'))) return rc;
                 bool more;
                 if ((rc = read_line(r, &s, &n, &more))) return rc;
-                if (!more) return dlk_err_set(DLK_PARSE, "line %" PRId64 ": unterminated quoted CSV field", r->line);
+                if (!more)
+                    return dlk_err_set(DLK_PARSE, "line %" PRId64 ": unterminated quoted CSV field",
+                                       r->line);
                 i = 0;
                 continue;
             }
@@ -1115,11 +1211,13 @@ static int csv_header(dlk_records_reader *r, size_t nf)
         bool known = dlk_map_get_str(&r->full.index, name) != NULL;
         if (!known && r->opts.strict)
             return dlk_err_schema_mismatch(r->full.type, name,
-                                           "line %" PRId64 ": CSV column '%s' is not in the table schema "
+                                           "line %" PRId64
+                                           ": CSV column '%s' is not in the table schema "
                                            "(strict=false drops it: --ignore-unknown)",
                                            r->line, name);
         if (dlk_map_get_str(&r->csv_idx, name))
-            return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice", r->line, name);
+            return dlk_err_set(DLK_PARSE, "line %" PRId64 ": CSV column '%s' appears twice",
+                               r->line, name);
         if (dlk_map_put_str(&r->csv_idx, name, (void *)(uintptr_t)(i + 1))) return dlk_err_nomem();
     }
     return DLK_OK;
@@ -1145,7 +1243,8 @@ static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask, slot **
         size_t fi;
         if (r->opts.bucket_src && r->opts.bucket_src[i]) {
             const dlk_buf *sb = csv_field(r, r->opts.bucket_src[i], &fi);
-            if ((rc = bucket_text(r, i, sb ? (const char *)sb->data : "", sb ? sb->len : 0, &r->vals[i])))
+            if ((rc = bucket_text(r, i, sb ? (const char *)sb->data : "", sb ? sb->len : 0,
+                                  &r->vals[i])))
                 return rc;
             continue;
         }
@@ -1157,13 +1256,16 @@ static int csv_convert(dlk_records_reader *r, size_t nf, uint64_t qmask, slot **
             double d;
             bool bv;
             if (pp->kind == K_INT) {
-                if (dlk_parse_i64(t, &x)) return mismatch(r, pp, "string", "text that is not an integer");
+                if (dlk_parse_i64(t, &x))
+                    return mismatch(r, pp, "string", "text that is not an integer");
                 jv = json_integer(x);
             } else if (pp->kind == K_FLOAT) {
-                if (dlk_parse_double(t, &d)) return mismatch(r, pp, "string", "text that is not a number");
+                if (dlk_parse_double(t, &d))
+                    return mismatch(r, pp, "string", "text that is not a number");
                 jv = json_real(d);
             } else if (pp->kind == K_BOOL) {
-                if (dlk_parse_bool(t, &bv)) return mismatch(r, pp, "string", "text that is not a boolean");
+                if (dlk_parse_bool(t, &bv))
+                    return mismatch(r, pp, "string", "text that is not a boolean");
                 jv = json_boolean(bv);
             } else {
                 jv = json_stringn(t, fb->len);
@@ -1291,7 +1393,8 @@ static int infer_struct(json_t *obj, const char *name, struct ArrowSchema *out)
     if (rc) return rc;
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         if ((rc = infer_type(val, key, out->children[i++]))) {
             dlk_arrow_schema_release(out);
             return rc;
@@ -1313,38 +1416,46 @@ static int infer_type(json_t *v, const char *name, struct ArrowSchema *out)
         if (!ts) dlk_error_clear();
         return dlk_arrow_schema_new(out, ts ? "tsu:UTC" : "u", name, N, 0);
     }
-    case JSON_INTEGER: return dlk_arrow_schema_new(out, "l", name, N, 0);
-    case JSON_REAL: return dlk_arrow_schema_new(out, "g", name, N, 0);
+    case JSON_INTEGER:
+        return dlk_arrow_schema_new(out, "l", name, N, 0);
+    case JSON_REAL:
+        return dlk_arrow_schema_new(out, "g", name, N, 0);
     case JSON_TRUE:
-    case JSON_FALSE: return dlk_arrow_schema_new(out, "b", name, N, 0);
-    case JSON_OBJECT: return infer_struct(v, name, out);
+    case JSON_FALSE:
+        return dlk_arrow_schema_new(out, "b", name, N, 0);
+    case JSON_OBJECT:
+        return infer_struct(v, name, out);
     case JSON_ARRAY: {
         int rc = dlk_arrow_schema_new(out, "+l", name, N, 1);
         if (rc) return rc;
         json_t *first = NULL;
         size_t i;
         json_t *e;
-        json_array_foreach(v, i, e) {
+        json_array_foreach(v, i, e)
+        {
             if (!json_is_null(e)) {
                 first = e;
                 break;
             }
         }
-        if (first) rc = infer_type(first, "element", out->children[0]);
-        else rc = dlk_arrow_schema_new(out->children[0], "u", "element", N, 0);
+        if (first)
+            rc = infer_type(first, "element", out->children[0]);
+        else
+            rc = dlk_arrow_schema_new(out->children[0], "u", "element", N, 0);
         if (rc) dlk_arrow_schema_release(out);
         return rc;
     }
-    default: return dlk_arrow_schema_new(out, "u", name, N, 0); /* null: string until seen */
+    default:
+        return dlk_arrow_schema_new(out, "u", name, N, 0); /* null: string until seen */
     }
 }
 
 /* Merge the fields of JSON object obj into the growing field list of a
  * struct (vec of ArrowSchema); nulls-only fields become string. */
 typedef struct grow {
-    dlk_vec fields; /* ArrowSchema */
+    dlk_vec fields;     /* ArrowSchema */
     dlk_vec nulls_only; /* bool per field: type is a placeholder */
-    dlk_vec subs;   /* struct grow* per field, for struct fields (NULL otherwise) */
+    dlk_vec subs;       /* struct grow* per field, for struct fields (NULL otherwise) */
 } grow;
 
 static void grow_free(grow *g)
@@ -1397,7 +1508,8 @@ static int grow_add(grow *g, const char *key, json_t *val)
         if (s && json_is_object(val)) {
             const char *k;
             json_t *v;
-            json_object_foreach(val, k, v) {
+            json_object_foreach(val, k, v)
+            {
                 int rc = grow_add(s, k, v);
                 if (rc) return rc;
             }
@@ -1449,14 +1561,16 @@ static int grow_seed(grow *g, const struct ArrowSchema *s)
             grow_init(sub);
             if ((rc = grow_seed(sub, &c))) return rc;
         }
-        if (dlk_vec_push(&g->fields, &c) || dlk_vec_push(&g->nulls_only, &f) || dlk_vec_push(&g->subs, &sub))
+        if (dlk_vec_push(&g->fields, &c) || dlk_vec_push(&g->nulls_only, &f) ||
+            dlk_vec_push(&g->subs, &sub))
             return dlk_err_nomem();
     }
     return DLK_OK;
 }
 
 /* Build the final schema from a grow tree; *n_new counts fields added. */
-static int grow_emit(grow *g, const char *name, int64_t flags, size_t base_n, struct ArrowSchema *out)
+static int grow_emit(grow *g, const char *name, int64_t flags, size_t base_n,
+                     struct ArrowSchema *out)
 {
     int rc = dlk_arrow_schema_new(out, "+s", name, flags, (int64_t)g->fields.len);
     if (rc) return rc;
@@ -1501,13 +1615,15 @@ int dlk_ops_records_infer(const struct ArrowSchema *schema, const char *text, si
         json_error_t jerr;
         json_t *v = json_loadb(st, len, 0, &jerr);
         if (!v) {
-            rc = dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", line, jerr.column, jerr.text);
+            rc = dlk_err_set(DLK_PARSE, "line %" PRId64 ", column %d: invalid JSON: %s", line,
+                             jerr.column, jerr.text);
             break;
         }
         if (json_is_object(v)) {
             const char *k;
             json_t *val;
-            json_object_foreach(v, k, val) {
+            json_object_foreach(v, k, val)
+            {
                 if ((rc = grow_add(&g, k, val))) break;
             }
         }

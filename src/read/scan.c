@@ -39,7 +39,10 @@ typedef struct {
     struct ArrowSchema *hold_schema;
 } view_priv;
 
-static void borrowed_release(struct ArrowArray *a) { a->release = NULL; }
+static void borrowed_release(struct ArrowArray *a)
+{
+    a->release = NULL;
+}
 
 static void view_release(struct ArrowArray *a)
 {
@@ -111,7 +114,8 @@ static void borrow(const struct ArrowArray *src, struct ArrowArray *out)
 static void make_nullable(struct ArrowSchema *s)
 {
     s->flags |= ARROW_FLAG_NULLABLE;
-    for (int64_t i = 0; i < s->n_children; i++) make_nullable(s->children[i]);
+    for (int64_t i = 0; i < s->n_children; i++)
+        make_nullable(s->children[i]);
 }
 
 static int builder_for(const struct ArrowSchema *field, dlk_arrow_builder **b)
@@ -134,7 +138,8 @@ static int null_column(const struct ArrowSchema *field, int64_t n, struct ArrowA
     }
     dlk_arrow_builder *b = NULL;
     int rc = builder_for(field, &b);
-    for (int64_t i = 0; i < n && !rc; i++) rc = dlk_arrow_builder_append_null(b);
+    for (int64_t i = 0; i < n && !rc; i++)
+        rc = dlk_arrow_builder_append_null(b);
     if (!rc) rc = dlk_arrow_builder_finish(b, out);
     dlk_arrow_builder_free(b);
     return rc;
@@ -163,7 +168,8 @@ static int append_partition_value(dlk_arrow_builder *c, const char *fmt, const c
 {
     if (!v || strcmp(v, "__HIVE_DEFAULT_PARTITION__") == 0) return dlk_arrow_builder_append_null(c);
     int rc = DLK_OK;
-    if (!strcmp(fmt, "u") || !strcmp(fmt, "z")) return dlk_arrow_builder_append_bytes(c, v, strlen(v));
+    if (!strcmp(fmt, "u") || !strcmp(fmt, "z"))
+        return dlk_arrow_builder_append_bytes(c, v, strlen(v));
     if (!v[0]) return dlk_arrow_builder_append_null(c);
     if (!strcmp(fmt, "b")) {
         bool bv;
@@ -179,7 +185,8 @@ static int append_partition_value(dlk_arrow_builder *c, const char *fmt, const c
         if (!(rc = dlk_parse_double(v, &d))) return dlk_arrow_builder_append_double(c, d);
     } else if (!strcmp(fmt, "tdD")) {
         int32_t days;
-        if (!(rc = dlk_parse_date(v, strlen(v), &days))) return dlk_arrow_builder_append_int(c, days);
+        if (!(rc = dlk_parse_date(v, strlen(v), &days)))
+            return dlk_arrow_builder_append_int(c, days);
     } else if (dlk_str_starts_with(fmt, "tsu:")) {
         int64_t us;
         bool zone;
@@ -190,7 +197,8 @@ static int append_partition_value(dlk_arrow_builder *c, const char *fmt, const c
     } else if (dlk_str_starts_with(fmt, "d:")) {
         return dlk_arrow_builder_append_decimal_str(c, v, strlen(v));
     } else {
-        return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s': type %s", col, dlk_arrow_type_word(fmt));
+        return dlk_err_set(DLK_UNSUPPORTED, "partition column '%s': type %s", col,
+                           dlk_arrow_type_word(fmt));
     }
     return dlk_err_context(rc, "partition column '%s' value '%s'", col, v);
 }
@@ -200,7 +208,8 @@ static int partition_column(const struct ArrowSchema *field, const char *value, 
 {
     dlk_arrow_builder *b = NULL;
     int rc = builder_for(field, &b);
-    for (int64_t i = 0; i < n && !rc; i++) rc = append_partition_value(b, field->format, value, field->name);
+    for (int64_t i = 0; i < n && !rc; i++)
+        rc = append_partition_value(b, field->format, value, field->name);
     if (!rc) rc = dlk_arrow_builder_finish(b, out);
     dlk_arrow_builder_free(b);
     return rc;
@@ -208,16 +217,23 @@ static int partition_column(const struct ArrowSchema *field, const char *value, 
 
 /* ---- casts for type widening ---- */
 
-static bool is_int_fmt(const char *f) { return f[1] == 0 && strchr("csil", f[0]); }
+static bool is_int_fmt(const char *f)
+{
+    return f[1] == 0 && strchr("csil", f[0]);
+}
 
 static int64_t int_at(const char *f, const struct ArrowArray *a, int64_t i)
 {
     int64_t k = a->offset + i;
     switch (f[0]) {
-    case 'c': return ((const int8_t *)a->buffers[1])[k];
-    case 's': return ((const int16_t *)a->buffers[1])[k];
-    case 'i': return ((const int32_t *)a->buffers[1])[k];
-    default: return ((const int64_t *)a->buffers[1])[k];
+    case 'c':
+        return ((const int8_t *)a->buffers[1])[k];
+    case 's':
+        return ((const int16_t *)a->buffers[1])[k];
+    case 'i':
+        return ((const int32_t *)a->buffers[1])[k];
+    default:
+        return ((const int64_t *)a->buffers[1])[k];
     }
 }
 
@@ -229,11 +245,17 @@ static int cast_column(const struct ArrowSchema *t, const struct ArrowSchema *s,
     size_t width = 0;
     bool ok = false;
     unsigned tp = 0, ts = 0, sp = 0, ss = 0;
-    if (is_int_fmt(sf) && is_int_fmt(tf)) ok = true, width = tf[0] == 'c' ? 1 : tf[0] == 's' ? 2 : tf[0] == 'i' ? 4 : 8;
-    else if ((is_int_fmt(sf) || !strcmp(sf, "f")) && (!strcmp(tf, "g") || !strcmp(tf, "f"))) ok = true, width = tf[0] == 'g' ? 8 : 4;
-    else if (!strcmp(sf, "tdD") && dlk_str_starts_with(tf, "tsu:")) ok = true, width = 8;
-    else if (sscanf(sf, "d:%u,%u", &sp, &ss) == 2 && sscanf(tf, "d:%u,%u", &tp, &ts) == 2 && ts >= ss) ok = true, width = 16;
-    else if (is_int_fmt(sf) && sscanf(tf, "d:%u,%u", &tp, &ts) == 2) ok = true, width = 16;
+    if (is_int_fmt(sf) && is_int_fmt(tf))
+        ok = true, width = tf[0] == 'c' ? 1 : tf[0] == 's' ? 2 : tf[0] == 'i' ? 4 : 8;
+    else if ((is_int_fmt(sf) || !strcmp(sf, "f")) && (!strcmp(tf, "g") || !strcmp(tf, "f")))
+        ok = true, width = tf[0] == 'g' ? 8 : 4;
+    else if (!strcmp(sf, "tdD") && dlk_str_starts_with(tf, "tsu:"))
+        ok = true, width = 8;
+    else if (sscanf(sf, "d:%u,%u", &sp, &ss) == 2 && sscanf(tf, "d:%u,%u", &tp, &ts) == 2 &&
+             ts >= ss)
+        ok = true, width = 16;
+    else if (is_int_fmt(sf) && sscanf(tf, "d:%u,%u", &tp, &ts) == 2)
+        ok = true, width = 16;
     if (!ok)
         return dlk_err_schema_mismatch(tf, sf, "%s: column '%s' has type %s, table schema says %s",
                                        file, t->name, sf, tf);
@@ -252,9 +274,12 @@ static int cast_column(const struct ArrowSchema *t, const struct ArrowSchema *s,
     for (int64_t i = 0; i < n; i++) {
         if (width == 16) {
             __int128 v;
-            if (is_int_fmt(sf)) v = int_at(sf, a, i);
-            else memcpy(&v, (const uint8_t *)a->buffers[1] + (a->offset + i) * 16, 16);
-            for (unsigned k = is_int_fmt(sf) ? 0 : ss; k < ts; k++) v *= 10;
+            if (is_int_fmt(sf))
+                v = int_at(sf, a, i);
+            else
+                memcpy(&v, (const uint8_t *)a->buffers[1] + (a->offset + i) * 16, 16);
+            for (unsigned k = is_int_fmt(sf) ? 0 : ss; k < ts; k++)
+                v *= 10;
             memcpy(d + i * 16, &v, 16);
         } else if (!strcmp(sf, "tdD")) {
             int64_t v = ((const int32_t *)a->buffers[1])[a->offset + i] * DLK_MICROS_PER_DAY;
@@ -262,7 +287,8 @@ static int cast_column(const struct ArrowSchema *t, const struct ArrowSchema *s,
         } else if (tf[0] == 'g' || tf[0] == 'f') {
             double v = !strcmp(sf, "f") ? ((const float *)a->buffers[1])[a->offset + i]
                                         : (double)int_at(sf, a, i);
-            if (tf[0] == 'g') memcpy(d + i * 8, &v, 8);
+            if (tf[0] == 'g')
+                memcpy(d + i * 8, &v, 8);
             else {
                 float fv = (float)v;
                 memcpy(d + i * 4, &fv, 4);
@@ -297,7 +323,8 @@ static int64_t match_child(const conform_ctx *c, const struct ArrowSchema *src_s
         }
     }
     char buf[512];
-    const char *name = c->cm != DLK_CM_NONE ? dlk_core_field_physical_name(t, buf, sizeof buf) : t->name;
+    const char *name =
+        c->cm != DLK_CM_NONE ? dlk_core_field_physical_name(t, buf, sizeof buf) : t->name;
     /* no fallback to the logical name: with mapping, a file column of that
      * name is another (e.g. dropped) column's data */
     return dlk_arrow_schema_find(src_struct, name);
@@ -315,8 +342,11 @@ static int conform_struct(const conform_ctx *c, const struct ArrowSchema *t,
     int64_t n = a->offset + a->length; /* children are indexed with the parent's offset */
     for (int64_t k = 0; k < t->n_children && !rc; k++) {
         int64_t j = match_child(c, s, t->children[k]);
-        if (j < 0) rc = null_column(t->children[k], n, out->children[k]);
-        else rc = conform(c, t->children[k], s->children[j], a->children[j], out->children[k], depth + 1);
+        if (j < 0)
+            rc = null_column(t->children[k], n, out->children[k]);
+        else
+            rc = conform(c, t->children[k], s->children[j], a->children[j], out->children[k],
+                         depth + 1);
     }
     if (rc) dlk_arrow_array_release(out);
     return rc;
@@ -335,13 +365,16 @@ static int conform(const conform_ctx *c, const struct ArrowSchema *t, const stru
         if (strcmp(sf, tf) != 0 || s->n_children != 1) goto mismatch;
         int rc = view_new(a, 1, out);
         if (rc) return rc;
-        rc = conform(c, t->children[0], s->children[0], a->children[0], out->children[0], depth + 1);
+        rc =
+            conform(c, t->children[0], s->children[0], a->children[0], out->children[0], depth + 1);
         if (rc) dlk_arrow_array_release(out);
         return rc;
     }
     if (t->n_children == 0 && s->n_children == 0) {
-        bool same = !strcmp(tf, sf) || (dlk_str_starts_with(tf, "tsu:") && dlk_str_starts_with(sf, "tsu:")) ||
-                    (!strcmp(tf, "u") && !strcmp(sf, "z")) || (!strcmp(tf, "z") && !strcmp(sf, "u"));
+        bool same = !strcmp(tf, sf) ||
+                    (dlk_str_starts_with(tf, "tsu:") && dlk_str_starts_with(sf, "tsu:")) ||
+                    (!strcmp(tf, "u") && !strcmp(sf, "z")) ||
+                    (!strcmp(tf, "z") && !strcmp(sf, "u"));
         if (same) {
             borrow(a, out);
             return DLK_OK;
@@ -376,8 +409,8 @@ typedef struct {
     int64_t row_base;
     dlk_dv_bitmap *dv;
     const dlk_file_info *file;
-    const char **pq_cols;           /* per read column: physical top-level name or NULL */
-    int64_t *src_index;             /* per read column: index in the read row group */
+    const char **pq_cols; /* per read column: physical top-level name or NULL */
+    int64_t *src_index;   /* per read column: index in the read row group */
     size_t n_pq_cols;
     dlk_scan_stats stats;
     char *last_error;
@@ -431,7 +464,8 @@ static int open_next_file(scan_state *st)
         int rc = dlk_storage_get(snap->storage, f->path, &st->data, &len);
         if (rc) return rc;
         if ((rc = dlk_pq_open_memory(st->data, len, f->path, &st->pq))) return rc;
-        if ((rc = dlk_pq_get_schema(st->pq, &st->file_schema))) return dlk_err_context(rc, "%s", f->path);
+        if ((rc = dlk_pq_get_schema(st->pq, &st->file_schema)))
+            return dlk_err_context(rc, "%s", f->path);
         st->n_rg = dlk_pq_num_row_groups(st->pq);
         st->rg = 0;
         st->row_base = 0;
@@ -491,7 +525,8 @@ static int read_batch(scan_state *st, struct ArrowArray *out)
     for (int64_t k = 0; k < st->n_read && !rc; k++) {
         const struct ArrowSchema *t = st->snap->schema.children[st->col_index[k]];
         if (st->is_partition[k]) {
-            rc = partition_column(t, st->file->partition_values[st->part_index[k]], n, out->children[k]);
+            rc = partition_column(t, st->file->partition_values[st->part_index[k]], n,
+                                  out->children[k]);
         } else if (st->src_index[k] < 0) {
             rc = null_column(t, n, out->children[k]);
         } else {
@@ -502,9 +537,11 @@ static int read_batch(scan_state *st, struct ArrowArray *out)
     if (!rc && st->rix) {
         struct ArrowArray *ix = out->children[st->n_read];
         rc = dlk_arrow_array_new(ix, n, 2, 0);
-        int64_t *v = rc ? NULL : dlk_arrow_array_alloc_buffer(ix, 1, (size_t)(n ? n : 1) * sizeof(int64_t));
+        int64_t *v =
+            rc ? NULL : dlk_arrow_array_alloc_buffer(ix, 1, (size_t)(n ? n : 1) * sizeof(int64_t));
         if (!rc && !v) rc = dlk_err_nomem();
-        for (int64_t i = 0; !rc && i < n; i++) v[i] = st->row_base + i;
+        for (int64_t i = 0; !rc && i < n; i++)
+            v[i] = st->row_base + i;
     }
     if (rc) dlk_arrow_array_release(out);
     return rc;
@@ -525,7 +562,8 @@ static int project(scan_state *st, struct ArrowArray *full, struct ArrowArray *o
     }
     int rc = view_new(full, st->n_out + st->rix, out);
     if (rc) return rc;
-    for (int64_t k = 0; k < st->n_out; k++) borrow(full->children[k], out->children[k]);
+    for (int64_t k = 0; k < st->n_out; k++)
+        borrow(full->children[k], out->children[k]);
     if (st->rix) borrow(full->children[st->n_read], out->children[st->n_out]);
     view_priv *vp = out->private_data;
     vp->hold_array = dlk_malloc(sizeof *vp->hold_array);
@@ -544,19 +582,23 @@ struct dlk_scan_row_group {
     int rg;
 };
 
-int dlk_scan_row_group_index(const dlk_scan_row_group *rg) { return rg ? rg->rg : -1; }
+int dlk_scan_row_group_index(const dlk_scan_row_group *rg)
+{
+    return rg ? rg->rg : -1;
+}
 
 int64_t dlk_scan_row_group_num_rows(const dlk_scan_row_group *rg)
 {
     return rg && rg->st->pq ? dlk_pq_row_group_num_rows(rg->st->pq, rg->rg) : -1;
 }
 
-int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path, size_t depth,
-                                    dlk_pq_col_stats *out)
+int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *const *path,
+                                    size_t depth, dlk_pq_col_stats *out)
 {
     memset(out, 0, sizeof *out);
     out->null_count = -1;
-    if (!rg || !path || depth == 0 || depth > 64) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: bad path");
+    if (!rg || !path || depth == 0 || depth > 64)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: bad path");
     const scan_state *st = rg->st;
     if (!st->pq) return dlk_err_set(DLK_INVALID_ARGUMENT, "column stats: no file open");
     /* partition columns are not in the data files (never "absent = all null") */
@@ -570,7 +612,8 @@ int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *co
     int rc = DLK_OK;
     for (size_t d = 0; d < depth && !rc; d++) {
         if (strcmp(t->format, "+s") != 0) {
-            rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a struct", t->name ? t->name : "");
+            rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a struct",
+                             t->name ? t->name : "");
             break;
         }
         int64_t k = dlk_arrow_schema_find(t, path[d]);
@@ -594,8 +637,10 @@ int dlk_scan_row_group_column_stats(const dlk_scan_row_group *rg, const char *co
         out->num_values = n;
         out->format = t->format;
     } else if (!rc) {
-        if (s->n_children || t->n_children) rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a leaf", t->name);
-        else rc = dlk_pq_column_stats(st->pq, rg->rg, dlk_buf_cstr(&leaf), out);
+        if (s->n_children || t->n_children)
+            rc = dlk_err_set(DLK_NOT_FOUND, "column stats: '%s' is not a leaf", t->name);
+        else
+            rc = dlk_pq_column_stats(st->pq, rg->rg, dlk_buf_cstr(&leaf), out);
     }
     dlk_buf_free(&leaf);
     return rc;
@@ -664,7 +709,8 @@ static int next_full(scan_state *st, struct ArrowArray *out)
                 return rc;
             }
             kept = 0;
-            for (int64_t i = 0; i < n; i++) kept += dlk_bit_get(keep, i);
+            for (int64_t i = 0; i < n; i++)
+                kept += dlk_bit_get(keep, i);
         }
         if (st->remaining > 0 && kept > st->remaining) {
             if (!keep) {
@@ -678,8 +724,10 @@ static int next_full(scan_state *st, struct ArrowArray *out)
             int64_t seen = 0;
             for (int64_t i = 0; i < n; i++) {
                 if (!dlk_bit_get(keep, i)) continue;
-                if (seen >= st->remaining) dlk_bit_clear(keep, i);
-                else seen++;
+                if (seen >= st->remaining)
+                    dlk_bit_clear(keep, i);
+                else
+                    seen++;
             }
             kept = st->remaining;
         }
@@ -800,8 +848,9 @@ static int add_read_col(scan_state *st, const char *name)
             if (dist < bd) bd = dist, best = nm;
         }
         if (best && bd <= strlen(name) / 3 + 2)
-            return dlk_err_set(DLK_NOT_FOUND, "column '%s' is not in the table schema; did you mean '%s'?",
-                               name, best);
+            return dlk_err_set(DLK_NOT_FOUND,
+                               "column '%s' is not in the table schema; did you mean '%s'?", name,
+                               best);
         return dlk_err_set(DLK_NOT_FOUND, "column '%s' is not in the table schema", name);
     }
     for (int64_t k = 0; k < st->n_read; k++)
@@ -823,29 +872,34 @@ static int schema_of(scan_state *st, int64_t n, struct ArrowSchema *out)
     int rc = dlk_arrow_schema_new(out, "+s", "", 0, n + st->rix);
     for (int64_t k = 0; k < n && !rc; k++)
         rc = dlk_arrow_schema_copy(st->snap->schema.children[st->col_index[k]], out->children[k]);
-    if (!rc && st->rix) rc = dlk_arrow_schema_new(out->children[n], "l", st->opts.row_index_column, 0, 0);
+    if (!rc && st->rix)
+        rc = dlk_arrow_schema_new(out->children[n], "l", st->opts.row_index_column, 0, 0);
     if (rc) dlk_arrow_schema_release(out);
     return rc;
 }
 
-int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct ArrowArrayStream *out)
+int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
+                  struct ArrowArrayStream *out)
 {
     memset(out, 0, sizeof *out);
     dlk_scan_options def = DLK_SCAN_OPTIONS_INIT;
     if (!opts) opts = &def;
-    if (opts->version < 1) return dlk_err_set(DLK_INVALID_ARGUMENT, "scan options: version not set");
+    if (opts->version < 1)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "scan options: version not set");
     scan_state *st = dlk_calloc(1, sizeof *st);
     if (!st) return dlk_err_nomem();
     st->snap = snap;
     /* a version-1 caller's struct ends before row_index_column */
     st->opts = def;
-    memcpy(&st->opts, opts, opts->version >= 2 ? sizeof *opts : offsetof(dlk_scan_options, row_index_column));
+    memcpy(&st->opts, opts,
+           opts->version >= 2 ? sizeof *opts : offsetof(dlk_scan_options, row_index_column));
     st->opts.version = DLK_SCAN_OPTIONS_VERSION;
     if (st->opts.row_index_column) {
         st->rix = 1;
         if (dlk_arrow_schema_find(&snap->schema, st->opts.row_index_column) >= 0) {
-            int rc = dlk_err_set(DLK_INVALID_ARGUMENT, "scan: row index column '%s' is a table column",
-                                 st->opts.row_index_column);
+            int rc =
+                dlk_err_set(DLK_INVALID_ARGUMENT, "scan: row index column '%s' is a table column",
+                            st->opts.row_index_column);
             dlk_free(st);
             return rc;
         }
@@ -861,7 +915,8 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
     if (!st->col_index || !st->is_partition || !st->part_index || !st->pq_cols || !st->src_index)
         rc = dlk_err_nomem();
     if (!rc && opts->columns) {
-        for (size_t i = 0; i < opts->n_columns && !rc; i++) rc = add_read_col(st, opts->columns[i]);
+        for (size_t i = 0; i < opts->n_columns && !rc; i++)
+            rc = add_read_col(st, opts->columns[i]);
     } else {
         for (int64_t i = 0; i < snap->schema.n_children && !rc; i++)
             rc = add_read_col(st, snap->schema.children[i]->name);
@@ -874,7 +929,8 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts, struct
         const char *const *sc = NULL;
         size_t nsc = 0;
         if (!rc) dlk_ops__sorter_columns(st->sorter, &sc, &nsc);
-        for (size_t i = 0; i < nsc && !rc; i++) rc = add_read_col(st, sc[i]);
+        for (size_t i = 0; i < nsc && !rc; i++)
+            rc = add_read_col(st, sc[i]);
         st->remaining = -1; /* the sorter applies the limit */
     }
     if (!rc) rc = schema_of(st, st->n_out, &st->out_schema);

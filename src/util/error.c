@@ -44,21 +44,36 @@ void dlk_error_clear(void)
 const char *dlk_status_name(int code)
 {
     switch (code) {
-    case DLK_OK: return "OK";
-    case DLK_ERROR: return "ERROR";
-    case DLK_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case DLK_PARSE: return "PARSE";
-    case DLK_IO: return "IO";
-    case DLK_NOT_FOUND: return "NOT_FOUND";
-    case DLK_ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case DLK_UNSUPPORTED: return "UNSUPPORTED";
-    case DLK_CORRUPT: return "CORRUPT";
-    case DLK_NO_MEMORY: return "NO_MEMORY";
-    case DLK_SCHEMA_MISMATCH: return "SCHEMA_MISMATCH";
-    case DLK_CONCURRENT_MODIFICATION: return "CONCURRENT_MODIFICATION";
-    case DLK_PARTITION_NOT_FOUND: return "PARTITION_NOT_FOUND";
-    case DLK_CANCELLED: return "CANCELLED";
-    default: return "UNKNOWN";
+    case DLK_OK:
+        return "OK";
+    case DLK_ERROR:
+        return "ERROR";
+    case DLK_INVALID_ARGUMENT:
+        return "INVALID_ARGUMENT";
+    case DLK_PARSE:
+        return "PARSE";
+    case DLK_IO:
+        return "IO";
+    case DLK_NOT_FOUND:
+        return "NOT_FOUND";
+    case DLK_ALREADY_EXISTS:
+        return "ALREADY_EXISTS";
+    case DLK_UNSUPPORTED:
+        return "UNSUPPORTED";
+    case DLK_CORRUPT:
+        return "CORRUPT";
+    case DLK_NO_MEMORY:
+        return "NO_MEMORY";
+    case DLK_SCHEMA_MISMATCH:
+        return "SCHEMA_MISMATCH";
+    case DLK_CONCURRENT_MODIFICATION:
+        return "CONCURRENT_MODIFICATION";
+    case DLK_PARTITION_NOT_FOUND:
+        return "PARTITION_NOT_FOUND";
+    case DLK_CANCELLED:
+        return "CANCELLED";
+    default:
+        return "UNKNOWN";
     }
 }
 
@@ -153,4 +168,7 @@ int dlk_err_errno(const char *op, const char *path)
     return dlk_err_set(code, "%s: %s: %s", path ? path : "?", op, strerror(e));
 }
 
-int dlk_err_nomem(void) { return dlk_err_set(DLK_NO_MEMORY, "out of memory"); }
+int dlk_err_nomem(void)
+{
+    return dlk_err_set(DLK_NO_MEMORY, "out of memory");
+}

@@ -19,7 +19,10 @@ void dlk_progress_set_callback(dlk_progress_fn fn, void *user)
     atomic_store(&g_fn, fn);
 }
 
-void dlk_progress_cancel(void) { atomic_store(&g_cancel, true); }
+void dlk_progress_cancel(void)
+{
+    atomic_store(&g_cancel, true);
+}
 
 void dlk_progress_reset(void)
 {

@@ -16,7 +16,8 @@
 #define TS_MAX (253402300800LL * DLK_MICROS_PER_SEC - 1)
 
 static const char *const UNIT_NAMES[] = {NULL, "s", "ms", "us", "ns"};
-static const char *const UNIT_LONG[] = {NULL, "seconds", "milliseconds", "microseconds", "nanoseconds"};
+static const char *const UNIT_LONG[] = {NULL, "seconds", "milliseconds", "microseconds",
+                                        "nanoseconds"};
 
 const char *dlk_ts_unit_name(int unit)
 {
@@ -46,11 +47,14 @@ bool dlk_ts_from_epoch_int(int64_t v, int unit, int64_t *micros)
         if (v < TS_MIN / 1000 || v > TS_MAX / 1000) return false;
         us = v * 1000;
         break;
-    case DLK_TIMESTAMP_UNIT_US: us = v; break;
+    case DLK_TIMESTAMP_UNIT_US:
+        us = v;
+        break;
     case DLK_TIMESTAMP_UNIT_NS:
         us = v / 1000 - (v % 1000 < 0); /* floor */
         break;
-    default: return false;
+    default:
+        return false;
     }
     if (us < TS_MIN || us > TS_MAX) return false;
     *micros = us;

@@ -44,7 +44,8 @@ int dlk_schema_parse(const char *text, struct ArrowSchema *out)
     int rc = DLK_OK;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !rc) {
         rc = dlk_buf_append(&b, chunk, got);
-        if (b.len > ((size_t)64 << 20)) rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: schema file too large", text + 1);
+        if (b.len > ((size_t)64 << 20))
+            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: schema file too large", text + 1);
     }
     fclose(f);
     if (!rc) {
@@ -90,10 +91,9 @@ static bool schema_has(const struct ArrowSchema *s, const char *fmt)
     return false;
 }
 
-static const char *const KNOWN_WRITER_FEATURES[] = {"appendOnly", "invariants", "timestampNtz",
-                                                    "deletionVectors", "domainMetadata",
-                                                    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening",
-                                                    "columnMapping", NULL};
+static const char *const KNOWN_WRITER_FEATURES[] = {
+    "appendOnly",          "invariants",   "timestampNtz", "deletionVectors", "domainMetadata",
+    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening", "columnMapping",   NULL};
 
 /* Refuse tables whose writer requirements we do not meet. */
 int dlk_ops__check_writable(const dlk_txn_state *st)
@@ -103,18 +103,22 @@ int dlk_ops__check_writable(const dlk_txn_state *st)
     if (w > 7) return dlk_err_set(DLK_UNSUPPORTED, "writer version %lld", (long long)w);
     /* column mapping: name and id modes are written (core/colmap.h) */
     const char *cm = dlk_core__state_config(st, "delta.columnMapping.mode");
-    if (dlk_ops__cm_mode_of(cm) < 0) return dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s'", cm);
+    if (dlk_ops__cm_mode_of(cm) < 0)
+        return dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s'", cm);
     if (w >= 3 && w < 7) {
         /* 3: checkConstraints, 4: changeDataFeed/generatedColumns, 5: columnMapping, 6: identity */
         const char *cfg;
-        if ((cfg = dlk_core__state_config(st, "delta.enableChangeDataFeed")) && !strcmp(cfg, "true"))
+        if ((cfg = dlk_core__state_config(st, "delta.enableChangeDataFeed")) &&
+            !strcmp(cfg, "true"))
             return dlk_err_set(DLK_UNSUPPORTED, "writer feature changeDataFeed");
         if (w < 5 && dlk_ops__cm_mode_of(cm) > 0)
-            return dlk_err_set(DLK_UNSUPPORTED, "column mapping (mode %s) with writer version %lld", cm, (long long)w);
+            return dlk_err_set(DLK_UNSUPPORTED, "column mapping (mode %s) with writer version %lld",
+                               cm, (long long)w);
         json_t *conf = json_object_get(st->metadata, "configuration");
         const char *k;
         json_t *v;
-        json_object_foreach(conf, k, v) {
+        json_object_foreach(conf, k, v)
+        {
             if (!strncmp(k, "delta.constraints.", 18))
                 return dlk_err_set(DLK_UNSUPPORTED, "writer feature checkConstraints (%s)", k);
         }
@@ -122,12 +126,14 @@ int dlk_ops__check_writable(const dlk_txn_state *st)
     if (w == 7) {
         size_t i;
         json_t *f;
-        json_array_foreach(json_object_get(p, "writerFeatures"), i, f) {
+        json_array_foreach(json_object_get(p, "writerFeatures"), i, f)
+        {
             const char *n = json_string_value(f);
             bool known = false;
             for (int k = 0; n && KNOWN_WRITER_FEATURES[k]; k++)
                 if (!strcmp(n, KNOWN_WRITER_FEATURES[k])) known = true;
-            if (!known) return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s", n ? n : "(invalid)");
+            if (!known)
+                return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s", n ? n : "(invalid)");
         }
     }
     return DLK_OK;
@@ -140,10 +146,12 @@ static int check_property(const char *k, const char *v)
     if (!strcmp(k, "delta.checkpointInterval") || !strcmp(k, "delta.dataSkippingNumIndexedCols")) {
         int64_t x;
         if (dlk_parse_i64(v, &x) || x < (strcmp(k, "delta.checkpointInterval") ? -1 : 1))
-            return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not a valid number", k, v);
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not a valid number", k,
+                               v);
     } else if (!strcmp(k, "delta.appendOnly") || !strcmp(k, "delta.enableDeletionVectors")) {
         bool b;
-        if (dlk_parse_bool(v, &b)) return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not true/false", k, v);
+        if (dlk_parse_bool(v, &b))
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s: '%s' is not true/false", k, v);
     } else if (!strcmp(k, "delta.enableChangeDataFeed") && strcmp(v, "false")) {
         return dlk_err_set(DLK_UNSUPPORTED, "property %s=%s (change data feed)", k, v);
     } else if (!strcmp(k, "delta.columnMapping.mode") && dlk_ops__cm_mode_of(v) < 0) {
@@ -200,8 +208,8 @@ int dlk_ops__put_action(dlk_buf *b, const char *kind, json_t *obj)
     return rc;
 }
 
-json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols, json_t *config,
-                              const char *name, const char *description)
+json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols,
+                              json_t *config, const char *name, const char *description)
 {
     dlk_buf ss = {0};
     if (dlk_core_schema_to_json(schema, &ss)) {
@@ -234,15 +242,18 @@ static void partition_name(const char *spec, char *out, size_t cap)
     }
     const char *b = comma + 1, *e = strchr(b, ')');
     if (!e) e = b + strlen(b);
-    while (b < e && isspace((unsigned char)*b)) b++;
-    while (e > b && isspace((unsigned char)e[-1])) e--;
+    while (b < e && isspace((unsigned char)*b))
+        b++;
+    while (e > b && isspace((unsigned char)e[-1]))
+        e--;
     snprintf(out, cap, "%.*s_bucket", (int)(e - b), b);
 }
 
 /* create --if-not-exists over an existing table: it must have the schema
  * and partitioning asked for; else DLK_ALREADY_EXISTS naming the first
  * difference. */
-static int reuse_check(const char *table, const struct ArrowSchema *schema, const dlk_create_options *opts)
+static int reuse_check(const char *table, const struct ArrowSchema *schema,
+                       const dlk_create_options *opts)
 {
     dlk_txn_state st;
     int rc = dlk_core__state_load(table, false, false, &st);
@@ -287,12 +298,14 @@ static int reuse_check(const char *table, const struct ArrowSchema *schema, cons
     }
     if (!rc && why) {
         if (!strcmp(why, "type"))
-            rc = dlk_err_set(DLK_ALREADY_EXISTS,
-                             "%s: a table with another schema exists: column '%s' is %s there, not %s", table,
-                             name, have, want);
+            rc = dlk_err_set(
+                DLK_ALREADY_EXISTS,
+                "%s: a table with another schema exists: column '%s' is %s there, not %s", table,
+                name, have, want);
         else
-            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: a table with another schema exists: column '%s' %s",
-                             table, name, why);
+            rc = dlk_err_set(DLK_ALREADY_EXISTS,
+                             "%s: a table with another schema exists: column '%s' %s", table, name,
+                             why);
     }
     bool same_parts = st.n_part == opts->n_partition_cols;
     for (size_t p = 0; same_parts && p < st.n_part; p++) {
@@ -302,14 +315,16 @@ static int reuse_check(const char *table, const struct ArrowSchema *schema, cons
     if (!rc && !same_parts) {
         dlk_buf_reset(&a);
         dlk_buf_reset(&b);
-        for (size_t p = 0; p < st.n_part; p++) dlk_buf_printf(&b, "%s%s", p ? ", " : "", st.partition_cols[p]);
+        for (size_t p = 0; p < st.n_part; p++)
+            dlk_buf_printf(&b, "%s%s", p ? ", " : "", st.partition_cols[p]);
         for (size_t p = 0; p < opts->n_partition_cols; p++) {
             partition_name(opts->partition_cols[p], want, sizeof want);
             dlk_buf_printf(&a, "%s%s", p ? ", " : "", want);
         }
-        rc = dlk_err_set(DLK_ALREADY_EXISTS,
-                         "%s: a table with another partitioning exists: partitioned by (%s) there, not (%s)",
-                         table, dlk_buf_cstr(&b), dlk_buf_cstr(&a));
+        rc = dlk_err_set(
+            DLK_ALREADY_EXISTS,
+            "%s: a table with another partitioning exists: partitioned by (%s) there, not (%s)",
+            table, dlk_buf_cstr(&b), dlk_buf_cstr(&a));
     }
     dlk_buf_free(&a);
     dlk_buf_free(&b);
@@ -317,14 +332,16 @@ static int reuse_check(const char *table, const struct ArrowSchema *schema, cons
     return rc;
 }
 
-int dlk_table_create(const char *table, const struct ArrowSchema *schema, const dlk_create_options *opts,
-                     int64_t *version)
+int dlk_table_create(const char *table, const struct ArrowSchema *schema,
+                     const dlk_create_options *opts, int64_t *version)
 {
     dlk_create_options d = DLK_CREATE_OPTIONS_INIT;
     if (!opts) opts = &d;
     if (!table || !schema || strcmp(schema->format, "+s") || schema->n_children == 0)
-        return dlk_err_set(DLK_INVALID_ARGUMENT, "create: a table path and a non-empty struct schema are needed");
-    if (dlk_path_is_uri(table)) return dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be written", table);
+        return dlk_err_set(DLK_INVALID_ARGUMENT,
+                           "create: a table path and a non-empty struct schema are needed");
+    if (dlk_path_is_uri(table))
+        return dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be written", table);
     int64_t latest;
     int rc = dlk_core__log_latest(table, &latest);
     if (rc) return rc;
@@ -334,7 +351,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
             if (version) *version = latest;
             return DLK_OK;
         }
-        return dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (version %" PRId64 ")", table, latest);
+        return dlk_err_set(DLK_ALREADY_EXISTS,
+                           "%s: a Delta table already exists (version %" PRId64 ")", table, latest);
     }
     json_t *pcols = json_array(), *conf = json_object();
     struct ArrowSchema ext = {0}; /* schema plus generated bucket columns */
@@ -342,7 +360,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
     for (size_t i = 0; i < opts->n_partition_cols; i++)
         if (!strncmp(opts->partition_cols[i], "bucket(", 7)) n_bucket++;
     if (n_bucket) {
-        rc = dlk_arrow_schema_new(&ext, "+s", schema->name, schema->flags, schema->n_children + (int64_t)n_bucket);
+        rc = dlk_arrow_schema_new(&ext, "+s", schema->name, schema->flags,
+                                  schema->n_children + (int64_t)n_bucket);
         for (int64_t i = 0; i < schema->n_children && !rc; i++) {
             dlk_arrow_schema_release(ext.children[i]);
             rc = dlk_arrow_schema_copy(schema->children[i], ext.children[i]);
@@ -357,30 +376,39 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
             /* bucket(N, col): a generated int partition column col_bucket */
             char *end;
             long nb = strtol(pc + 7, &end, 10);
-            while (*end == ' ') end++;
+            while (*end == ' ')
+                end++;
             const char *col = end + 1;
-            while (*col == ' ') col++;
+            while (*col == ' ')
+                col++;
             size_t cl = strlen(col);
-            while (cl && col[cl - 1] == ' ') cl--;
+            while (cl && col[cl - 1] == ' ')
+                cl--;
             if (nb < 1 || nb > 100000 || *end != ',' || cl < 2 || col[cl - 1] != ')') {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': expected bucket(N, column) with N in 1..100000", pc);
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                                 "partition '%s': expected bucket(N, column) with N in 1..100000",
+                                 pc);
                 goto out;
             }
             cl--;
-            while (cl && col[cl - 1] == ' ') cl--;
+            while (cl && col[cl - 1] == ' ')
+                cl--;
             char src[256];
             snprintf(src, sizeof src, "%.*s", (int)(cl < 255 ? cl : 255), col);
             if (dlk_arrow_schema_find(schema, src) < 0) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': column '%s' is not in the schema", pc, src);
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                                 "partition '%s': column '%s' is not in the schema", pc, src);
                 goto out;
             }
             snprintf(bname, sizeof bname, "%s_bucket", src);
             if (dlk_arrow_schema_find(schema, bname) >= 0) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition '%s': the schema already has a column '%s'", pc, bname);
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                                 "partition '%s': the schema already has a column '%s'", pc, bname);
                 goto out;
             }
             dlk_arrow_schema_release(ext.children[next_bucket]);
-            if ((rc = dlk_arrow_schema_new(ext.children[next_bucket++], "i", bname, 0, 0))) goto out;
+            if ((rc = dlk_arrow_schema_new(ext.children[next_bucket++], "i", bname, 0, 0)))
+                goto out;
             char key[340], val[300];
             snprintf(key, sizeof key, "deltalake.hashBucket.%s", bname);
             snprintf(val, sizeof val, "%ld,%s", nb, src);
@@ -390,31 +418,36 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         }
         int64_t idx = dlk_arrow_schema_find(schema, pc);
         if (idx < 0) {
-            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pc);
+            rc =
+                dlk_err_set(DLK_INVALID_ARGUMENT, "partition column '%s' is not in the schema", pc);
             goto out;
         }
         const char *f = schema->children[idx]->format;
         if (f[0] == '+' || !strcmp(f, "z")) {
-            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of a nested or binary type", pc);
+            rc = dlk_err_set(DLK_UNSUPPORTED, "partition column '%s' of a nested or binary type",
+                             pc);
             goto out;
         }
         json_array_append_new(pcols, json_string(pc));
     }
     if (n_bucket) schema = &ext;
     if (opts->n_partition_cols >= (size_t)schema->n_children) {
-        rc = dlk_err_set(DLK_INVALID_ARGUMENT, "every column is a partition column; a data column is needed");
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                         "every column is a partition column; a data column is needed");
         goto out;
     }
     bool dv = false;
     for (size_t i = 0; i < opts->n_props; i++) {
         if ((rc = check_property(opts->prop_keys[i], opts->prop_values[i]))) goto out;
-        if (!strcmp(opts->prop_keys[i], "delta.enableDeletionVectors") && dlk_str_ieq(opts->prop_values[i], "true"))
+        if (!strcmp(opts->prop_keys[i], "delta.enableDeletionVectors") &&
+            dlk_str_ieq(opts->prop_values[i], "true"))
             dv = true;
         json_object_set_new(conf, opts->prop_keys[i], json_string(opts->prop_values[i]));
     }
     bool ntz = schema_has(schema, "tsu:");
     /* column mapping: every field gets an id and a physical name col-<uuid> */
-    bool cmap = dlk_ops__cm_mode_of(json_string_value(json_object_get(conf, "delta.columnMapping.mode"))) > 0;
+    bool cmap = dlk_ops__cm_mode_of(
+                    json_string_value(json_object_get(conf, "delta.columnMapping.mode"))) > 0;
     if (cmap) {
         if (schema != &ext) {
             if ((rc = dlk_arrow_schema_copy(schema, &ext))) goto out;
@@ -432,8 +465,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         if (ntz) json_array_append_new(feats, json_string("timestampNtz"));
         if (dv) json_array_append_new(feats, json_string("deletionVectors"));
         if (cmap) json_array_append_new(feats, json_string("columnMapping"));
-        proto = json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion", 7, "readerFeatures",
-                          feats, "writerFeatures", feats);
+        proto = json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion", 7,
+                          "readerFeatures", feats, "writerFeatures", feats);
         json_decref(feats);
     } else {
         proto = json_pack("{s:i,s:i}", "minReaderVersion", 1, "minWriterVersion", 2);
@@ -446,8 +479,9 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
         goto out;
     }
     char *pb = json_dumps(pcols, JSON_COMPACT), *props = json_dumps(conf, JSON_COMPACT);
-    json_t *params = json_pack("{s:s,s:s?,s:s,s:s}", "isManaged", "false", "description", opts->description,
-                               "partitionBy", pb ? pb : "[]", "properties", props ? props : "{}");
+    json_t *params =
+        json_pack("{s:s,s:s?,s:s,s:s}", "isManaged", "false", "description", opts->description,
+                  "partitionBy", pb ? pb : "[]", "properties", props ? props : "{}");
     free(pb);
     free(props);
     dlk_buf c = {0};
@@ -465,7 +499,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema, const 
             dlk_error_clear();
             rc = reuse_check(table, schema, opts);
         } else {
-            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: a Delta table already exists (created concurrently)", table);
+            rc = dlk_err_set(DLK_ALREADY_EXISTS,
+                             "%s: a Delta table already exists (created concurrently)", table);
         }
     }
     if (!rc && version) *version = 0;

@@ -69,20 +69,26 @@ static int where_parse(const char *s, const dlk_txn_state *st, where *w)
     memset(w, 0, sizeof *w);
     size_t i = 0;
     int rc = DLK_OK;
-#define WS() while (s[i] && isspace((unsigned char)s[i])) i++
+#define WS()                                                                                       \
+    while (s[i] && isspace((unsigned char)s[i]))                                                   \
+    i++
     for (;;) {
         WS();
         size_t st0 = i;
         char *col = NULL, *val = NULL;
         if (s[i] == '`') {
             const char *e = strchr(s + i + 1, '`');
-            if (!e) return dlk_err_set(DLK_PARSE, "replace_where: position %zu: unterminated `name`", i + 1);
+            if (!e)
+                return dlk_err_set(DLK_PARSE, "replace_where: position %zu: unterminated `name`",
+                                   i + 1);
             col = dlk_strndup(s + i + 1, (size_t)(e - (s + i + 1)));
             i = (size_t)(e - s) + 1;
         } else {
-            while (isalnum((unsigned char)s[i]) || s[i] == '_') i++;
+            while (isalnum((unsigned char)s[i]) || s[i] == '_')
+                i++;
             if (i == st0) {
-                rc = dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a partition column", i + 1);
+                rc = dlk_err_set(DLK_PARSE,
+                                 "replace_where: position %zu: expected a partition column", i + 1);
                 break;
             }
             col = dlk_strndup(s + st0, i - st0);
@@ -92,8 +98,10 @@ static int where_parse(const char *s, const dlk_txn_state *st, where *w)
         for (size_t k = 0; k < st->n_part; k++)
             if (!strcmp(st->partition_cols[k], col)) known = true;
         if (!known) {
-            rc = dlk_err_set(DLK_UNSUPPORTED, "replace_where: '%s' is not a partition column (only predicates on "
-                                              "partition columns are supported)", col);
+            rc = dlk_err_set(DLK_UNSUPPORTED,
+                             "replace_where: '%s' is not a partition column (only predicates on "
+                             "partition columns are supported)",
+                             col);
             dlk_free(col);
             break;
         }
@@ -135,10 +143,12 @@ static int where_parse(const char *s, const dlk_txn_state *st, where *w)
                 if (!val) val = dlk_strdup("");
             } else {
                 size_t v0 = i;
-                while (s[i] && !isspace((unsigned char)s[i])) i++;
+                while (s[i] && !isspace((unsigned char)s[i]))
+                    i++;
                 if (i == v0) {
                     dlk_free(col);
-                    return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a value", i + 1);
+                    return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a value",
+                                       i + 1);
                 }
                 val = dlk_strndup(s + v0, i - v0);
             }
@@ -153,7 +163,8 @@ static int where_parse(const char *s, const dlk_txn_state *st, where *w)
             is_null = true;
         } else {
             dlk_free(col);
-            return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected '=' or IS NULL", i + 1);
+            return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected '=' or IS NULL",
+                               i + 1);
         }
         cond *nc = dlk_realloc(w->c, (w->n + 1) * sizeof(cond));
         if (!nc || (!is_null && !val)) {
@@ -197,9 +208,9 @@ static bool where_match(void *ctx, json_t *pv)
 /* ---- data files ------------------------------------------------------- */
 
 typedef struct open_file {
-    char *dir_rel;   /* hive directory ("a=x/b=y/" or "") */
-    json_t *pvals;   /* partitionValues */
-    char *rel;       /* path relative to the root, on disk */
+    char *dir_rel; /* hive directory ("a=x/b=y/" or "") */
+    json_t *pvals; /* partitionValues */
+    char *rel;     /* path relative to the root, on disk */
     char *abs;
     dlk_pq_sink sink;
     dlk_pq_writer *w;
@@ -216,10 +227,10 @@ typedef struct wctx {
      * physical names; part_phys: partitionValues keys (else part_cols) */
     struct ArrowSchema phys;
     char **part_phys;
-    dlk_map open;      /* dir_rel -> open_file* */
-    dlk_map dirs;      /* directories to fsync */
-    json_t *adds;      /* add action objects */
-    dlk_vec written;   /* char* abs paths (cleanup on failure) */
+    dlk_map open;    /* dir_rel -> open_file* */
+    dlk_map dirs;    /* directories to fsync */
+    json_t *adds;    /* add action objects */
+    dlk_vec written; /* char* abs paths (cleanup on failure) */
     int64_t rows, bytes;
     int counter;
     uint64_t target;
@@ -242,11 +253,21 @@ typedef struct wctx {
 static int codec_of(int compression, const char **ext)
 {
     switch (compression) {
-    case DLK_COMPRESSION_GZIP: *ext = ".gz"; return DLK_PQ_GZIP;
-    case DLK_COMPRESSION_ZSTD: *ext = ".zstd"; return DLK_PQ_ZSTD;
-    case DLK_COMPRESSION_LZ4: *ext = ".lz4raw"; return DLK_PQ_LZ4_RAW;
-    case DLK_COMPRESSION_NONE: *ext = ""; return DLK_PQ_UNCOMPRESSED;
-    default: *ext = ".snappy"; return DLK_PQ_SNAPPY;
+    case DLK_COMPRESSION_GZIP:
+        *ext = ".gz";
+        return DLK_PQ_GZIP;
+    case DLK_COMPRESSION_ZSTD:
+        *ext = ".zstd";
+        return DLK_PQ_ZSTD;
+    case DLK_COMPRESSION_LZ4:
+        *ext = ".lz4raw";
+        return DLK_PQ_LZ4_RAW;
+    case DLK_COMPRESSION_NONE:
+        *ext = "";
+        return DLK_PQ_UNCOMPRESSED;
+    default:
+        *ext = ".snappy";
+        return DLK_PQ_SNAPPY;
     }
 }
 
@@ -258,7 +279,8 @@ static int uri_encode(const char *s, char **out)
     int rc = DLK_OK;
     for (const unsigned char *p = (const unsigned char *)s; *p && !rc; p++) {
         bool keep = isalnum(*p) || *p >= 0x80 || strchr("/-._~!$&'()*+,;=:@", *p);
-        rc = keep ? dlk_buf_putc(&b, *p) : dlk_buf_append(&b, (char[]){'%', hex[*p >> 4], hex[*p & 15]}, 3);
+        rc = keep ? dlk_buf_putc(&b, *p)
+                  : dlk_buf_append(&b, (char[]){'%', hex[*p >> 4], hex[*p & 15]}, 3);
     }
     if (rc) {
         dlk_buf_free(&b);
@@ -309,13 +331,16 @@ static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **ou
     int rc = f->dir_rel ? DLK_OK : dlk_err_nomem();
     const char *ext;
     codec_of(c->compression, &ext);
-    if (!rc) rc = dlk_buf_printf(&rel, "%spart-%05d-%s-c000%s.parquet", dir_rel, c->counter++, uuid, ext);
+    if (!rc)
+        rc =
+            dlk_buf_printf(&rel, "%spart-%05d-%s-c000%s.parquet", dir_rel, c->counter++, uuid, ext);
     if (!rc) rc = dlk_buf_printf(&abs, "%s/%s", c->root, dlk_buf_cstr(&rel));
     if (!rc && *dir_rel) {
         dlk_buf d = {0};
         rc = dlk_buf_printf(&d, "%s/%s", c->root, dir_rel);
         if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&d));
-        if (!rc && !dlk_map_get_str(&c->dirs, dlk_buf_cstr(&d))) rc = dlk_map_put_str(&c->dirs, dlk_buf_cstr(&d), (void *)1);
+        if (!rc && !dlk_map_get_str(&c->dirs, dlk_buf_cstr(&d)))
+            rc = dlk_map_put_str(&c->dirs, dlk_buf_cstr(&d), (void *)1);
         dlk_buf_free(&d);
     }
     f->rel = dlk_buf_detach(&rel);
@@ -339,7 +364,8 @@ static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **ou
     const char *ext_unused;
     o.codec = codec_of(c->compression, &ext_unused);
     o.level = c->level;
-    if (c->target < o.row_group_bytes) o.row_group_bytes = c->target < ((size_t)1 << 20) ? ((size_t)1 << 20) : c->target;
+    if (c->target < o.row_group_bytes)
+        o.row_group_bytes = c->target < ((size_t)1 << 20) ? ((size_t)1 << 20) : c->target;
     if ((rc = dlk_pq_writer_open(c->data_schema, &o, f->sink, &f->w))) {
         dlk_pq_sink_file_abort(&f->sink);
         open_file_free(f);
@@ -367,8 +393,8 @@ static int file_close(wctx *c, open_file *f)
     rc = dlk_core_stats_json(c->data_schema, res, c->num_indexed, &stats);
     if (!rc) rc = uri_encode(f->rel, &path);
     if (!rc) {
-        json_t *add = json_pack("{s:s,s:O,s:I,s:I,s:b,s:s}", "path", path, "partitionValues", f->pvals, "size",
-                                (json_int_t)res->file_size, "modificationTime",
+        json_t *add = json_pack("{s:s,s:O,s:I,s:I,s:b,s:s}", "path", path, "partitionValues",
+                                f->pvals, "size", (json_int_t)res->file_size, "modificationTime",
                                 (json_int_t)(dlk_now_micros() / 1000), "dataChange", 1, "stats",
                                 dlk_buf_cstr(&stats));
         if (!add || json_array_append_new(c->adds, add)) rc = dlk_err_nomem();
@@ -398,13 +424,24 @@ static void wctx_cleanup(wctx *c, bool remove_files)
     dlk_map_free(&c->dirs);
     for (size_t i = 0; i < c->written.len; i++) {
         char *p = dlk_vec_at(&c->written, char *, i);
-        if (remove_files) unlink(p);
+        if (remove_files) {
+            unlink(p);
+            /* partition folders this write left empty go too (rmdir only
+             * removes empty ones; the walk stops at the table root) */
+            size_t root_len = strlen(c->root);
+            char *slash;
+            while ((slash = strrchr(p, '/')) && (size_t)(slash - p) > root_len) {
+                *slash = 0;
+                if (rmdir(p)) break;
+            }
+        }
         dlk_free(p);
     }
     dlk_vec_free(&c->written);
     json_decref(c->adds);
     c->adds = NULL;
-    for (size_t i = 0; c->part_phys && i < c->n_part; i++) dlk_free(c->part_phys[i]);
+    for (size_t i = 0; c->part_phys && i < c->n_part; i++)
+        dlk_free(c->part_phys[i]);
     dlk_free(c->part_phys);
     c->part_phys = NULL;
     dlk_arrow_schema_release(&c->phys);
@@ -424,7 +461,8 @@ static int wctx_map(wctx *c, const struct ArrowSchema *table_schema, int mode)
     if (!(c->part_phys = dlk_calloc(c->n_part, sizeof(char *)))) return dlk_err_nomem();
     for (size_t i = 0; i < c->n_part; i++) {
         char buf[512];
-        if (!(c->part_phys[i] = dlk_strdup(dlk_ops__cm_col_phys(table_schema, c->part_cols[i], buf, sizeof buf))))
+        if (!(c->part_phys[i] =
+                  dlk_strdup(dlk_ops__cm_col_phys(table_schema, c->part_cols[i], buf, sizeof buf))))
             return dlk_err_nomem();
     }
     return DLK_OK;
@@ -478,7 +516,8 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
     if (rc) goto out;
     if (c->check && pvals && !where_match((void *)c->check, pvals)) {
         rc = dlk_err_set(DLK_INVALID_ARGUMENT,
-                         "written rows of partition '%s' do not match the replace_where predicate", dlk_buf_cstr(&dir));
+                         "written rows of partition '%s' do not match the replace_where predicate",
+                         dlk_buf_cstr(&dir));
         goto out;
     }
     const char *key = dlk_buf_cstr(&dir);
@@ -521,7 +560,8 @@ static int close_all(wctx *c)
     int rc = DLK_OK;
     while ((e = dlk_map_next(&c->open, &pos))) {
         open_file *f = e->value;
-        if (!rc) rc = file_close(c, f);
+        if (!rc)
+            rc = file_close(c, f);
         else if (f->w) {
             dlk_pq_writer_abort(f->w);
             dlk_pq_sink_file_abort(&f->sink);
@@ -531,7 +571,8 @@ static int close_all(wctx *c)
     dlk_map_free(&c->open);
     /* make the new directory entries durable before the commit */
     pos = 0;
-    while (!rc && (e = dlk_map_next(&c->dirs, &pos))) rc = dlk_core__fsync_dir(e->key);
+    while (!rc && (e = dlk_map_next(&c->dirs, &pos)))
+        rc = dlk_core__fsync_dir(e->key);
     if (!rc) rc = dlk_core__fsync_dir(c->root);
     return rc;
 }
@@ -542,8 +583,9 @@ struct dlk_ops__files {
     wctx c;
 };
 
-int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
-                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out)
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema,
+                       const char *const *part_cols, size_t n_part, uint64_t target,
+                       int num_indexed, dlk_ops__files **out)
 {
     dlk_ops__files *f = dlk_calloc(1, sizeof *f);
     if (!f) return dlk_err_nomem();
@@ -582,7 +624,8 @@ int dlk_ops__files_cut(dlk_ops__files *f)
     int rc = DLK_OK;
     while ((e = dlk_map_next(&f->c.open, &pos))) {
         open_file *of = e->value;
-        if (!rc) rc = file_close(&f->c, of);
+        if (!rc)
+            rc = file_close(&f->c, of);
         else if (of->w) {
             dlk_pq_writer_abort(of->w);
             dlk_pq_sink_file_abort(&of->sink);
@@ -615,7 +658,8 @@ void dlk_ops__files_free(dlk_ops__files **fp, bool remove)
 /* ---- commit loop --------------------------------------------------------- */
 
 int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
-                         const dlk_txn_intent *intent, int max_attempts, int64_t *version, int *attempts)
+                         const dlk_txn_intent *intent, int max_attempts, int64_t *version,
+                         int *attempts)
 {
     int64_t v = read_version + 1, checked = read_version;
     unsigned seed = (unsigned)(dlk_monotonic_ns() ^ (uint64_t)getpid() << 16);
@@ -629,8 +673,9 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
         if (rc != DLK_ALREADY_EXISTS) return rc;
         dlk_error_clear();
         if (a >= max_attempts)
-            return dlk_err_conflict(v, "gave up after %d commit attempts (last lost race at version %" PRId64 ")",
-                                    a, v);
+            return dlk_err_conflict(
+                v, "gave up after %d commit attempts (last lost race at version %" PRId64 ")", a,
+                v);
         int64_t latest;
         if ((rc = dlk_core__log_latest(root, &latest))) return rc;
         for (int64_t w = checked + 1; w <= latest; w++) {
@@ -660,12 +705,14 @@ static bool same_type(const struct ArrowSchema *a, const struct ArrowSchema *b)
 
 /* Read row group rg of the input file, columns cols (by name), checking
  * their types against the table's fields (fields[i] for cols[i]). */
-static int read_input_row_group(dlk_pq_file *f, int rg, const struct ArrowSchema *const *fields, const char **cols,
-                                size_t n, struct ArrowSchema *fs, struct ArrowArray *fa)
+static int read_input_row_group(dlk_pq_file *f, int rg, const struct ArrowSchema *const *fields,
+                                const char **cols, size_t n, struct ArrowSchema *fs,
+                                struct ArrowArray *fa)
 {
     int rc = dlk_pq_read_row_group(f, rg, cols, n, fs, fa);
     if (rc == DLK_NOT_FOUND)
-        return dlk_err_schema_mismatch("column present", "missing", "parquet input: %s", dlk_error_last()->message);
+        return dlk_err_schema_mismatch("column present", "missing", "parquet input: %s",
+                                       dlk_error_last()->message);
     if (rc) return rc;
     for (size_t i = 0; i < n && !rc; i++) {
         if (!same_type(fs->children[i], fields[i])) {
@@ -688,7 +735,8 @@ static int read_input_row_group(dlk_pq_file *f, int rg, const struct ArrowSchema
 
 /* Feed the row groups of a Parquet file (bytes in memory) to the writer,
  * projected to the data columns of an unpartitioned table. */
-static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const uint8_t *data, size_t len)
+static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const uint8_t *data,
+                        size_t len)
 {
     dlk_pq_file *f = NULL;
     int rc = dlk_pq_open_memory(data, len, "input", &f);
@@ -699,12 +747,14 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const u
         dlk_pq_close(f);
         return dlk_err_nomem();
     }
-    for (size_t i = 0; i < n; i++) cols[i] = table_schema->children[i]->name;
+    for (size_t i = 0; i < n; i++)
+        cols[i] = table_schema->children[i]->name;
     for (int rg = 0; rg < dlk_pq_num_row_groups(f) && !rc; rg++) {
         struct ArrowSchema fs;
         struct ArrowArray fa;
-        if ((rc = read_input_row_group(f, rg, (const struct ArrowSchema *const *)table_schema->children, cols, n,
-                                       &fs, &fa)))
+        if ((rc = read_input_row_group(f, rg,
+                                       (const struct ArrowSchema *const *)table_schema->children,
+                                       cols, n, &fs, &fa)))
             break;
         if (fa.length > 0) rc = write_batch(c, &fa, NULL);
         dlk_arrow_array_release(&fa);
@@ -720,8 +770,8 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const u
  * take Parquet input through it, so partition values, hash buckets and
  * partition paths follow one code path. Columns are matched by name and must
  * have the table's types. */
-static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8_t *data, size_t len,
-                             dlk_buf *out)
+static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8_t *data,
+                             size_t len, dlk_buf *out)
 {
     dlk_pq_file *f = NULL;
     int rc = dlk_pq_open_memory(data, len, "input", &f);
@@ -768,9 +818,8 @@ static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8
 
 /* ---- write --------------------------------------------------------------- */
 
-
-static int write_impl(const char *table, FILE *in, const char *text, size_t n, const dlk_write_options *opts,
-                      dlk_write_result *res)
+static int write_impl(const char *table, FILE *in, const char *text, size_t n,
+                      const dlk_write_options *opts, dlk_write_result *res)
 {
     int64_t t0 = dlk_monotonic_ns();
     dlk_write_options d = DLK_WRITE_OPTIONS_INIT;
@@ -809,21 +858,23 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     if ((rc = dlk_ops__check_writable(&st))) goto out;
     const char *ao = dlk_core__state_config(&st, "delta.appendOnly");
     if (overwrite && ao && dlk_str_ieq(ao, "true")) {
-        rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: the table is append-only (delta.appendOnly=true)", table);
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT,
+                         "%s: the table is append-only (delta.appendOnly=true)", table);
         goto out;
     }
     if (opts->app_id) {
         json_t *t = dlk_map_get_str(&st.txns, opts->app_id);
         if (t && json_integer_value(json_object_get(t, "version")) >= opts->app_version) {
             res->skipped = true;
-            DLK_INFO("write", "%s: transaction %s/%" PRId64 " already committed, skipping", table, opts->app_id,
-                     opts->app_version);
+            DLK_INFO("write", "%s: transaction %s/%" PRId64 " already committed, skipping", table,
+                     opts->app_id, opts->app_version);
             goto out;
         }
     }
     if (opts->replace_where && (rc = where_parse(opts->replace_where, &st, &w))) goto out;
     if (opts->version >= 2 && opts->partition_path) {
-        if ((rc = dlk_ops__ppath_parse(opts->partition_path, (const char *const *)st.partition_cols, st.n_part, &pp)))
+        if ((rc = dlk_ops__ppath_parse(opts->partition_path, (const char *const *)st.partition_cols,
+                                       st.n_part, &pp)))
             goto out;
         if (pp.text && !(pvals = dlk_calloc(st.n_part + 1, sizeof *pvals))) {
             rc = dlk_err_nomem();
@@ -869,7 +920,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
                 json_object_set_new(conf2, "delta.columnMapping.maxColumnId", json_string(mb));
                 conf = conf2;
             }
-            new_md = dlk_ops__metadata_new(&merged, pc ? pc : json_array(), conf ? conf : json_object(), NULL, NULL);
+            new_md = dlk_ops__metadata_new(&merged, pc ? pc : json_array(),
+                                           conf ? conf : json_object(), NULL, NULL);
             json_decref(conf2);
             if (!new_md) {
                 rc = dlk_err_nomem();
@@ -937,7 +989,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         ro.bucket_src = bucket_src;
         ro.bucket_n = bucket_n;
     }
-    rc = in ? dlk_ops_records_open(schema, &ro, in, &r) : dlk_ops_records_open_mem(schema, &ro, text, n, &r);
+    rc = in ? dlk_ops_records_open(schema, &ro, in, &r)
+            : dlk_ops_records_open_mem(schema, &ro, text, n, &r);
     if (rc) goto out;
 
     c.root = table;
@@ -972,7 +1025,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
                   : dlk_ops_records_next_part(r, &batch, &vals);
         if (rc) goto out;
         if (!batch.release) break;
-        if (pp.text && (rc = dlk_ops__ppath_scope(&pp, (const char *const *)st.partition_cols, vals, pvals))) {
+        if (pp.text &&
+            (rc = dlk_ops__ppath_scope(&pp, (const char *const *)st.partition_cols, vals, pvals))) {
             dlk_arrow_array_release(&batch);
             goto out;
         }
@@ -991,9 +1045,11 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
         int64_t now = dlk_now_micros() / 1000;
         while ((e = dlk_map_next(&st.files, &pos))) {
             json_t *add = e->value;
-            if (opts->replace_where && !where_match(&w, json_object_get(add, "partitionValues"))) continue;
-            json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(add, "path"), "deletionTimestamp",
-                                   (json_int_t)now, "dataChange", 1, "extendedFileMetadata", 1);
+            if (opts->replace_where && !where_match(&w, json_object_get(add, "partitionValues")))
+                continue;
+            json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(add, "path"),
+                                   "deletionTimestamp", (json_int_t)now, "dataChange", 1,
+                                   "extendedFileMetadata", 1);
             const char *copy[] = {"partitionValues", "size", "deletionVector", "tags", "stats"};
             for (size_t i = 0; rm && i < 5; i++) {
                 json_t *v = json_object_get(add, copy[i]);
@@ -1026,7 +1082,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     char *pcs = json_dumps(pcj ? pcj : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
     json_object_set_new(params, "partitionBy", json_string(pcs ? pcs : "[]"));
     free(pcs);
-    if (opts->replace_where) json_object_set_new(params, "predicate", json_string(opts->replace_where));
+    if (opts->replace_where)
+        json_object_set_new(params, "predicate", json_string(opts->replace_where));
     if (opts->app_id) {
         json_object_set_new(params, "txnAppId", json_string(opts->app_id));
         json_object_set_new(params, "txnVersion", json_integer(opts->app_version));
@@ -1049,24 +1106,27 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     METRIC("executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
 #undef METRIC
     bool blind = !overwrite && !new_md;
-    rc = dlk_ops__commit_info(&commit, opts->operation ? opts->operation : "WRITE", params, st.version, blind,
-                              metrics);
+    rc = dlk_ops__commit_info(&commit, opts->operation ? opts->operation : "WRITE", params,
+                              st.version, blind, metrics);
     json_decref(params);
     json_decref(metrics);
     if (!rc && new_md) rc = dlk_ops__put_action(&commit, "metaData", new_md);
     if (!rc && opts->app_id) {
-        json_t *t = json_pack("{s:s,s:I,s:I}", "appId", opts->app_id, "version", (json_int_t)opts->app_version,
-                              "lastUpdated", (json_int_t)(dlk_now_micros() / 1000));
+        json_t *t = json_pack("{s:s,s:I,s:I}", "appId", opts->app_id, "version",
+                              (json_int_t)opts->app_version, "lastUpdated",
+                              (json_int_t)(dlk_now_micros() / 1000));
         rc = t ? dlk_ops__put_action(&commit, "txn", t) : dlk_err_nomem();
         json_decref(t);
     }
     size_t i;
     json_t *a;
-    json_array_foreach(removes_arr, i, a) {
+    json_array_foreach(removes_arr, i, a)
+    {
         if (!rc) rc = dlk_ops__put_action(&commit, "remove", a);
     }
     json_decref(removes_arr);
-    json_array_foreach(c.adds, i, a) {
+    json_array_foreach(c.adds, i, a)
+    {
         if (!rc) rc = dlk_ops__put_action(&commit, "add", a);
     }
     if (rc) goto out;
@@ -1083,7 +1143,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     intent.removes = overwrite ? &removes : NULL;
     int64_t version;
     rc = dlk_ops__commit_loop(table, st.version, (const char *)commit.data, commit.len, &intent,
-                              opts->max_attempts > 0 ? opts->max_attempts : 1000, &version, &res->attempts);
+                              opts->max_attempts > 0 ? opts->max_attempts : 1000, &version,
+                              &res->attempts);
     if (rc) goto out;
     res->version = version;
     res->files_added = nfiles;
@@ -1098,7 +1159,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n, c
     if (interval > 0 && version > 0 && version % interval == 0) {
         int crc = dlk_ops__checkpoint_at(table, version);
         if (crc) {
-            DLK_WARN("write", "checkpoint of version %" PRId64 " failed: %s", version, dlk_error_last()->message);
+            DLK_WARN("write", "checkpoint of version %" PRId64 " failed: %s", version,
+                     dlk_error_last()->message);
             dlk_error_clear();
         } else {
             res->checkpoint_version = version;
@@ -1127,7 +1189,8 @@ done:
     return rc;
 }
 
-int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts, dlk_write_result *result)
+int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *opts,
+                         dlk_write_result *result)
 {
     if (!in) return dlk_err_set(DLK_INVALID_ARGUMENT, "write: no input");
     int64_t t0 = dlk_monotonic_ns();
@@ -1136,8 +1199,8 @@ int dlk_table_write_file(const char *table, FILE *in, const dlk_write_options *o
     return rc;
 }
 
-int dlk_table_write_text(const char *table, const char *text, size_t n, const dlk_write_options *opts,
-                         dlk_write_result *result)
+int dlk_table_write_text(const char *table, const char *text, size_t n,
+                         const dlk_write_options *opts, dlk_write_result *result)
 {
     int64_t t0 = dlk_monotonic_ns();
     int rc = write_impl(table, NULL, text ? text : "", text ? n : 0, opts, result);

@@ -53,10 +53,12 @@ static int64_t append(const char *text)
 static void fake_commit(dlk_buf *b, const char *p)
 {
     dlk_buf_reset(b);
-    dlk_buf_printf(b, "{\"commitInfo\":{\"operation\":\"WRITE\"}}\n"
-                      "{\"add\":{\"path\":\"p=%s/f.parquet\",\"partitionValues\":{\"p\":\"%s\"},\"size\":1,"
-                      "\"modificationTime\":0,\"dataChange\":true}}\n",
-                   p, p);
+    dlk_buf_printf(
+        b,
+        "{\"commitInfo\":{\"operation\":\"WRITE\"}}\n"
+        "{\"add\":{\"path\":\"p=%s/f.parquet\",\"partitionValues\":{\"p\":\"%s\"},\"size\":1,"
+        "\"modificationTime\":0,\"dataChange\":true}}\n",
+        p, p);
 }
 
 static bool match_a(void *ctx, json_t *pv)
@@ -137,7 +139,8 @@ TEST(metadata_txn_and_remove_conflicts)
     /* a metaData change in the winning commit (version 0 itself) conflicts with anything */
     CHECK_RC(dlk_ops__commit_loop(root, -1, (const char *)b.data, b.len, &blind, 10, &v, &attempts),
              DLK_CONCURRENT_MODIFICATION);
-    CHECK(strstr(dlk_error_last()->message, "metadata") || strstr(dlk_error_last()->message, "protocol"));
+    CHECK(strstr(dlk_error_last()->message, "metadata") ||
+          strstr(dlk_error_last()->message, "protocol"));
     /* an overlapping txn appId */
     dlk_write_options o = DLK_WRITE_OPTIONS_INIT;
     o.app_id = "app";
@@ -162,7 +165,8 @@ TEST(metadata_txn_and_remove_conflicts)
     const char *removed = NULL;
     size_t i;
     json_t *a;
-    json_array_foreach(acts, i, a) {
+    json_array_foreach(acts, i, a)
+    {
         json_t *rm = json_object_get(a, "remove");
         if (rm) removed = json_string_value(json_object_get(rm, "path"));
     }
@@ -171,7 +175,8 @@ TEST(metadata_txn_and_remove_conflicts)
     dlk_map_put_str(&mine, removed ? removed : "", (void *)1);
     dlk_txn_intent del = {0};
     del.removes = &mine;
-    CHECK_RC(dlk_ops__commit_loop(root, r.version - 1, (const char *)b.data, b.len, &del, 10, &v, &attempts),
+    CHECK_RC(dlk_ops__commit_loop(root, r.version - 1, (const char *)b.data, b.len, &del, 10, &v,
+                                  &attempts),
              DLK_CONCURRENT_MODIFICATION);
     CHECK(strstr(dlk_error_last()->message, "removed concurrently"));
     dlk_map_free(&mine);
@@ -187,7 +192,8 @@ TEST(idempotent_and_state)
     o.app_id = "stream-1";
     o.app_version = 5;
     dlk_write_result r;
-    CHECK_OK(dlk_table_write_text(root, "{\"x\":1,\"p\":\"a\"}\n{\"x\":2,\"p\":\"b\"}", 31, &o, &r));
+    CHECK_OK(
+        dlk_table_write_text(root, "{\"x\":1,\"p\":\"a\"}\n{\"x\":2,\"p\":\"b\"}", 31, &o, &r));
     CHECK(!r.skipped);
     CHECK_EQ_INT(r.files_added, 2);
     CHECK_OK(dlk_table_write_text(root, "{\"x\":1,\"p\":\"a\"}", 15, &o, &r));
@@ -199,7 +205,8 @@ TEST(idempotent_and_state)
     CHECK_EQ_INT(st.files.count, 2);
     CHECK_EQ_INT(st.n_part, 1);
     CHECK_STR(st.partition_cols[0], "p");
-    CHECK_EQ_INT(json_integer_value(json_object_get(dlk_map_get_str(&st.txns, "stream-1"), "version")), 5);
+    CHECK_EQ_INT(
+        json_integer_value(json_object_get(dlk_map_get_str(&st.txns, "stream-1"), "version")), 5);
     dlk_core__state_free(&st);
     /* create again: ALREADY_EXISTS */
     struct ArrowSchema s;
@@ -233,9 +240,11 @@ TEST(idempotent_and_state)
 
 TEST(write_errors)
 {
-    CHECK_RC(dlk_table_write_text("/tmp/dlk_no_such_table_xyz", "{}", 2, NULL, NULL), DLK_NOT_FOUND);
+    CHECK_RC(dlk_table_write_text("/tmp/dlk_no_such_table_xyz", "{}", 2, NULL, NULL),
+             DLK_NOT_FOUND);
     mk_table("x int not null", NULL);
-    CHECK_RC(dlk_table_write_text(root, "{\"x\":1}\n{\"x\":99999999999}", 25, NULL, NULL), DLK_SCHEMA_MISMATCH);
+    CHECK_RC(dlk_table_write_text(root, "{\"x\":1}\n{\"x\":99999999999}", 25, NULL, NULL),
+             DLK_SCHEMA_MISMATCH);
     CHECK(strstr(dlk_error_last()->message, "line 2: column 'x'"));
     dlk_write_options o = DLK_WRITE_OPTIONS_INIT;
     o.input_format = DLK_INPUT_PARQUET;
