@@ -4,12 +4,15 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "log/replay.h"
+#include "util/time.h"
+#include "util/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/str.h"
 #include <pthread.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -303,6 +306,7 @@ int dlk_log_replay_ex(dlk_storage *s, const dlk_log_segment *seg, unsigned flags
     st->version = seg->version;
     rctx c = {s, st, false, {0}, DLK_VEC_INIT(const char *), NULL};
     int rc = DLK_OK;
+    int64_t t0 = dlk_monotonic_ns();
     if (seg->n_checkpoint) {
         rc = read_checkpoint(&c, seg);
         st->last_commit_mtime_ms = seg->checkpoint[0].mtime_ms;
@@ -334,6 +338,12 @@ int dlk_log_replay_ex(dlk_storage *s, const dlk_log_segment *seg, unsigned flags
         st->active_paths[j] = pairs[2 * j]; /* the map's key: lives as long as st->files */
     }
     st->n_active = i;
+    char cp[48] = "no checkpoint";
+    if (seg->n_checkpoint)
+        snprintf(cp, sizeof cp, "checkpoint %" PRId64, seg->checkpoint[0].version);
+    DLK_DEBUG("log",
+              "replayed version %" PRId64 ": %s + %zu commit(s), %zu active file(s), %.1f ms",
+              seg->version, cp, seg->n_commits, i, (double)(dlk_monotonic_ns() - t0) / 1e6);
     return DLK_OK;
 }
 

@@ -19,6 +19,7 @@
 #include "deltalake/scan.h"
 #include "read/sort.h"
 #include "parquet/reader.h"
+#include "util/log.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -814,6 +816,14 @@ static const char *s_get_last_error(struct ArrowArrayStream *s)
 static void s_release(struct ArrowArrayStream *s)
 {
     if (!s || !s->release) return;
+    const dlk_scan_stats *k = &((scan_state *)s->private_data)->stats;
+    DLK_DEBUG("scan",
+              "files %" PRId64 " total, %" PRId64 " skipped, %" PRId64 " read; row groups %" PRId64
+              " total, %" PRId64 " skipped, %" PRId64 " read; rows %" PRId64 " read, %" PRId64
+              " deleted, %" PRId64 " returned",
+              k->files_total, k->files_skipped, k->files_read, k->row_groups_total,
+              k->row_groups_skipped, k->row_groups_read, k->rows_read, k->rows_deleted,
+              k->rows_returned);
     scan_free(s->private_data);
     s->release = NULL;
 }

@@ -4,6 +4,7 @@
  * used by tests (fails the Nth storage call with DLK_IO).
  */
 #include "storage/storage_int.h"
+#include "util/log.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/str.h"
@@ -43,12 +44,16 @@ void dlk_storage_free(dlk_storage **s)
     *s = NULL;
 }
 
-const char *dlk_storage_root(const dlk_storage *s) { return s ? s->root : ""; }
+const char *dlk_storage_root(const dlk_storage *s)
+{
+    return s ? s->root : "";
+}
 
 int dlk_storage_open(const char *location, dlk_storage **out)
 {
     *out = NULL;
-    if (!location || !*location) return dlk_err_set(DLK_INVALID_ARGUMENT, "storage: empty table location");
+    if (!location || !*location)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "storage: empty table location");
     if (dlk_str_starts_with(location, "file://")) {
         char *dec = NULL;
         int rc = dlk_url_decode(location + 7, strlen(location + 7), &dec);
@@ -70,51 +75,76 @@ int dlk_storage_open(const char *location, dlk_storage **out)
 
 int dlk_storage_get(dlk_storage *s, const char *key, uint8_t **out, size_t *len)
 {
-    return s->ops->get(s->self, key, 0, -1, out, len);
+    int rc = s->ops->get(s->self, key, 0, -1, out, len);
+    DLK_TRACE("storage", "GET %s -> %s, %zu bytes", key, dlk_status_name(rc),
+              rc ? (size_t)0 : *len);
+    return rc;
 }
 
 int dlk_storage_get_range(dlk_storage *s, const char *key, int64_t off, int64_t len, uint8_t **out,
                           size_t *out_len)
 {
-    if (off < 0) return dlk_err_set(DLK_INVALID_ARGUMENT, "%s: negative offset %lld", key, (long long)off);
-    return s->ops->get(s->self, key, off, len, out, out_len);
+    if (off < 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "%s: negative offset %lld", key, (long long)off);
+    int rc = s->ops->get(s->self, key, off, len, out, out_len);
+    DLK_TRACE("storage", "GET %s [%lld, +%lld) -> %s", key, (long long)off, (long long)len,
+              dlk_status_name(rc));
+    return rc;
 }
 
 int dlk_storage_list_prefix(dlk_storage *s, const char *prefix, const char *start_after,
                             dlk_storage_list *out)
 {
     memset(out, 0, sizeof *out);
-    return s->ops->list(s->self, prefix ? prefix : "", start_after, out);
+    int rc = s->ops->list(s->self, prefix ? prefix : "", start_after, out);
+    DLK_TRACE("storage", "LIST %s (after %s) -> %s, %zu entries", prefix ? prefix : "",
+              start_after ? start_after : "-", dlk_status_name(rc), rc ? (size_t)0 : out->count);
+    return rc;
 }
 
 int dlk_storage_head(dlk_storage *s, const char *key, dlk_storage_entry *out)
 {
     memset(out, 0, sizeof *out);
-    return s->ops->head(s->self, key, out);
+    int rc = s->ops->head(s->self, key, out);
+    DLK_TRACE("storage", "HEAD %s -> %s", key, dlk_status_name(rc));
+    return rc;
 }
 
 int dlk_storage_put_if_absent(dlk_storage *s, const char *key, const void *data, size_t len)
 {
-    return s->ops->put(s->self, key, data, len, 1);
+    int rc = s->ops->put(s->self, key, data, len, 1);
+    DLK_TRACE("storage", "PUT (if absent) %s, %zu bytes -> %s", key, len, dlk_status_name(rc));
+    return rc;
 }
 
 int dlk_storage_put(dlk_storage *s, const char *key, const void *data, size_t len)
 {
-    return s->ops->put(s->self, key, data, len, 0);
+    int rc = s->ops->put(s->self, key, data, len, 0);
+    DLK_TRACE("storage", "PUT %s, %zu bytes -> %s", key, len, dlk_status_name(rc));
+    return rc;
 }
 
-int dlk_storage_delete(dlk_storage *s, const char *key) { return s->ops->del(s->self, key); }
+int dlk_storage_delete(dlk_storage *s, const char *key)
+{
+    int rc = s->ops->del(s->self, key);
+    DLK_TRACE("storage", "DELETE %s -> %s", key, dlk_status_name(rc));
+    return rc;
+}
 
 void dlk_storage_list_free(dlk_storage_list *l)
 {
     if (!l) return;
-    for (size_t i = 0; i < l->count; i++) dlk_free(l->entries[i].key);
+    for (size_t i = 0; i < l->count; i++)
+        dlk_free(l->entries[i].key);
     dlk_free(l->entries);
     l->entries = NULL;
     l->count = 0;
 }
 
-void dlk_storage_bytes_free(uint8_t *p) { dlk_free(p); }
+void dlk_storage_bytes_free(uint8_t *p)
+{
+    dlk_free(p);
+}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -200,8 +230,8 @@ static void f_free(void *self)
     dlk_free(f);
 }
 
-static const dlk_storage_ops fault_ops = {DLK_STORAGE_OPS_VERSION, "fault", f_get, f_list, f_head,
-                                          f_put, f_del, f_free};
+static const dlk_storage_ops fault_ops = {
+    DLK_STORAGE_OPS_VERSION, "fault", f_get, f_list, f_head, f_put, f_del, f_free};
 
 int dlk_storage_open_fault(dlk_storage *inner, long fail_nth, int sticky, dlk_storage **out)
 {

@@ -401,6 +401,8 @@ static int file_close(wctx *c, open_file *f)
         c->rows += res->num_rows;
         c->bytes += (int64_t)res->file_size;
         dlk_progress_add(0, (int64_t)res->file_size, 1, 0);
+        DLK_DEBUG("write", "wrote %s: %" PRId64 " rows, %" PRId64 " bytes", f->rel,
+                  (int64_t)res->num_rows, (int64_t)res->file_size);
     }
     dlk_free(path);
     dlk_buf_free(&stats);
@@ -667,9 +669,14 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
         *attempts = a;
         int rc = dlk_core__commit_put(root, v, text, n);
         if (rc == DLK_OK) {
+            DLK_DEBUG("commit", "%s: committed version %" PRId64 " (attempt %d, %zu bytes)", root,
+                      v, a, n);
             *version = v;
             return DLK_OK;
         }
+        DLK_DEBUG("commit", "%s: attempt %d at version %" PRId64 ": %s", root, a, v,
+                  rc == DLK_ALREADY_EXISTS ? "lost the race, checking for conflicts"
+                                           : dlk_status_name(rc));
         if (rc != DLK_ALREADY_EXISTS) return rc;
         dlk_error_clear();
         if (a >= max_attempts)
@@ -679,7 +686,11 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
         int64_t latest;
         if ((rc = dlk_core__log_latest(root, &latest))) return rc;
         for (int64_t w = checked + 1; w <= latest; w++) {
-            if ((rc = dlk_core__check_conflict(root, w, intent))) return rc;
+            if ((rc = dlk_core__check_conflict(root, w, intent))) {
+                DLK_DEBUG("commit", "%s: conflict with version %" PRId64 ": %s", root, w,
+                          dlk_error_last()->message);
+                return rc;
+            }
             checked = w;
         }
         v = latest + 1;

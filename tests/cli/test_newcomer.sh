@@ -121,5 +121,13 @@ ts0=$("$CLI" history "$T/c" --format jsonl | python3 -c 'import json,sys; print(
 "$CLI" restore "$T/c" --as-of "$ts0" >"$T/out" 2>"$T/err"
 check "grep -q '\"restored_version\":0' '$T/out'" "restore accepts --as-of (like query)"
 
+# ---- DELTALAKE_LOG -------------------------------------------------------------
+echo '{"id":10,"ts":"2024-01-01T00:00:00Z"}' | DELTALAKE_LOG=debug "$CLI" write "$T/ts" >/dev/null 2>"$T/log"
+check "grep -q 'DEBUG \[write\] wrote ' '$T/log' && grep -q 'DEBUG \[commit\] .*committed version' '$T/log'" "DELTALAKE_LOG=debug: files written and commit attempts"
+DELTALAKE_LOG=trace "$CLI" query "$T/ts" --where 'id > 3' >/dev/null 2>"$T/log"
+check "grep -q 'DEBUG \[log\] replayed version' '$T/log' && grep -q 'DEBUG \[scan\] files' '$T/log' && grep -q 'TRACE \[storage\] GET _delta_log/' '$T/log'" "DELTALAKE_LOG=debug/trace: log replay, scan skipping, storage requests"
+DELTALAKE_LOG=warn "$CLI" query "$T/ts" >/dev/null 2>"$T/log"
+check "[ ! -s '$T/log' ]" "no diagnostics at the default level"
+
 if [ $fail -ne 0 ]; then echo "$fail failed"; exit 1; fi
 echo "all passed"
