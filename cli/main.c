@@ -3,6 +3,16 @@
 #include "cli.h"
 #include "deltalake/deltalake.h"
 
+#ifdef DLK_HAVE_BUILD_INFO
+#include "dlk_build_info.h"
+#endif
+#ifndef DLK_GIT_COMMIT
+#define DLK_GIT_COMMIT "unknown"
+#endif
+#ifndef DLK_BUILD_FEATURES
+#define DLK_BUILD_FEATURES "unknown"
+#endif
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,7 +115,8 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-        printf("deltalake %s\n", dlk_version());
+        printf("deltalake %s\ncommit: %s\nfeatures: %s\n", dlk_version(), DLK_GIT_COMMIT,
+               DLK_BUILD_FEATURES);
         return CLI_OK;
     }
     const cli_command *c = cli_find_command(cmd);

@@ -13,7 +13,7 @@ for c in create write upsert delete update query history describe stats optimize
 done
 rm -f /tmp/dlk_help.$$
 v=$("$CLI" --version); rc=$?
-check "[ $rc -eq 0 ] && [[ \"\$v\" =~ ^deltalake\ [0-9]+\.[0-9]+\.[0-9]+$ ]]" "--version prints the version"
+check "[ $rc -eq 0 ] && [[ \"\$(head -1 <<<\"\$v\")\" =~ ^deltalake\ [0-9]+\.[0-9]+\.[0-9]+$ ]]" "--version prints the version"
 "$CLI" nosuch >/dev/null 2>/tmp/dlk_err.$$; rc=$?
 check "[ $rc -eq 2 ] && grep -q \"unknown command 'nosuch'\" /tmp/dlk_err.$$" "unknown command exits 2 with a usage message"
 "$CLI" >/dev/null 2>&1; rc=$?
