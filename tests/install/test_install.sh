@@ -24,7 +24,10 @@ for f in "$libdir/libdeltalake.a" "$libdir/libdeltalake.so.0" "$P/bin/deltalake"
 done
 soname=$(readelf -d "$libdir/libdeltalake.so.0" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = libdeltalake.so.0 ] || fail "soname '$soname'"
-"$P/bin/deltalake" --version | grep -q '^deltalake ' || fail "installed CLI --version"
+# (outputs are captured before grep -q: with pipefail, grep -q leaving early
+# would fail the pipeline through SIGPIPE)
+v=$("$P/bin/deltalake" --version)
+grep -q '^deltalake ' <<<"$v" || fail "installed CLI --version"
 
 # the program: the first C block after the install-test marker in README.md
 awk '/<!-- install-test: app.c/{m=1} m&&/^```c$/{p=1;next} p&&/^```$/{exit} p' \
@@ -45,9 +48,9 @@ run() { # name binary
 # 1. shared, through pkg-config (the README's first link line)
 # shellcheck disable=SC2046
 $CC -std=c11 -Wall -Wextra -Werror -o "$tmp/app_shared" "$tmp/app.c" $(pkg-config --cflags --libs deltalake)
-ldd "$tmp/app_shared" | grep -q 'libdeltalake\.so\.0 => '"$libdir" || {
-  LD_LIBRARY_PATH=$libdir ldd "$tmp/app_shared" | grep -q 'libdeltalake\.so\.0 => '"$libdir" ||
-    fail "shared build does not use the installed libdeltalake.so.0"; }
+deps=$(LD_LIBRARY_PATH=$libdir ldd "$tmp/app_shared")
+grep -qF "libdeltalake.so.0 => $libdir/" <<<"$deps" ||
+  fail "shared build does not use the installed libdeltalake.so.0: $deps"
 LD_LIBRARY_PATH=$libdir run shared "$tmp/app_shared"
 
 # 2. static, through pkg-config --static (the README's second link line: with
@@ -56,7 +59,8 @@ LD_LIBRARY_PATH=$libdir run shared "$tmp/app_shared"
 # shellcheck disable=SC2046
 $CC -std=c11 -Wall -Wextra -Werror -o "$tmp/app_static" "$tmp/app.c" \
   $(pkg-config --static --cflags --libs deltalake | sed "s|-ldeltalake|$(pkg-config --variable=libdir deltalake)/libdeltalake.a|")
-if ldd "$tmp/app_static" | grep -q libdeltalake; then fail "static build needs libdeltalake.so"; fi
+deps=$(ldd "$tmp/app_static")
+if grep -q libdeltalake <<<"$deps"; then fail "static build needs libdeltalake.so"; fi
 run static "$tmp/app_static"
 
 # 3. CMake: find_package(deltalake) + deltalake::deltalake
@@ -75,6 +79,7 @@ cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$P" >"$tmp/cm.log" 2>
   cat "$tmp/cm.log" >&2; fail "cmake configure of the consumer"; }
 cmake --build "$tmp/cm/build" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log" >&2; fail "consumer build"; }
 run cmake "$tmp/cm/build/app"
-if ldd "$tmp/cm/build/app_static" | grep -q libdeltalake; then fail "deltalake_static needs libdeltalake.so"; fi
+deps=$(ldd "$tmp/cm/build/app_static")
+if grep -q libdeltalake <<<"$deps"; then fail "deltalake_static needs libdeltalake.so"; fi
 run cmake_static "$tmp/cm/build/app_static"
 echo "install test: ok"
