@@ -1,6 +1,6 @@
 /*
  * deltalake/arrow_json.h - rendering Arrow C Data Interface values as JSON
- * text, following the jsonl value conventions of the CLI (DESIGN.md):
+ * text, following the jsonl value conventions of the CLI:
  * integers exact; float/double in the shortest form that reads back to
  * the same value of their width ("NaN", "Infinity", "-Infinity" as
  * strings); dates "YYYY-MM-DD"; timestamps "YYYY-MM-DDTHH:MM:SS.ffffffZ"

@@ -218,7 +218,7 @@ DLK_EXTERN int dlk_table_handle_delete(dlk_table_handle *t, const char *conditio
 
 /** Number of rows of a result. */
 DLK_EXTERN size_t dlk_records_count(const dlk_records *r);
-/** Row i as one JSON object text (DESIGN.md value conventions; columns in
+/** Row i as one JSON object text (arrow_json.h value conventions; columns in
  *  result order). Borrowed from r; NULL when i is out of range. */
 DLK_EXTERN const char *dlk_records_row(const dlk_records *r, size_t i);
 /** Number and names of the result columns (borrowed). */
@@ -342,7 +342,7 @@ DLK_EXTERN int dlk_table_handle_add_column(dlk_table_handle *t, const char *name
                                            int64_t *version);
 
 /*
- * Column mapping (PROTOCOL.md "Column Mapping"): with
+ * Column mapping (the Delta protocol, https://github.com/delta-io/delta/blob/master/PROTOCOL.md#column-mapping): with
  * delta.columnMapping.mode = name (or id), data files name their columns by
  * physical names and carry Parquet field ids, so a column's logical name can
  * change and a column can leave the schema without rewriting data. Every
