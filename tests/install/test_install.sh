@@ -39,6 +39,11 @@ pkg-config --exists deltalake || fail "pkg-config does not find deltalake"
 [ "$(pkg-config --modversion deltalake)" = "$(sed -n 's/^project(deltalake VERSION \([0-9.]*\).*/\1/p' "$DLK_SOURCE_DIR/CMakeLists.txt")" ] ||
   fail "deltalake.pc version"
 CC=${CC:-cc}
+# a sanitizer build installs an instrumented library: its consumers need the runtime too
+SAN=""
+if grep -q '^DLK_SANITIZE:BOOL=ON' "${DLK_BUILD_DIR:-.}/CMakeCache.txt" 2>/dev/null; then
+  SAN="-fsanitize=address,undefined"
+fi
 run() { # name binary
   local out
   out=$("$2" "$tmp/tables/$1") || fail "$1: program failed: $out"
@@ -47,7 +52,7 @@ run() { # name binary
 
 # 1. shared, through pkg-config (the README's first link line)
 # shellcheck disable=SC2046
-$CC -std=c11 -Wall -Wextra -Werror -o "$tmp/app_shared" "$tmp/app.c" $(pkg-config --cflags --libs deltalake)
+$CC $SAN -std=c11 -Wall -Wextra -Werror -o "$tmp/app_shared" "$tmp/app.c" $(pkg-config --cflags --libs deltalake)
 deps=$(LD_LIBRARY_PATH=$libdir ldd "$tmp/app_shared")
 grep -qF "libdeltalake.so.0 => $libdir/" <<<"$deps" ||
   fail "shared build does not use the installed libdeltalake.so.0: $deps"
@@ -57,7 +62,7 @@ LD_LIBRARY_PATH=$libdir run shared "$tmp/app_shared"
 # libdeltalake.so beside it, -ldeltalake would pick the shared library, so the
 # archive is named instead)
 # shellcheck disable=SC2046
-$CC -std=c11 -Wall -Wextra -Werror -o "$tmp/app_static" "$tmp/app.c" \
+$CC $SAN -std=c11 -Wall -Wextra -Werror -o "$tmp/app_static" "$tmp/app.c" \
   $(pkg-config --static --cflags --libs deltalake | sed "s|-ldeltalake|$(pkg-config --variable=libdir deltalake)/libdeltalake.a|")
 deps=$(ldd "$tmp/app_static")
 if grep -q libdeltalake <<<"$deps"; then fail "static build needs libdeltalake.so"; fi
@@ -75,7 +80,7 @@ target_link_libraries(app deltalake::deltalake)
 add_executable(app_static app.c)
 target_link_libraries(app_static deltalake::deltalake_static)
 CM
-cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$P" >"$tmp/cm.log" 2>&1 || {
+cmake -S "$tmp/cm" -B "$tmp/cm/build" -DCMAKE_PREFIX_PATH="$P" -DCMAKE_C_FLAGS="$SAN" -DCMAKE_EXE_LINKER_FLAGS="$SAN" >"$tmp/cm.log" 2>&1 || {
   cat "$tmp/cm.log" >&2; fail "cmake configure of the consumer"; }
 cmake --build "$tmp/cm/build" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log" >&2; fail "consumer build"; }
 run cmake "$tmp/cm/build/app"
