@@ -19,7 +19,7 @@ libdir=$P/lib
 for f in "$libdir/libdeltalake.a" "$libdir/libdeltalake.so.0" "$P/bin/deltalake" \
          "$P/include/deltalake/deltalake.h" "$libdir/pkgconfig/deltalake.pc" \
          "$libdir/cmake/deltalake/deltalakeConfig.cmake" \
-         "$libdir/cmake/deltalake/deltalakeConfigVersion.cmake"; do
+         "$libdir/cmake/deltalake/deltalakeConfigVersion.cmake" "$P/share/man/man1/deltalake.1"; do
   [ -e "$f" ] || fail "not installed: ${f#$P/}"
 done
 soname=$(readelf -d "$libdir/libdeltalake.so.0" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
