@@ -9,7 +9,12 @@
 # real flags, restore --as-of and --select suggestions.
 set -u
 fail=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; fail=$((fail+1)); fi; }
+check() {
+  if eval "$1"; then echo "ok   $2"; else
+    echo "FAIL: $2"; fail=$((fail+1))
+    for f in "$T/err" "$T/duck.err" "$T/tty.out" "$T/log"; do [ -s "$f" ] && { echo "  $f:"; tail -5 "$f" | sed 's/^/    /'; }; done
+  fi
+}
 CLI="$DLK_CLI"
 PEERS="${DLK_PEERS:-$DLK_SOURCE_DIR/tests/peers}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/dlk_newcomer.XXXXXX")
