@@ -320,7 +320,7 @@ if want snapshot; then
   LOG10K=$DIR/snap/log-$LOG_COMMITS
   [ -d "$LOG10K/_delta_log" ] || "$GENLOG" --dir "$LOG10K" --commits "$LOG_COMMITS"
   ours snapshot 300k-files 0 "$(file_bytes "$BIG/_delta_log")" -- "$CLI" describe "$BIG" --format json
-  # the same table checkpointed by us (untimed), as DESIGN.md states the target
+  # the same table checkpointed by us (untimed): the snapshot target is stated for it
   BIGCP=$DIR/snap/300k-checkpointed
   if [ ! -f "$BIGCP/_delta_log/_last_checkpoint" ]; then
     rm -rf "$BIGCP" && cp -a "$BIG" "$BIGCP" && "$CLI" checkpoint "$BIGCP" >"$LOGS/ours-checkpoint-300k.out" 2>&1

@@ -1,6 +1,6 @@
 /*
- * cli/commands.c - the table of subcommands (the CLI contract of
- * ../shared/DESIGN.md) and a weak placeholder for each. A subcommand's real
+ * cli/commands.c - the table of subcommands (the CLI contract,
+ * documented in docs/cli.md) and a weak placeholder for each. A subcommand's real
  * implementation lives in cli/cmd_<name>.c and, being a strong symbol,
  * replaces the placeholder at link time.
  */

@@ -1,7 +1,7 @@
 /*
  * tests/pq_testgen.h - random Arrow batches for Parquet tests, built with
  * arrow/builder, together with the JSON line each row must read back as
- * (the DESIGN.md jsonl conventions, as tests/peers/duckdb_query.mjs prints
+ * (the jsonl conventions of deltalake/arrow_json.h, as tests/peers/duckdb_query.mjs prints
  * DuckDB's rows). Header-only; include in one test file.
  *
  *   pqgen g; pqgen_init(&g, seed);

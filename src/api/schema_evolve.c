@@ -7,7 +7,7 @@
  * commit of metaData (+ protocol when a table feature is needed:
  * typeWidening, timestampNtz).
  *
- * Type widening (PROTOCOL.md "Type Widening"): the widened field's Delta
+ * Type widening (the Delta protocol "Type Widening"): the widened field's Delta
  * metadata gets "delta.typeChanges": [{"fromType": ..., "toType": ...}];
  * old data files keep their narrow types and the scan widens them.
  */

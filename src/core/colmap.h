@@ -1,5 +1,5 @@
 /*
- * core/colmap.h - Delta column mapping on the write side (PROTOCOL.md
+ * core/colmap.h - Delta column mapping on the write side (the Delta protocol
  * "Column Mapping"): the table's mode, assigning column ids and physical
  * names to fields, the physical copy of a schema the data files are written
  * with (physical names, PARQUET:field_id), and physical names of partition

@@ -226,7 +226,7 @@ int dlk_dv_load(dlk_storage *s, const dlk_dv *dv, dlk_dv_bitmap **out)
     } else {
         char *key = NULL;
         if ((rc = dlk_dv_file_key(dv, &key))) return rc;
-        /* PROTOCOL.md: offset is where this DV's dataSize field starts;
+        /* the Delta protocol: offset is where this DV's dataSize field starts;
          * "interpret as 0 if absent". A file written with its format version
          * byte first and the DV right after it (offset 1) is also accepted
          * when the offset is absent: the stored size tells which one it is. */

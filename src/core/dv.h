@@ -1,5 +1,5 @@
 /*
- * core/dv.h - deletion vectors (PROTOCOL.md "Deletion Vector Format").
+ * core/dv.h - deletion vectors (the Delta protocol "Deletion Vector Format").
  *
  * Serialized bitmap, either "portable" (little endian): magic 1681511377 (u32), then the
  * "portable" 64-bit RoaringBitmap: numBuckets (u64), then per bucket a

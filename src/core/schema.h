@@ -1,5 +1,5 @@
 /*
- * core/schema.h - the Delta schema (metaData.schemaString, PROTOCOL.md
+ * core/schema.h - the Delta schema (metaData.schemaString, the Delta protocol
  * "Schema Serialization Format") as an Arrow "+s" schema, and back.
  *
  * Type mapping (Arrow formats as in arrow/arrow.h): string "u", long "l",

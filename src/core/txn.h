@@ -10,7 +10,7 @@
  * another writer took the version, so a commit is never overwritten and
  * never seen half-written. The directory is fsynced afterwards.
  *
- * Conflict rules (WriteSerializable, PROTOCOL.md "Optimistic concurrency"):
+ * Conflict rules (WriteSerializable, the Delta protocol "Optimistic concurrency"):
  * a winning commit with metaData or protocol conflicts with every
  * transaction; a winning txn action with our appId conflicts; a winning
  * remove of a file this transaction removes conflicts; for a transaction

@@ -1,7 +1,7 @@
 /*
  * log/actions.c - Delta actions: structs -> JSON lines, and helpers on
  * them (parsing is in actions_parse.c). Field names and types as in
- * PROTOCOL.md "Actions".
+ * the Delta protocol "Actions".
  */
 #include "log/actions.h"
 #include "util/alloc.h"

@@ -3,7 +3,7 @@
  * lines of a commit file (json/json.h) or from checkpoint rows, and serialised
  * back to JSON lines for writers.
  *
- * Field names follow PROTOCOL.md ("Actions"). Strings are NUL-terminated and
+ * Field names follow the Delta protocol ("Actions"). Strings are NUL-terminated and
  * borrowed: parsed actions point into the dlk_arena given to the parser
  * (the log segment / snapshot owns it); actions built by a writer may point
  * anywhere, serialisation only reads them. A NULL string means the field is
@@ -40,7 +40,7 @@ const char *dlk_kvs_get(const dlk_kvs *kvs, const char *key, bool *found);
 
 typedef struct dlk_dv {
     char storage_type;          /* 'u', 'i' or 'p' */
-    const char *path_or_inline; /* see PROTOCOL.md, Deletion Vector Descriptor */
+    const char *path_or_inline; /* see the Delta protocol, Deletion Vector Descriptor */
     int64_t offset;             /* valid when has_offset */
     bool has_offset;
     int32_t size_in_bytes;

@@ -148,7 +148,7 @@ static int null_column(const struct ArrowSchema *field, int64_t n, struct ArrowA
 }
 
 /* A zone-less timestamp partition value is wall-clock time of the writer's
- * zone (PROTOCOL.md); the reader's local zone (TZ) stands in for it, as
+ * zone (the Delta protocol); the reader's local zone (TZ) stands in for it, as
  * Spark's session zone does. With TZ unset or UTC this is the identity. */
 static int64_t local_to_utc(int64_t us)
 {
@@ -163,7 +163,7 @@ static int64_t local_to_utc(int64_t us)
     return (int64_t)u * 1000000 + frac;
 }
 
-/* Append one serialized partition value (PROTOCOL.md "Partition Value
+/* Append one serialized partition value (the Delta protocol "Partition Value
  * Serialization") to c, typed by fmt. */
 static int append_partition_value(dlk_arrow_builder *c, const char *fmt, const char *v,
                                   const char *col)

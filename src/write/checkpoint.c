@@ -25,7 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The checkpoint schema (PROTOCOL.md "Checkpoint Schema"). */
+/* The checkpoint schema (the Delta protocol "Checkpoint Schema"). */
 static const char CHECKPOINT_DDL[] =
     "txn struct<appId: string, version: long, lastUpdated: long>, "
     "add struct<path: string, partitionValues: map<string,string>, size: long, modificationTime: "
@@ -107,7 +107,7 @@ int dlk_ops__checkpoint_at(const char *root, int64_t version)
         n_adds++;
     }
     /* Tombstones older than delta.deletedFileRetentionDuration (default one
-     * week) are expired (PROTOCOL.md: a checkpoint may drop them; vacuum
+     * week) are expired (the Delta protocol: a checkpoint may drop them; vacuum
      * never needs them again), so checkpoints do not grow forever. */
     double tomb_ms = 168 * 3600000.0;
     if (!dlk_interval_ms(dlk_core__state_config(&st, "delta.deletedFileRetentionDuration"),

@@ -1,13 +1,13 @@
 // tests/peers/duckdb_query.mjs - run one SQL statement in DuckDB (an
 // independent engine) and print the rows as JSON lines, following the
-// value conventions of ../shared/DESIGN.md, so tests can compare our output
+// value conventions of include/deltalake/arrow_json.h, so tests can compare our output
 // with DuckDB's line by line.
 //   node duckdb_query.mjs "SELECT * FROM read_parquet('f.parquet')"
 // Several statements may be given (one process, faster): each result is
 // then preceded by a line {"__query":N} (N from 0).
 // Known difference: DuckDB types INT96 and legacy TIMESTAMP_MILLIS/MICROS
 // columns as TIMESTAMP (no time zone), so they print without the 'Z' that
-// our reader gives them (they are UTC-adjusted per DESIGN.md); tests that
+// our reader gives them (they are UTC-adjusted, as arrow_json.h says); tests that
 // compare such columns normalise the trailing 'Z'.
 // Exit 3 when @duckdb/node-api is not installed (tests then skip loudly).
 let duckdb;

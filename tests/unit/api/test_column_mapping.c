@@ -1,4 +1,4 @@
-/* Column mapping on the write side (PROTOCOL.md "Column Mapping"): writes to
+/* Column mapping on the write side (the Delta protocol "Column Mapping"): writes to
  * a table created with mode=name (data files with physical names and field
  * ids, stats and partition values keyed by physical names) through append,
  * upsert, delete, optimize; rename and drop of columns (old and new rows,

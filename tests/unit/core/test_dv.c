@@ -1,4 +1,4 @@
-/* Deletion vectors: the inline example of PROTOCOL.md (rows 3, 4, 7, 11,
+/* Deletion vectors: the inline example of the Delta protocol (rows 3, 4, 7, 11,
  * 18, 29), the relative-path UUID example, corrupt input refused. */
 #include "core/dv.h"
 #include "harness.h"
@@ -49,7 +49,7 @@ TEST(corrupt)
     CHECK_RC(dlk_dv_parse(trunc, sizeof trunc, &b), DLK_CORRUPT);
 }
 
-/* On-disk DVs (PROTOCOL.md "Deletion Vector File Storage Format": a version
+/* On-disk DVs (the Delta protocol "Deletion Vector File Storage Format": a version
  * byte 1, then per DV dataSize (BE), the bitmap, its CRC-32 (BE)); offset
  * names the dataSize field and is 0 when absent; a file whose only DV sits
  * right after the version byte is read without an offset too. */
