@@ -53,6 +53,9 @@ extern bool cli_quiet;
  * does nothing for other commands. */
 void cli_progress_start(const char *cmd);
 void cli_progress_stop(void);
+/* A SIGINT/SIGTERM arrived during the command (cli_fail then reports
+ * CANCELLED whatever the library's error, e.g. an interrupted read). */
+bool cli_interrupted(void);
 
 /* "ndjson", "csv" or "parquet" from a file name's extension (.ndjson,
  * .jsonl, .json, .csv, .parquet, any case), or NULL for other names. */

@@ -48,6 +48,13 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_fail(const char *cmd)
 {
     const dlk_error *e = dlk_error_last();
+    if (cli_interrupted() && e->code != DLK_CANCELLED) {
+        fprintf(
+            stderr,
+            "deltalake %s: CANCELLED: interrupted before the commit; nothing committed (%s: %s)\n",
+            cmd, dlk_status_name(e->code), e->message);
+        return CLI_ERROR;
+    }
     fprintf(stderr, "deltalake %s: %s: %s\n", cmd, dlk_status_name(e->code), e->message);
     return CLI_ERROR;
 }

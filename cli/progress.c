@@ -57,8 +57,16 @@ static void on_progress(const dlk_progress *p, void *user)
     draw(p, false);
 }
 
+static volatile sig_atomic_t g_signalled;
+
+bool cli_interrupted(void)
+{
+    return g_signalled != 0;
+}
+
 static void on_signal(int sig)
 {
+    g_signalled = 1;
     dlk_progress_cancel();
     signal(sig, SIG_DFL); /* a second one stops the process */
 }

@@ -126,6 +126,14 @@ ts0=$("$CLI" history "$T/c" --format jsonl | python3 -c 'import json,sys; print(
 "$CLI" restore "$T/c" --as-of "$ts0" >"$T/out" 2>"$T/err"
 check "grep -q '\"restored_version\":0' '$T/out'" "restore accepts --as-of (like query)"
 
+# ---- Ctrl-C during a write ------------------------------------------------------
+"$CLI" create "$T/int" --schema 'id long' >/dev/null
+( echo '{"id":1}'; sleep 4 ) | "$CLI" write "$T/int" >/dev/null 2>"$T/err" &
+sleep 1
+pkill -INT -f -- "write $T/int\$" || pkill -INT -f -- "write $T/int"
+wait
+check "grep -q 'CANCELLED' '$T/err' && [ \$(ls '$T/int/_delta_log' | grep -c '\.json\$') -eq 1 ] && [ -z \"\$(find '$T/int' -name '*.parquet')\" ]" "SIGINT during a write: CANCELLED, nothing committed, no files left"
+
 # ---- DELTALAKE_LOG -------------------------------------------------------------
 echo '{"id":10,"ts":"2024-01-01T00:00:00Z"}' | DELTALAKE_LOG=debug "$CLI" write "$T/ts" >/dev/null 2>"$T/log"
 check "grep -q 'DEBUG \[write\] wrote ' '$T/log' && grep -q 'DEBUG \[commit\] .*committed version' '$T/log'" "DELTALAKE_LOG=debug: files written and commit attempts"
