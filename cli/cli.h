@@ -60,6 +60,9 @@ bool cli_interrupted(void);
 /* "ndjson", "csv" or "parquet" from a file name's extension (.ndjson,
  * .jsonl, .json, .csv, .parquet, any case), or NULL for other names. */
 const char *cli_format_from_extension(const char *path);
+/* --timestamp-unit's value (s, ms, us, ns) into *unit (a dlk_timestamp_unit);
+ * false after printing a usage error. */
+bool cli_parse_timestamp_unit(const char *cmd, const char *text, int *unit);
 /* On a terminal stdin, say on stderr that `cmd` reads records from it. */
 void cli_note_stdin(const char *cmd);
 

@@ -48,13 +48,7 @@ int cli_cmd_upsert(int argc, char **argv)
     if (ifmt && !strcmp(ifmt, "parquet") && input)
         return cli_usage_error(argv[0], "upsert reads NDJSON or CSV; '%s' looks like Parquet",
                                input);
-    if (ts_unit) {
-        dlk_timestamp_unit u;
-        if (dlk_timestamp_unit_from_name(ts_unit, &u))
-            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'",
-                                   ts_unit);
-        o.timestamp_unit = (int)u;
-    }
+    if (ts_unit && !cli_parse_timestamp_unit(argv[0], ts_unit, &o.timestamp_unit)) return CLI_USAGE;
     if (ifmt) {
         if (!strcmp(ifmt, "ndjson") || !strcmp(ifmt, "jsonl") || !strcmp(ifmt, "json"))
             o.input_format = DLK_INPUT_NDJSON;

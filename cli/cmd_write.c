@@ -63,13 +63,7 @@ int cli_cmd_write(int argc, char **argv)
             return cli_usage_error(argv[0], "--mode must be append or overwrite, got '%s'", mode);
     }
     if (!fmt && input) fmt = cli_format_from_extension(input);
-    if (ts_unit) {
-        dlk_timestamp_unit u;
-        if (dlk_timestamp_unit_from_name(ts_unit, &u))
-            return cli_usage_error(argv[0], "--timestamp-unit must be s, ms, us or ns, got '%s'",
-                                   ts_unit);
-        o.timestamp_unit = (int)u;
-    }
+    if (ts_unit && !cli_parse_timestamp_unit(argv[0], ts_unit, &o.timestamp_unit)) return CLI_USAGE;
     if (fmt) {
         if (!strcmp(fmt, "ndjson") || !strcmp(fmt, "jsonl") || !strcmp(fmt, "json"))
             o.input_format = DLK_INPUT_NDJSON;

@@ -1,6 +1,7 @@
 /* cli/input.c - small helpers for commands that read records: the input
  * format from a file's extension, and a note when stdin is a terminal. */
 #include "cli.h"
+#include "deltalake/write.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,4 +32,15 @@ void cli_note_stdin(const char *cmd)
                 "deltalake %s: reading records from standard input (end with Ctrl-D; "
                 "--input FILE reads a file)\n",
                 cmd);
+}
+
+bool cli_parse_timestamp_unit(const char *cmd, const char *text, int *unit)
+{
+    dlk_timestamp_unit u;
+    if (dlk_timestamp_unit_from_name(text, &u)) {
+        cli_usage_error(cmd, "--timestamp-unit must be s, ms, us or ns, got '%s'", text);
+        return false;
+    }
+    *unit = (int)u;
+    return true;
 }
