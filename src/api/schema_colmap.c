@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "api/connector_int.h"
 #include "arrow/arrow.h"
+#include "core/protocol.h"
 #include "core/schema.h"
 #include "core/txn.h"
 #include "core/colmap.h"
@@ -127,21 +128,19 @@ static int commit_md(dlk_table_handle *t, const dlk_txn_state *st, const struct 
         json_t *v = json_object_get(st->metadata, keep[i]);
         if (v) json_object_set(md, keep[i], v);
     }
-    dlk_buf commit = {0};
-    int rc = dlk_ops__commit_info(&commit, op, params, st->version, false, NULL);
-    if (!rc && proto) rc = dlk_ops__put_action(&commit, "protocol", proto);
-    if (!rc) rc = dlk_ops__put_action(&commit, "metaData", md);
+    dlk_commit_req req = {0};
+    req.root = t->location;
+    req.read_version = st->version;
+    req.state = st;
+    req.operation = op;
+    req.params = params;
+    req.protocol = proto;
+    req.metadata = md;
+    req.max_attempts = 1;
+    dlk_commit_res cres;
+    int rc = dlk_ops__commit(&req, &cres);
     json_decref(md);
-    if (!rc) {
-        dlk_txn_intent in = {0};
-        in.changes_metadata = true;
-        int64_t v = -1;
-        int attempts = 0;
-        rc = dlk_ops__commit_loop(t->location, st->version, (const char *)commit.data, commit.len,
-                                  &in, 1, &v, &attempts);
-        if (!rc && version) *version = v;
-    }
-    dlk_buf_free(&commit);
+    if (!rc && version) *version = cres.version;
     return rc;
 }
 
@@ -177,7 +176,7 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
     if (rc) return dlk_err_context(rc, "%s: %s", t->location, what[op]);
     struct ArrowSchema ns = {0}, out = {0};
     json_t *conf = NULL, *proto = NULL, *pc = NULL, *params = json_object();
-    if ((rc = dlk_ops__check_writable(&st))) goto done;
+    if ((rc = dlk_core__check_writable(&st))) goto done;
     if (op == 0 && dlk_ops__cm_mode(&st) > 0) { /* already on */
         if (version) *version = st.version;
         goto done;

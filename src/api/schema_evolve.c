@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "api/connector_int.h"
 #include "arrow/arrow.h"
+#include "core/protocol.h"
 #include "core/schema.h"
 #include "core/schema_ddl.h"
 #include "core/txn.h"
@@ -226,56 +227,13 @@ static int compare_field(evo *e, const struct ArrowSchema *of, struct ArrowSchem
     return rc;
 }
 
-/* Feature lists implied by a legacy protocol (for the upgrade to 3/7). */
-static void legacy_features(json_t *proto, json_t *rf, json_t *wf)
-{
-    json_int_t r = json_integer_value(json_object_get(proto, "minReaderVersion"));
-    json_int_t w = json_integer_value(json_object_get(proto, "minWriterVersion"));
-    if (r < 3) {
-        if (r >= 2) json_array_append_new(rf, json_string("columnMapping"));
-    } else {
-        json_array_extend(rf, json_object_get(proto, "readerFeatures"));
-    }
-    if (w < 7) {
-        static const char *const legacy[] = {
-            "appendOnly",       "invariants",    "checkConstraints", "changeDataFeed",
-            "generatedColumns", "columnMapping", "identityColumns"};
-        static const int since[] = {2, 2, 3, 4, 4, 5, 6};
-        for (int i = 0; i < 7; i++)
-            if (w >= since[i]) json_array_append_new(wf, json_string(legacy[i]));
-    } else {
-        json_array_extend(wf, json_object_get(proto, "writerFeatures"));
-    }
-}
-
-static bool arr_has(json_t *a, const char *s)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(a, i,
-                       v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
-    return false;
-}
-
-/* A new protocol with `feat` added (reader and writer), or NULL when it has it. */
+/* A new protocol with feats added (the one upgrade, core/protocol.h), or
+ * NULL when it has them (or on failure: the error is set). */
 json_t *dlk_api__protocol_with(json_t *proto, const char *const *feats, size_t n)
 {
-    json_t *rf = json_array(), *wf = json_array();
-    legacy_features(proto, rf, wf);
-    bool need = false;
-    for (size_t i = 0; i < n; i++) {
-        if (!arr_has(rf, feats[i])) json_array_append_new(rf, json_string(feats[i])), need = true;
-        if (!arr_has(wf, feats[i])) json_array_append_new(wf, json_string(feats[i])), need = true;
-    }
-    json_int_t w = json_integer_value(json_object_get(proto, "minWriterVersion"));
-    json_int_t r = json_integer_value(json_object_get(proto, "minReaderVersion"));
-    if (!need && w >= 7 && r >= 3) {
-        json_decref(rf);
-        json_decref(wf);
-        return NULL;
-    }
-    return json_pack("{s:i,s:i,s:o,s:o}", "minReaderVersion", 3, "minWriterVersion", 7,
-                     "readerFeatures", rf, "writerFeatures", wf);
+    json_t *out = NULL;
+    if (dlk_core__protocol_upgrade(proto, feats, n, &out)) return NULL;
+    return out;
 }
 
 int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema *schema,
@@ -295,7 +253,7 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     e.allow_nullable = t->c->cfg.allow_nullable;
     e.part = st.partition_cols;
     e.n_part = st.n_part;
-    if ((rc = dlk_ops__check_writable(&st))) goto out;
+    if ((rc = dlk_core__check_writable(&st))) goto out;
     if ((rc = dlk_arrow_schema_copy(schema, &ns))) goto out;
     if ((rc = compare_struct(&e, &st.schema, &ns, "", 0))) goto out;
     if (!e.changed) {
@@ -334,16 +292,18 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     dlk_buf_reset(&commit);
     json_object_set_new(params, "schema", json_string(s ? s : ""));
     dlk_free(s);
-    if ((rc = dlk_ops__commit_info(&commit, op, params, st.version, false, NULL))) goto out;
-    if (proto && (rc = dlk_ops__put_action(&commit, "protocol", proto))) goto out;
-    if ((rc = dlk_ops__put_action(&commit, "metaData", md))) goto out;
-    dlk_txn_intent in = {0};
-    in.changes_metadata = true;
-    int64_t v = -1;
-    int attempts = 0;
-    rc = dlk_ops__commit_loop(t->location, st.version, (const char *)commit.data, commit.len, &in,
-                              1, &v, &attempts);
-    if (!rc && version) *version = v;
+    dlk_commit_req req = {0};
+    req.root = t->location;
+    req.read_version = st.version;
+    req.state = &st;
+    req.operation = op;
+    req.params = params;
+    req.protocol = proto;
+    req.metadata = md;
+    req.max_attempts = 1;
+    dlk_commit_res cres;
+    rc = dlk_ops__commit(&req, &cres);
+    if (!rc && version) *version = cres.version;
 out:
     if (rc) rc = dlk_err_context(rc, "%s: update_schema", t->location);
     json_decref(md);

@@ -28,14 +28,31 @@
 
 #define MAX_COMMIT_BYTES ((size_t)1 << 30)
 
-static int log_dir(const char *root, dlk_buf *b)
+/* The write path runs on local folders and in-process stores for now:
+ * refuse object-store URIs (s3://...) with DLK_UNSUPPORTED instead of
+ * treating them as local paths. */
+static int writable_location(const char *root)
 {
-    dlk_buf_reset(b);
-    return dlk_buf_printf(b, "%s/_delta_log", root);
+    if (root && dlk_path_is_uri(root) && strncmp(root, "file:", 5) != 0 &&
+        strncmp(root, "memory:", 7) != 0)
+        return dlk_err_set(DLK_UNSUPPORTED,
+                           "%s: writing to object stores is not supported yet (the write path "
+                           "is local-filesystem only; reading works)",
+                           root);
+    return DLK_OK;
+}
+
+/* The storage of a table location (caller frees). */
+static int open_store(const char *root, dlk_storage **s)
+{
+    *s = NULL;
+    int rc = writable_location(root);
+    return rc ? rc : dlk_storage_open(root, s);
 }
 
 /* Parse "<20 digits>.json" -> version; -1 otherwise. Also recognises
- * "<20 digits>.checkpoint.parquet" through *is_cp. */
+ * "<20 digits>.checkpoint.parquet" (and multi-part / v2 checkpoints)
+ * through *is_cp. */
 static int64_t parse_log_name(const char *n, bool *is_cp)
 {
     *is_cp = false;
@@ -45,142 +62,50 @@ static int64_t parse_log_name(const char *n, bool *is_cp)
     for (int i = 0; i < 20; i++)
         v = v * 10 + (n[i] - '0');
     if (!strcmp(n + 20, ".json")) return v;
-    if (!strcmp(n + 20, ".checkpoint.parquet")) {
+    size_t len = strlen(n);
+    if (!strncmp(n + 20, ".checkpoint.", 12) && len > 8 && !strcmp(n + len - 8, ".parquet")) {
         *is_cp = true;
         return v;
     }
     return -1;
 }
 
-/* Scan _delta_log: latest commit, lowest commit, newest checkpoint. */
-static int scan_log(const char *root, int64_t *latest, int64_t *lowest, int64_t *count, int64_t *cp)
+/* List _delta_log: latest commit, newest checkpoint. */
+static int scan_log(dlk_storage *s, int64_t *latest, int64_t *cp)
 {
-    dlk_buf d = {0};
-    int rc = log_dir(root, &d);
-    if (rc) return rc;
     *latest = -1;
-    *lowest = -1;
-    *count = 0;
     *cp = -1;
-    DIR *dir = opendir(dlk_buf_cstr(&d));
-    if (!dir) {
-        rc = errno == ENOENT ? DLK_OK : dlk_err_errno("opendir", dlk_buf_cstr(&d));
-        dlk_buf_free(&d);
-        return rc;
+    dlk_storage_list l = {0};
+    int rc = dlk_storage_list_prefix(s, "_delta_log/", NULL, &l);
+    if (rc == DLK_NOT_FOUND) {
+        dlk_error_clear();
+        return DLK_OK;
     }
-    struct dirent *e;
-    while ((e = readdir(dir))) {
+    for (size_t i = 0; !rc && i < l.count; i++) {
+        const char *n = l.entries[i].key + strlen("_delta_log/");
+        if (strchr(n, '/')) continue;
         bool is_cp;
-        int64_t v = parse_log_name(e->d_name, &is_cp);
+        int64_t v = parse_log_name(n, &is_cp);
         if (v < 0) continue;
         if (is_cp) {
             if (v > *cp) *cp = v;
-            continue;
+        } else if (v > *latest) {
+            *latest = v;
         }
-        (*count)++;
-        if (v > *latest) *latest = v;
-        if (*lowest < 0 || v < *lowest) *lowest = v;
     }
-    closedir(dir);
-    dlk_buf_free(&d);
-    return DLK_OK;
-}
-
-/* The write path works on local folders only: refuse object-store URIs
- * (s3://...) with DLK_UNSUPPORTED instead of treating them as local paths. */
-static int local_only(const char *root)
-{
-    if (root && dlk_path_is_uri(root) && strncmp(root, "file:", 5) != 0)
-        return dlk_err_set(DLK_UNSUPPORTED,
-                           "%s: writing to object stores is not supported yet (the write path "
-                           "is local-filesystem only; reading works)",
-                           root);
-    return DLK_OK;
+    dlk_storage_list_free(&l);
+    return rc;
 }
 
 int dlk_core__log_latest(const char *root, int64_t *version)
 {
-    int64_t lo, n, cp;
+    int64_t cp;
     *version = -1;
-    int rc = local_only(root);
-    if (rc) return rc;
-    return scan_log(root, version, &lo, &n, &cp);
-}
-
-static int read_all(const char *path, dlk_buf *out, bool *missing)
-{
-    *missing = false;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            *missing = true;
-            return dlk_err_set(DLK_NOT_FOUND, "%s: no such file", path);
-        }
-        return dlk_err_errno("open", path);
-    }
-    for (;;) {
-        if (dlk_buf_reserve(out, 65536)) {
-            close(fd);
-            return dlk_err_nomem();
-        }
-        ssize_t got = read(fd, out->data + out->len, out->cap - out->len - 1);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            int rc = dlk_err_errno("read", path);
-            close(fd);
-            return rc;
-        }
-        if (got == 0) break;
-        out->len += (size_t)got;
-        if (out->len > MAX_COMMIT_BYTES) {
-            close(fd);
-            return dlk_err_set(DLK_CORRUPT, "%s: commit larger than 1 GiB", path);
-        }
-    }
-    out->data[out->len] = 0;
-    close(fd);
-    return DLK_OK;
-}
-
-int dlk_core__read_commit(const char *root, int64_t version, json_t **out)
-{
-    *out = NULL;
-    dlk_buf p = {0}, text = {0};
-    int rc = dlk_buf_printf(&p, "%s/_delta_log/%020" PRId64 ".json", root, version);
-    bool missing;
-    if (!rc) rc = read_all(dlk_buf_cstr(&p), &text, &missing);
-    json_t *arr = rc ? NULL : json_array();
-    if (!rc && !arr) rc = dlk_err_nomem();
-    size_t pos = 0;
-    int line = 0;
-    while (!rc && pos < text.len) {
-        const char *st = (const char *)text.data + pos;
-        const char *nl = memchr(st, '\n', text.len - pos);
-        size_t len = nl ? (size_t)(nl - st) : text.len - pos;
-        pos += len + (nl ? 1 : 0);
-        line++;
-        size_t k = 0;
-        while (k < len && (st[k] == ' ' || st[k] == '\r' || st[k] == '\t'))
-            k++;
-        if (k == len) continue;
-        json_error_t je;
-        json_t *a = json_loadb(st, len, 0, &je);
-        if (!a || !json_is_object(a)) {
-            json_decref(a);
-            rc = dlk_err_set(DLK_CORRUPT, "_delta_log/%020" PRId64 ".json: line %d: %s", version,
-                             line, a ? "not a JSON object" : je.text);
-            break;
-        }
-        json_array_append_new(arr, a);
-    }
-    dlk_buf_free(&p);
-    dlk_buf_free(&text);
-    if (rc) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return DLK_OK;
+    dlk_storage *s;
+    int rc = open_store(root, &s);
+    if (!rc) rc = scan_log(s, version, &cp);
+    dlk_storage_free(&s);
+    return rc;
 }
 
 static void map_decref_free(dlk_map *m)
@@ -330,28 +255,60 @@ static int state_from_log(const dlk_log_state *ls, bool want_files, json_memo *m
 /* In-process cache of the last replayed log state (reader structs, files
  * and tombstones included), so repeated writes to one table apply only the
  * new commits. Valid while the commit file of the cached version is still
- * the same file (device + inode): a table deleted and re-created at the
- * same path is not mistaken for the old one. */
+ * the same file: same size and the same first bytes (our commits start
+ * with commitInfo and its unique txnId), so a table deleted and re-created
+ * at the same location is not mistaken for the old one. */
+#define IDENT_BYTES 4096
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     char *root;
-    dev_t dev;
-    ino_t ino;
+    int64_t ident_size; /* -1: no identity (no commit file for the version) */
+    uint8_t *ident;
+    size_t ident_len;
     bool valid;
     dlk_log_state st;
     json_memo memo;
 } cache;
 
-static bool commit_identity(const char *root, int64_t version, dev_t *dev, ino_t *ino)
+/* Size and first bytes of commit `version` (*head freed by the caller). */
+static bool commit_identity(dlk_storage *s, int64_t version, int64_t *size, uint8_t **head,
+                            size_t *head_len)
 {
-    char p[4096];
-    struct stat sb;
-    if (snprintf(p, sizeof p, "%s/_delta_log/%020" PRId64 ".json", root, version) >= (int)sizeof p)
+    char key[64];
+    snprintf(key, sizeof key, "_delta_log/%020" PRId64 ".json", version);
+    dlk_storage_entry e = {0};
+    *head = NULL;
+    if (dlk_storage_head(s, key, &e)) {
+        dlk_error_clear();
         return false;
-    if (stat(p, &sb) != 0) return false;
-    *dev = sb.st_dev;
-    *ino = sb.st_ino;
+    }
+    *size = e.size;
+    if (dlk_storage_get_range(s, key, 0, IDENT_BYTES, head, head_len)) {
+        dlk_error_clear();
+        return false;
+    }
     return true;
+}
+
+static bool cache_identity_same(dlk_storage *s)
+{
+    int64_t size;
+    uint8_t *head;
+    size_t n;
+    if (cache.ident_size < 0 || !commit_identity(s, cache.st.version, &size, &head, &n))
+        return false;
+    bool same = size == cache.ident_size && n == cache.ident_len && !memcmp(head, cache.ident, n);
+    dlk_storage_bytes_free(head);
+    return same;
+}
+
+static void cache_identity_take(dlk_storage *s)
+{
+    dlk_storage_bytes_free(cache.ident);
+    cache.ident = NULL;
+    cache.ident_len = 0;
+    if (!commit_identity(s, cache.st.version, &cache.ident_size, &cache.ident, &cache.ident_len))
+        cache.ident_size = -1;
 }
 
 static void cache_drop(void)
@@ -359,6 +316,10 @@ static void cache_drop(void)
     if (cache.valid) dlk_log_state_free(&cache.st);
     memo_free(&cache.memo);
     dlk_free(cache.root);
+    dlk_storage_bytes_free(cache.ident);
+    cache.ident = NULL;
+    cache.ident_len = 0;
+    cache.ident_size = -1;
     cache.root = NULL;
     cache.valid = false;
 }
@@ -368,13 +329,10 @@ static void cache_drop(void)
  * segment covers, else replay the segment. */
 static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment *seg)
 {
-    dev_t dev;
-    ino_t ino;
     int rc;
     if (cache.valid && cache.root && !strcmp(cache.root, root) &&
         cache.st.version <= seg->version && cache.st.version >= seg->checkpoint_version &&
-        commit_identity(root, cache.st.version, &dev, &ino) && dev == cache.dev &&
-        ino == cache.ino) {
+        cache_identity_same(s)) {
         size_t k = 0;
         while (k < seg->n_commits && seg->commits[k].version <= cache.st.version)
             k++;
@@ -398,12 +356,9 @@ static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment 
         }
         cache.valid = true;
     }
-    if (!rc && !commit_identity(root, cache.st.version, &cache.dev, &cache.ino)) {
-        /* no commit file for the version (checkpoint only): keep the state
-         * for this call, not for the next */
-        cache.dev = 0;
-        cache.ino = 0;
-    }
+    /* no commit file for the version (checkpoint only): the state serves
+     * this call, not the next */
+    if (!rc) cache_identity_take(s);
     return rc;
 }
 
@@ -415,17 +370,16 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     st->last_checkpoint = -1;
     st->files_loaded = want_files;
     dlk_storage *s = NULL;
-    int rc = local_only(root);
-    if (rc) return rc;
-    rc = dlk_storage_open_local(root, &s);
+    int rc = open_store(root, &s);
     if (rc) return rc;
     dlk_log_segment seg;
     rc = dlk_log_segment_build(s, at < 0 ? -1 : at, &seg);
     if (rc) {
+        int64_t latest, cp;
+        bool empty =
+            rc == DLK_NOT_FOUND && scan_log(s, &latest, &cp) == DLK_OK && latest < 0 && cp < 0;
         dlk_storage_free(&s);
-        int64_t latest, lowest, count, cp;
-        if (rc == DLK_NOT_FOUND && scan_log(root, &latest, &lowest, &count, &cp) == DLK_OK &&
-            latest < 0 && cp < 0) {
+        if (empty) {
             dlk_error_clear();
             if (allow_missing) return DLK_OK;
             return dlk_err_set(DLK_NOT_FOUND, "%s: not a Delta table (no _delta_log commits)",
@@ -445,7 +399,7 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
             st->version = cache.st.version;
             rc = state_from_log(&cache.st, want_files, &cache.memo, st);
         }
-        if (!rc && cache.ino == 0) cache_drop();
+        if (!rc && cache.ident_size < 0) cache_drop();
     }
     pthread_mutex_unlock(&cache_mu);
     if (!cached) {
@@ -521,96 +475,70 @@ int dlk_core__fsync_dir(const char *path)
 
 int dlk_core__commit_put(const char *root, int64_t version, const char *data, size_t n)
 {
-    dlk_buf dir = {0}, tmp = {0}, fin = {0};
-    char uuid[37];
-    dlk_uuid_string(uuid);
-    int rc = local_only(root);
-    if (!rc) rc = log_dir(root, &dir);
-    if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&dir));
-    if (!rc)
-        rc = dlk_buf_printf(&tmp, "%s/.%020" PRId64 ".json.%s.tmp", dlk_buf_cstr(&dir), version,
-                            uuid);
-    if (!rc) rc = dlk_buf_printf(&fin, "%s/%020" PRId64 ".json", dlk_buf_cstr(&dir), version);
-    if (rc) goto out;
-    int fd = open(dlk_buf_cstr(&tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = dlk_err_errno("create", dlk_buf_cstr(&tmp));
-        goto out;
-    }
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, data + off, n - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            rc = dlk_err_errno("write", dlk_buf_cstr(&tmp));
-            break;
-        }
-        off += (size_t)w;
-    }
-    if (!rc && fsync(fd) != 0) rc = dlk_err_errno("fsync", dlk_buf_cstr(&tmp));
-    close(fd);
-    if (!rc && link(dlk_buf_cstr(&tmp), dlk_buf_cstr(&fin)) != 0) {
-        if (errno == EEXIST)
-            rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: version %" PRId64 " already committed",
-                             dlk_buf_cstr(&fin), version);
-        else
-            rc = dlk_err_errno("link", dlk_buf_cstr(&fin));
-    }
-    unlink(dlk_buf_cstr(&tmp));
-    if (!rc) rc = dlk_core__fsync_dir(dlk_buf_cstr(&dir));
-out:
-    dlk_buf_free(&dir);
-    dlk_buf_free(&tmp);
-    dlk_buf_free(&fin);
+    char key[64];
+    snprintf(key, sizeof key, "_delta_log/%020" PRId64 ".json", version);
+    dlk_storage *s;
+    int rc = open_store(root, &s);
+    if (!rc) rc = dlk_storage_put_if_absent(s, key, data, n);
+    dlk_storage_free(&s);
+    if (rc == DLK_ALREADY_EXISTS)
+        rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s/%s: version %" PRId64 " already committed", root,
+                         key, version);
     return rc;
+}
+
+/* Does a winning action conflict with the intent? Sets the error. */
+static int conflict_of(const dlk_action *a, int64_t version, const dlk_txn_intent *in)
+{
+    switch (a->kind) {
+    case DLK_ACTION_METADATA:
+    case DLK_ACTION_PROTOCOL:
+        return dlk_err_conflict(version, "concurrent %s change in version %" PRId64,
+                                a->kind == DLK_ACTION_METADATA ? "metadata" : "protocol", version);
+    case DLK_ACTION_TXN:
+        if (in->app_id && a->u.txn.app_id && !strcmp(a->u.txn.app_id, in->app_id))
+            return dlk_err_conflict(
+                version, "concurrent transaction of application '%s' in version %" PRId64,
+                in->app_id, version);
+        return DLK_OK;
+    case DLK_ACTION_REMOVE:
+        if (in->removes && a->u.remove.path && dlk_map_get_str(in->removes, a->u.remove.path))
+            return dlk_err_conflict(version,
+                                    "file '%s' was removed concurrently in version %" PRId64,
+                                    a->u.remove.path, version);
+        return DLK_OK;
+    case DLK_ACTION_ADD:
+        if (!in->blind_append && (in->read_all || in->read_match) &&
+            (in->read_all || in->read_match(in->read_ctx, &a->u.add.partition_values)))
+            return dlk_err_conflict(version,
+                                    "files were added concurrently in version %" PRId64
+                                    " to data this transaction read",
+                                    version);
+        return DLK_OK;
+    default:
+        return DLK_OK;
+    }
 }
 
 int dlk_core__check_conflict(const char *root, int64_t version, const dlk_txn_intent *in)
 {
-    json_t *acts;
-    int rc = dlk_core__read_commit(root, version, &acts);
+    char key[64];
+    snprintf(key, sizeof key, "_delta_log/%020" PRId64 ".json", version);
+    dlk_storage *s;
+    uint8_t *data = NULL;
+    size_t n = 0;
+    int rc = open_store(root, &s);
+    if (!rc) rc = dlk_storage_get(s, key, &data, &n);
+    dlk_storage_free(&s);
     if (rc) return rc;
-    size_t i;
-    json_t *a;
-    json_array_foreach(acts, i, a)
-    {
-        json_t *v;
-        if (json_object_get(a, "metaData") || json_object_get(a, "protocol")) {
-            rc =
-                dlk_err_conflict(version, "concurrent %s change in version %" PRId64,
-                                 json_object_get(a, "metaData") ? "metadata" : "protocol", version);
-            break;
-        }
-        if ((v = json_object_get(a, "txn")) && in->app_id) {
-            const char *id = json_string_value(json_object_get(v, "appId"));
-            if (id && !strcmp(id, in->app_id)) {
-                rc = dlk_err_conflict(
-                    version, "concurrent transaction of application '%s' in version %" PRId64, id,
-                    version);
-                break;
-            }
-        }
-        if ((v = json_object_get(a, "remove")) && in->removes) {
-            const char *p = json_string_value(json_object_get(v, "path"));
-            if (p && dlk_map_get_str(in->removes, p)) {
-                rc = dlk_err_conflict(
-                    version, "file '%s' was removed concurrently in version %" PRId64, p, version);
-                break;
-            }
-        }
-        if ((v = json_object_get(a, "add")) && !in->blind_append &&
-            (in->read_all || in->read_match)) {
-            bool hit =
-                in->read_all || in->read_match(in->read_ctx, json_object_get(v, "partitionValues"));
-            if (hit) {
-                rc = dlk_err_conflict(version,
-                                      "files were added concurrently in version %" PRId64
-                                      " to data this transaction read",
-                                      version);
-                break;
-            }
-        }
-    }
-    json_decref(acts);
+    dlk_arena arena = {0};
+    dlk_vec acts = DLK_VEC_INIT(dlk_action);
+    rc = dlk_log_commit_parse((const char *)data, n, &arena, &acts);
+    if (rc) rc = dlk_err_context(rc, "%s/%s", root, key);
+    for (size_t i = 0; !rc && i < acts.len; i++)
+        rc = conflict_of(&dlk_vec_at(&acts, dlk_action, i), version, in);
+    dlk_vec_free(&acts);
+    dlk_arena_free(&arena);
+    dlk_storage_bytes_free(data);
     return rc;
 }

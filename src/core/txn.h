@@ -1,14 +1,14 @@
 /*
- * core/txn.h - the write side of the Delta log on a local filesystem:
+ * core/txn.h - the write side of the Delta log, through dlk_storage:
  * listing commits, the table state a writer needs (replayed by the snapshot
  * reader's log replay: any checkpoint kind, cleaned logs), atomic put-if-absent commits,
  * optimistic-concurrency conflict checks against winning commits.
  *
  * Commit files are `_delta_log/<20-digit version>.json`, one action per
- * line. A commit is written to a hidden temporary file in _delta_log,
- * fsynced, then hard-linked to its final name: link() fails with EEXIST when
- * another writer took the version, so a commit is never overwritten and
- * never seen half-written. The directory is fsynced afterwards.
+ * line, stored with the backend's atomic put-if-absent (local: a fsynced
+ * temporary file hard-linked to its final name), so a commit is never
+ * overwritten and never seen half-written. The commit path that uses
+ * these is core/commit.h.
  *
  * Conflict rules (WriteSerializable, the Delta protocol "Optimistic concurrency"):
  * a winning commit with metaData or protocol conflicts with every
@@ -23,6 +23,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "util/buf.h"
+#include "log/actions.h"
 #include "util/hashmap.h"
 #include <jansson.h>
 #include <stdbool.h>
@@ -60,9 +61,6 @@ void dlk_core__state_free(dlk_txn_state *st);
 /* Configuration value of the table (borrowed) or NULL. */
 const char *dlk_core__state_config(const dlk_txn_state *st, const char *key);
 
-/* Read commit `version` as an array of action objects (*out, decref). */
-int dlk_core__read_commit(const char *root, int64_t version, json_t **out);
-
 /* Atomically create _delta_log/<version>.json holding n bytes.
  * DLK_ALREADY_EXISTS when the version is taken. */
 int dlk_core__commit_put(const char *root, int64_t version, const char *data, size_t n);
@@ -73,7 +71,7 @@ typedef struct dlk_txn_intent {
     bool read_all;     /* read the whole table (overwrite) */
     /* read only partitions whose values satisfy the predicate (overwrite of
      * matching partitions): called on the partitionValues object of an add */
-    bool (*read_match)(void *ctx, json_t *partition_values);
+    bool (*read_match)(void *ctx, const dlk_kvs *partition_values);
     void *read_ctx;
     bool changes_metadata;  /* this commit has metaData/protocol */
     const char *app_id;     /* txn appId or NULL */

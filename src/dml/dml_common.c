@@ -5,6 +5,7 @@
  * conflict intent. */
 #define _POSIX_C_SOURCE 200809L
 #include "arrow/arrow.h"
+#include "core/protocol.h"
 #include "core/snapshot.h"
 #include "deltalake/expr.h"
 #include "dml/dml_int.h"
@@ -30,18 +31,6 @@
 
 /* ---- begin / end -------------------------------------------------------- */
 
-static bool has_feature(json_t *proto, const char *list, const char *name)
-{
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(proto, list), i, f)
-    {
-        const char *s = json_string_value(f);
-        if (s && !strcmp(s, name)) return true;
-    }
-    return false;
-}
-
 int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *partition_path,
                        dlk_dml *d)
 {
@@ -54,7 +43,7 @@ int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *p
         return dlk_err_set(DLK_INVALID_ARGUMENT, "unknown mode %d", mode);
     int rc = dlk_core__state_load(root, true, false, &d->st);
     if (rc) return rc;
-    if ((rc = dlk_ops__check_writable(&d->st))) goto fail;
+    if ((rc = dlk_core__check_writable(&d->st))) goto fail;
     const char *ao = dlk_core__state_config(&d->st, "delta.appendOnly");
     if (ao && dlk_str_ieq(ao, "true")) {
         rc = dlk_err_set(DLK_INVALID_ARGUMENT,
@@ -64,7 +53,7 @@ int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *p
     if ((rc = dlk_table_open(root, &d->table))) goto fail;
     if ((rc = dlk_table_snapshot(d->table, d->st.version, &d->snap))) goto fail;
     /* soft or hard */
-    bool feature = has_feature(d->st.protocol, "writerFeatures", "deletionVectors");
+    bool feature = dlk_core__protocol_supports(d->st.protocol, "deletionVectors");
     const char *prop = dlk_core__state_config(&d->st, "delta.enableDeletionVectors");
     bool prop_off = prop && dlk_str_ieq(prop, "false");
     if (mode == DLK_DML_HARD) {
@@ -200,7 +189,7 @@ int dlk_ops__dml_note_read(dlk_dml *d, const dlk_file_info *f)
     return rc;
 }
 
-static bool read_match(void *ctx, json_t *pv)
+static bool read_match(void *ctx, const dlk_kvs *pv)
 {
     dlk_dml *d = ctx;
     if (!d->read_any) return false;
@@ -213,7 +202,8 @@ static bool read_match(void *ctx, json_t *pv)
             dlk_ops__cm_mode(&d->st) > 0
                 ? dlk_ops__cm_col_phys(&d->st.schema, d->st.partition_cols[i], pb, sizeof pb)
                 : d->st.partition_cols[i];
-        const char *v = json_string_value(json_object_get(pv, key));
+        bool found;
+        const char *v = key ? dlk_kvs_get(pv, key, &found) : NULL;
         rc = part_key_put(&k, v && *v ? v : NULL);
     }
     bool hit = rc || dlk_map_get(&d->read_parts, k.data, k.len, NULL); /* OOM: assume a conflict */
@@ -627,27 +617,6 @@ int dlk_ops__dml_apply(dlk_dml *d)
 
 /* ---- commit ----------------------------------------------------------------- */
 
-static json_t *upgraded_protocol(json_t *old)
-{
-    json_t *rf = json_array(), *wf = json_array();
-    int w = (int)json_integer_value(json_object_get(old, "minWriterVersion"));
-    size_t i;
-    json_t *f;
-    if (w >= 7) {
-        json_array_foreach(json_object_get(old, "writerFeatures"), i, f) json_array_append(wf, f);
-        json_array_foreach(json_object_get(old, "readerFeatures"), i, f) json_array_append(rf, f);
-    } else if (w >= 2) { /* the features legacy writer version 2 implies */
-        json_array_append_new(wf, json_string("appendOnly"));
-        json_array_append_new(wf, json_string("invariants"));
-    }
-    if (!has_feature(old, "writerFeatures", "deletionVectors"))
-        json_array_append_new(wf, json_string("deletionVectors"));
-    if (!has_feature(old, "readerFeatures", "deletionVectors"))
-        json_array_append_new(rf, json_string("deletionVectors"));
-    return json_pack("{s:i,s:i,s:o,s:o}", "minReaderVersion", 3, "minWriterVersion", 7,
-                     "readerFeatures", rf, "writerFeatures", wf);
-}
-
 int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_t *metrics,
                         int max_attempts, int64_t *version, int *attempts)
 {
@@ -669,60 +638,61 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     }
     dlk_ops__dml_metric(metrics, "numDeletionVectorsRemoved", dv_removed);
     dlk_buf c = {0};
-    rc = dlk_ops__commit_info(&c, operation, params, d->st.version, false, metrics);
-    if (!rc && d->upgrade) {
-        json_t *p = upgraded_protocol(d->st.protocol);
-        json_t *md = json_deep_copy(d->st.metadata);
-        if (!p || !md) rc = dlk_err_nomem();
-        if (!rc) {
-            json_t *conf = json_object_get(md, "configuration");
-            if (!json_is_object(conf)) {
-                json_object_set_new(md, "configuration", json_object());
-                conf = json_object_get(md, "configuration");
-            }
-            json_object_set_new(conf, "delta.enableDeletionVectors", json_string("true"));
-            rc = dlk_ops__put_action(&c, "protocol", p);
+    json_t *md = NULL;
+    if (d->upgrade) {
+        /* enable_dv: the deletionVectors feature and property in this commit */
+        md = json_deep_copy(d->st.metadata);
+        json_t *conf = md ? json_object_get(md, "configuration") : NULL;
+        if (md && !json_is_object(conf)) {
+            json_object_set_new(md, "configuration", json_object());
+            conf = json_object_get(md, "configuration");
         }
-        if (!rc) rc = dlk_ops__put_action(&c, "metaData", md);
-        json_decref(p);
-        json_decref(md);
+        if (!md || json_object_set_new(conf, "delta.enableDeletionVectors", json_string("true")))
+            rc = dlk_err_nomem();
     }
     /* removes before the re-adds of the same paths */
     json_array_foreach(d->removes, i, a)
     {
-        if (!rc) rc = dlk_ops__put_action(&c, "remove", a);
+        if (!rc) rc = dlk_core__put_action(&c, "remove", a);
     }
     json_array_foreach(d->adds, i, a)
     {
-        if (!rc) rc = dlk_ops__put_action(&c, "add", a);
+        if (!rc) rc = dlk_core__put_action(&c, "add", a);
     }
     json_array_foreach(new_adds, i, a)
     {
-        if (!rc) rc = dlk_ops__put_action(&c, "add", a);
+        if (!rc) rc = dlk_core__put_action(&c, "add", a);
     }
     json_decref(new_adds);
     if (rc) {
+        json_decref(md);
         dlk_buf_free(&c);
         return rc;
     }
-    dlk_txn_intent in = {0};
-    in.read_match = read_match;
-    in.read_ctx = d;
-    in.changes_metadata = d->upgrade;
-    in.removes = &d->removed_paths;
-    rc = dlk_ops__commit_loop(d->root, d->st.version, (const char *)c.data, c.len, &in,
-                              max_attempts > 0 ? max_attempts : 1000, version, attempts);
+    static const char *const dv_feature[] = {"deletionVectors"};
+    dlk_commit_req req = {0};
+    req.root = d->root;
+    req.read_version = d->st.version;
+    req.state = &d->st;
+    req.operation = operation;
+    req.params = params;
+    req.metrics = metrics;
+    req.features = dv_feature;
+    req.n_features = d->upgrade ? 1 : 0;
+    req.metadata = md;
+    req.body = (const char *)c.data;
+    req.body_len = c.len;
+    req.intent.read_match = read_match;
+    req.intent.read_ctx = d;
+    req.intent.removes = &d->removed_paths;
+    req.max_attempts = max_attempts;
+    dlk_commit_res res;
+    rc = dlk_ops__commit(&req, &res);
+    json_decref(md);
     dlk_buf_free(&c);
     if (rc) return rc;
-    const char *ci = dlk_core__state_config(&d->st, "delta.checkpointInterval");
-    int64_t interval = 100;
-    if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
-    if (interval > 0 && *version > 0 && *version % interval == 0 &&
-        dlk_ops__checkpoint_at(d->root, *version)) {
-        DLK_WARN("dml", "checkpoint of version %" PRId64 " failed: %s", *version,
-                 dlk_error_last()->message);
-        dlk_error_clear();
-    }
+    *version = res.version;
+    *attempts = res.attempts;
     return DLK_OK;
 }
 

@@ -99,7 +99,6 @@ int64_t dlk_ops__file_records(const dlk_snapshot *s, const dlk_file_info *f)
     return r;
 }
 
-
 /* ---- sort by key (merge sort on indices, stable) ---- */
 
 typedef struct key_ctx {

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "arrow/arrow.h"
+#include "core/protocol.h"
 #include "core/snapshot.h"
 #include "core/txn.h"
 #include "deltalake/expr.h"
@@ -265,7 +266,7 @@ static int setup(opt_run *x)
     if ((rc = dlk_core__state_load_at(x->table, dlk_snapshot_version(x->s), false, false, &x->st)))
         return rc;
     x->st_loaded = true;
-    if ((rc = dlk_ops__check_writable(&x->st))) return rc;
+    if ((rc = dlk_core__check_writable(&x->st))) return rc;
     if (o->where) {
         if ((rc = dlk_where_new(x->s, o->where, &x->w))) return rc;
         if ((rc = check_where(x->s, x->w, o->where))) return rc;
@@ -393,38 +394,42 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
         METRIC("executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
 #undef METRIC
         json_t *params = params_json(o);
-        rc = dlk_ops__commit_info(&commit, "OPTIMIZE", params, dlk_snapshot_version(x.s), false,
-                                  metrics);
-        json_decref(params);
-        json_decref(metrics);
-        if (!rc) rc = dlk_buf_append(&commit, x.removes.data, x.removes.len);
+        rc = dlk_buf_append(&commit, x.removes.data, x.removes.len);
         size_t i;
         json_t *a;
         json_array_foreach(adds, i, a)
         {
             json_object_set_new(a, "dataChange", json_false());
-            if (!rc) rc = dlk_ops__put_action(&commit, "add", a);
+            if (!rc) rc = dlk_core__put_action(&commit, "add", a);
         }
         x.r->files_added = (int64_t)json_array_size(adds);
+        if (!rc) {
+            dlk_commit_req req = {0};
+            req.root = table;
+            req.read_version = dlk_snapshot_version(x.s);
+            req.state = &x.st;
+            req.operation = "OPTIMIZE";
+            req.params = params;
+            req.metrics = metrics;
+            req.body = (const char *)commit.data;
+            req.body_len = commit.len;
+            req.intent.removes = &x.removed;
+            req.max_attempts = o->max_attempts;
+            dlk_commit_res cres;
+            rc = dlk_ops__commit(&req, &cres);
+            if (!rc) {
+                x.r->version = cres.version;
+                x.r->files_removed = x.num_removed;
+                x.r->bytes_before = x.bytes_removed;
+                x.r->bytes_after = bytes;
+                x.r->rows = rows;
+            }
+        }
+        json_decref(params);
+        json_decref(metrics);
     }
     json_decref(adds);
     dlk_arrow_schema_release(&ds);
-    if (!rc) {
-        dlk_txn_intent in = {0};
-        in.removes = &x.removed;
-        int attempts;
-        int64_t version;
-        rc = dlk_ops__commit_loop(table, dlk_snapshot_version(x.s), (const char *)commit.data,
-                                  commit.len, &in, o->max_attempts > 0 ? o->max_attempts : 1000,
-                                  &version, &attempts);
-        if (!rc) {
-            x.r->version = version;
-            x.r->files_removed = x.num_removed;
-            x.r->bytes_before = x.bytes_removed;
-            x.r->bytes_after = bytes;
-            x.r->rows = rows;
-        }
-    }
     dlk_buf_free(&commit);
 out:
     if (rc) {

@@ -6,6 +6,7 @@
  * vacuum may have deleted them), files not in the old version are removed.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "core/protocol.h"
 #include "core/dv.h"
 #include "core/snapshot.h"
 #include "core/txn.h"
@@ -101,7 +102,7 @@ static int restore_impl(const char *table, int64_t version, const char *timestam
     if (rc) goto out;
     if ((rc = dlk_core__state_load_at(table, now_s->version, false, false, &st))) goto out;
     st_ok = true;
-    if ((rc = dlk_ops__check_writable(&st))) goto out;
+    if ((rc = dlk_core__check_writable(&st))) goto out;
     if (version >= 0)
         rc = dlk_table_snapshot(t, version, &old);
     else
@@ -165,17 +166,21 @@ static int restore_impl(const char *table, int64_t version, const char *timestam
     }
     METRIC("executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
 #undef METRIC
-    rc = dlk_ops__commit_info(&commit, "RESTORE", params, now_s->version, false, metrics);
+    dlk_commit_req req = {0};
+    req.root = table;
+    req.read_version = now_s->version;
+    req.operation = "RESTORE";
+    req.params = params;
+    req.metrics = metrics;
+    req.body = (const char *)lines.data;
+    req.body_len = lines.len;
+    req.intent.read_all = true;
+    req.intent.removes = &removed;
+    dlk_commit_res cres;
+    rc = dlk_ops__commit(&req, &cres);
     json_decref(params);
     json_decref(metrics);
-    if (!rc) rc = dlk_buf_append(&commit, lines.data, lines.len);
-    if (rc) goto out;
-    dlk_txn_intent in = {0};
-    in.read_all = true;
-    in.removes = &removed;
-    int attempts;
-    rc = dlk_ops__commit_loop(table, now_s->version, (const char *)commit.data, commit.len, &in,
-                              1000, &r->version, &attempts);
+    if (!rc) r->version = cres.version;
     if (!rc) {
         r->files_added = n_add;
         r->files_removed = n_rm;

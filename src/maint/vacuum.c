@@ -101,16 +101,14 @@ static int keep_dv(dlk_map *m, const char *root, const dlk_dv *dv)
 static int commit_info_only(const char *table, int64_t read_version, const char *op, json_t *params,
                             json_t *metrics)
 {
-    dlk_buf c = {0};
-    int rc = dlk_ops__commit_info(&c, op, params, read_version, false, metrics);
-    dlk_txn_intent in = {0};
-    int64_t v;
-    int attempts;
-    if (!rc)
-        rc = dlk_ops__commit_loop(table, read_version, (const char *)c.data, c.len, &in, 1000, &v,
-                                  &attempts);
-    dlk_buf_free(&c);
-    return rc;
+    dlk_commit_req req = {0};
+    req.root = table;
+    req.read_version = read_version;
+    req.operation = op;
+    req.params = params;
+    req.metrics = metrics;
+    dlk_commit_res res;
+    return dlk_ops__commit(&req, &res);
 }
 
 static json_t *i64s(int64_t v)

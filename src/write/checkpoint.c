@@ -48,7 +48,7 @@ static const char CHECKPOINT_DDL[] =
 
 static int line(dlk_buf *b, const char *kind, json_t *obj)
 {
-    return dlk_ops__put_action(b, kind, obj);
+    return dlk_core__put_action(b, kind, obj);
 }
 
 static int write_file_atomic(const char *path, const void *p, size_t n)

@@ -7,6 +7,7 @@
 #include "core/schema_ddl.h"
 #include "core/schema.h"
 #include "core/stats.h"
+#include "core/commit.h"
 #include "core/txn.h"
 #include "deltalake/version.h"
 #include "ingest/records.h"
@@ -91,54 +92,6 @@ static bool schema_has(const struct ArrowSchema *s, const char *fmt)
     return false;
 }
 
-static const char *const KNOWN_WRITER_FEATURES[] = {
-    "appendOnly",          "invariants",   "timestampNtz", "deletionVectors", "domainMetadata",
-    "vacuumProtocolCheck", "v2Checkpoint", "typeWidening", "columnMapping",   NULL};
-
-/* Refuse tables whose writer requirements we do not meet. */
-int dlk_ops__check_writable(const dlk_txn_state *st)
-{
-    json_t *p = st->protocol;
-    json_int_t w = json_integer_value(json_object_get(p, "minWriterVersion"));
-    if (w > 7) return dlk_err_set(DLK_UNSUPPORTED, "writer version %lld", (long long)w);
-    /* column mapping: name and id modes are written (core/colmap.h) */
-    const char *cm = dlk_core__state_config(st, "delta.columnMapping.mode");
-    if (dlk_ops__cm_mode_of(cm) < 0)
-        return dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s'", cm);
-    if (w >= 3 && w < 7) {
-        /* 3: checkConstraints, 4: changeDataFeed/generatedColumns, 5: columnMapping, 6: identity */
-        const char *cfg;
-        if ((cfg = dlk_core__state_config(st, "delta.enableChangeDataFeed")) &&
-            !strcmp(cfg, "true"))
-            return dlk_err_set(DLK_UNSUPPORTED, "writer feature changeDataFeed");
-        if (w < 5 && dlk_ops__cm_mode_of(cm) > 0)
-            return dlk_err_set(DLK_UNSUPPORTED, "column mapping (mode %s) with writer version %lld",
-                               cm, (long long)w);
-        json_t *conf = json_object_get(st->metadata, "configuration");
-        const char *k;
-        json_t *v;
-        json_object_foreach(conf, k, v)
-        {
-            if (!strncmp(k, "delta.constraints.", 18))
-                return dlk_err_set(DLK_UNSUPPORTED, "writer feature checkConstraints (%s)", k);
-        }
-    }
-    if (w == 7) {
-        size_t i;
-        json_t *f;
-        json_array_foreach(json_object_get(p, "writerFeatures"), i, f)
-        {
-            const char *n = json_string_value(f);
-            bool known = false;
-            for (int k = 0; n && KNOWN_WRITER_FEATURES[k]; k++)
-                if (!strcmp(n, KNOWN_WRITER_FEATURES[k])) known = true;
-            if (!known)
-                return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s", n ? n : "(invalid)");
-        }
-    }
-    return DLK_OK;
-}
-
 /* ---- create -------------------------------------------------------------- */
 
 static int check_property(const char *k, const char *v)
@@ -160,52 +113,6 @@ static int check_property(const char *k, const char *v)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "property %s is set by the writer", k);
     }
     return DLK_OK;
-}
-
-int dlk_ops__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
-                         bool blind, json_t *metrics)
-{
-    json_t *ci = json_object();
-    if (!ci) return dlk_err_nomem();
-    const char *user = getenv("USER");
-    json_object_set_new(ci, "timestamp", json_integer(dlk_now_micros() / 1000));
-    if (user) {
-        json_object_set_new(ci, "userId", json_string(user));
-        json_object_set_new(ci, "userName", json_string(user));
-    }
-    json_object_set_new(ci, "operation", json_string(operation));
-    json_object_set(ci, "operationParameters", params ? params : json_object());
-    if (!params) json_decref(json_object_get(ci, "operationParameters"));
-    if (read_version >= 0) json_object_set_new(ci, "readVersion", json_integer(read_version));
-    json_object_set_new(ci, "isolationLevel", json_string("Serializable"));
-    json_object_set_new(ci, "isBlindAppend", json_boolean(blind));
-    if (metrics) json_object_set(ci, "operationMetrics", metrics);
-    json_object_set_new(ci, "engineInfo", json_string(dlk_engine_info()));
-    char uuid[37];
-    dlk_uuid_string(uuid);
-    json_object_set_new(ci, "txnId", json_string(uuid));
-    json_t *wrap = json_pack("{s:o}", "commitInfo", ci);
-    char *s = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
-    json_decref(wrap);
-    if (!s) return dlk_err_nomem();
-    int rc = dlk_buf_puts(b, s);
-    if (!rc) rc = dlk_buf_putc(b, '\n');
-    free(s);
-    return rc;
-}
-
-int dlk_ops__put_action(dlk_buf *b, const char *kind, json_t *obj)
-{
-    json_t *wrap = json_object();
-    if (!wrap) return dlk_err_nomem();
-    json_object_set(wrap, kind, obj);
-    char *s = json_dumps(wrap, JSON_COMPACT);
-    json_decref(wrap);
-    if (!s) return dlk_err_nomem();
-    int rc = dlk_buf_puts(b, s);
-    if (!rc) rc = dlk_buf_putc(b, '\n');
-    free(s);
-    return rc;
 }
 
 json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols,
@@ -459,22 +366,15 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
         snprintf(mb, sizeof mb, "%" PRId64, mx);
         json_object_set_new(conf, "delta.columnMapping.maxColumnId", json_string(mb));
     }
-    json_t *proto;
-    if (ntz || dv || cmap) {
-        json_t *feats = json_array();
-        if (ntz) json_array_append_new(feats, json_string("timestampNtz"));
-        if (dv) json_array_append_new(feats, json_string("deletionVectors"));
-        if (cmap) json_array_append_new(feats, json_string("columnMapping"));
-        proto = json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion", 7,
-                          "readerFeatures", feats, "writerFeatures", feats);
-        json_decref(feats);
-    } else {
-        proto = json_pack("{s:i,s:i}", "minReaderVersion", 1, "minWriterVersion", 2);
-    }
+    /* the protocol: reader 1 / writer 2, or table features for what the
+     * table uses from the start (core/protocol.h) */
+    const char *feats[3];
+    size_t n_feats = 0;
+    if (ntz) feats[n_feats++] = "timestampNtz";
+    if (dv) feats[n_feats++] = "deletionVectors";
+    if (cmap) feats[n_feats++] = "columnMapping";
     json_t *md = dlk_ops__metadata_new(schema, pcols, conf, opts->name, opts->description);
-    if (!proto || !md) {
-        json_decref(proto);
-        json_decref(md);
+    if (!md) {
         rc = dlk_err_nomem();
         goto out;
     }
@@ -484,16 +384,18 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
                   "partitionBy", pb ? pb : "[]", "properties", props ? props : "{}");
     free(pb);
     free(props);
-    dlk_buf c = {0};
-    rc = dlk_ops__commit_info(&c, "CREATE TABLE", params, -1, true, NULL);
-    if (!rc) rc = dlk_ops__put_action(&c, "protocol", proto);
-    if (!rc) rc = dlk_ops__put_action(&c, "metaData", md);
+    dlk_commit_req req = {0};
+    req.root = table;
+    req.read_version = -1;
+    req.operation = "CREATE TABLE";
+    req.params = params;
+    req.features = feats;
+    req.n_features = n_feats;
+    req.metadata = md;
+    dlk_commit_res cres;
+    if (!rc) rc = dlk_core__commit(&req, &cres);
     json_decref(params);
-    json_decref(proto);
     json_decref(md);
-    if (!rc) rc = dlk_mkdirs(table);
-    if (!rc) rc = dlk_core__commit_put(table, 0, (const char *)c.data, c.len);
-    dlk_buf_free(&c);
     if (rc == DLK_ALREADY_EXISTS) {
         if (opts->reuse) {
             dlk_error_clear();

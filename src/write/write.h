@@ -5,28 +5,18 @@
 #ifndef DLK_OPS_WRITE_INT_H
 #define DLK_OPS_WRITE_INT_H
 
+#include "core/commit.h"
 #include "core/txn.h"
 #include "util/buf.h"
 #include <jansson.h>
 
-/* Refuse tables with writer requirements this writer does not meet. */
-int dlk_ops__check_writable(const dlk_txn_state *st);
-/* Append a commitInfo line (params/metrics borrowed, may be NULL). */
-int dlk_ops__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
-                         bool blind, json_t *metrics);
-/* Append {"<kind>": obj} as one line. */
-int dlk_ops__put_action(dlk_buf *b, const char *kind, json_t *obj);
 /* A new metaData action object (NULL on failure). */
-json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols, json_t *config,
-                              const char *name, const char *description);
-/*
- * Commit `text` at read_version + 1, retrying on lost races: winning
- * commits are checked against intent; compatible ones make the commit move
- * to the next free version (after a randomised, growing backoff). *version
- * gets the committed version, *attempts the number of tries.
- */
-int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
-                         const dlk_txn_intent *intent, int max_attempts, int64_t *version, int *attempts);
+json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols,
+                              json_t *config, const char *name, const char *description);
+/* Commit through the one commit path (core/commit.h), then run the
+ * checkpoint hook when the version lands on the interval (a failed
+ * checkpoint is a warning). */
+int dlk_ops__commit(const dlk_commit_req *req, dlk_commit_res *res);
 /*
  * Data files for rewrites (optimize, DML): batches of the data columns
  * (data_schema: the table schema without partition columns) go to Parquet
@@ -40,8 +30,9 @@ int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *tex
  * (a failed operation) and frees the writer.
  */
 typedef struct dlk_ops__files dlk_ops__files;
-int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema, const char *const *part_cols,
-                       size_t n_part, uint64_t target, int num_indexed, dlk_ops__files **out);
+int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema,
+                       const char *const *part_cols, size_t n_part, uint64_t target,
+                       int num_indexed, dlk_ops__files **out);
 /* Column mapping: when st's table maps columns (delta.columnMapping.mode
  * name or id), the files are written with the physical names and field ids
  * of st->schema and partition values keyed by physical names. Call once,

@@ -3,6 +3,8 @@
  * commit with retries on lost races (see include/deltalake/write.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "arrow/arrow.h"
+#include "core/commit.h"
+#include "core/protocol.h"
 #include "core/stats.h"
 #include "core/txn.h"
 #include "deltalake/config.h"
@@ -196,6 +198,22 @@ static bool where_match(void *ctx, json_t *pv)
     for (size_t i = 0; i < w->n; i++) {
         json_t *v = json_object_get(pv, w->c[i].col);
         const char *s = json_string_value(v);
+        if (!w->c[i].value) {
+            if (s && *s) return false;
+        } else if (!s || strcmp(s, w->c[i].value)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* where_match on the typed partition values of a winning add (conflicts) */
+static bool where_match_kvs(void *ctx, const dlk_kvs *pv)
+{
+    const where *w = ctx;
+    for (size_t i = 0; i < w->n; i++) {
+        bool found;
+        const char *s = dlk_kvs_get(pv, w->c[i].col, &found);
         if (!w->c[i].value) {
             if (s && *s) return false;
         } else if (!s || strcmp(s, w->c[i].value)) {
@@ -657,48 +675,20 @@ void dlk_ops__files_free(dlk_ops__files **fp, bool remove)
     *fp = NULL;
 }
 
-/* ---- commit loop --------------------------------------------------------- */
+/* ---- commit ---------------------------------------------------------------- */
 
-int dlk_ops__commit_loop(const char *root, int64_t read_version, const char *text, size_t n,
-                         const dlk_txn_intent *intent, int max_attempts, int64_t *version,
-                         int *attempts)
+int dlk_ops__commit(const dlk_commit_req *req, dlk_commit_res *res)
 {
-    int64_t v = read_version + 1, checked = read_version;
-    unsigned seed = (unsigned)(dlk_monotonic_ns() ^ (uint64_t)getpid() << 16);
-    for (int a = 1;; a++) {
-        *attempts = a;
-        int rc = dlk_core__commit_put(root, v, text, n);
-        if (rc == DLK_OK) {
-            DLK_DEBUG("commit", "%s: committed version %" PRId64 " (attempt %d, %zu bytes)", root,
-                      v, a, n);
-            *version = v;
-            return DLK_OK;
-        }
-        DLK_DEBUG("commit", "%s: attempt %d at version %" PRId64 ": %s", root, a, v,
-                  rc == DLK_ALREADY_EXISTS ? "lost the race, checking for conflicts"
-                                           : dlk_status_name(rc));
-        if (rc != DLK_ALREADY_EXISTS) return rc;
+    int rc = dlk_core__commit(req, res);
+    if (rc || !res->checkpoint_due) return rc;
+    if (dlk_ops__checkpoint_at(req->root, res->version)) {
+        DLK_WARN("commit", "%s: checkpoint of version %" PRId64 " failed: %s", req->root,
+                 res->version, dlk_error_last()->message);
         dlk_error_clear();
-        if (a >= max_attempts)
-            return dlk_err_conflict(
-                v, "gave up after %d commit attempts (last lost race at version %" PRId64 ")", a,
-                v);
-        int64_t latest;
-        if ((rc = dlk_core__log_latest(root, &latest))) return rc;
-        for (int64_t w = checked + 1; w <= latest; w++) {
-            if ((rc = dlk_core__check_conflict(root, w, intent))) {
-                DLK_DEBUG("commit", "%s: conflict with version %" PRId64 ": %s", root, w,
-                          dlk_error_last()->message);
-                return rc;
-            }
-            checked = w;
-        }
-        v = latest + 1;
-        /* backoff: random in [0, min(2^a, 64)) * 100us */
-        int cap = a < 6 ? 1 << a : 64;
-        struct timespec ts = {0, (long)(rand_r(&seed) % cap) * 100000L};
-        nanosleep(&ts, NULL);
+    } else {
+        res->checkpoint_version = res->version;
     }
+    return DLK_OK;
 }
 
 /* ---- Parquet input ------------------------------------------------------- */
@@ -866,7 +856,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     c.written.elem = sizeof(char *);
     c.adds = json_array();
     res->version = st.version;
-    if ((rc = dlk_ops__check_writable(&st))) goto out;
+    if ((rc = dlk_core__check_writable(&st))) goto out;
     const char *ao = dlk_core__state_config(&st, "delta.appendOnly");
     if (overwrite && ao && dlk_str_ieq(ao, "true")) {
         rc = dlk_err_set(DLK_INVALID_ARGUMENT,
@@ -1117,66 +1107,61 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     METRIC("executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
 #undef METRIC
     bool blind = !overwrite && !new_md;
-    rc = dlk_ops__commit_info(&commit, opts->operation ? opts->operation : "WRITE", params,
-                              st.version, blind, metrics);
-    json_decref(params);
-    json_decref(metrics);
-    if (!rc && new_md) rc = dlk_ops__put_action(&commit, "metaData", new_md);
-    if (!rc && opts->app_id) {
+    if (opts->app_id) {
         json_t *t = json_pack("{s:s,s:I,s:I}", "appId", opts->app_id, "version",
                               (json_int_t)opts->app_version, "lastUpdated",
                               (json_int_t)(dlk_now_micros() / 1000));
-        rc = t ? dlk_ops__put_action(&commit, "txn", t) : dlk_err_nomem();
+        rc = t ? dlk_core__put_action(&commit, "txn", t) : dlk_err_nomem();
         json_decref(t);
     }
     size_t i;
     json_t *a;
     json_array_foreach(removes_arr, i, a)
     {
-        if (!rc) rc = dlk_ops__put_action(&commit, "remove", a);
+        if (!rc) rc = dlk_core__put_action(&commit, "remove", a);
     }
     json_decref(removes_arr);
     json_array_foreach(c.adds, i, a)
     {
-        if (!rc) rc = dlk_ops__put_action(&commit, "add", a);
+        if (!rc) rc = dlk_core__put_action(&commit, "add", a);
     }
-    if (rc) goto out;
+    if (rc) {
+        json_decref(params);
+        json_decref(metrics);
+        goto out;
+    }
 
-    dlk_txn_intent intent = {0};
-    intent.blind_append = blind;
-    intent.read_all = overwrite && !opts->replace_where;
+    dlk_commit_req req = {0};
+    req.root = table;
+    req.read_version = st.version;
+    req.state = &st;
+    req.operation = opts->operation ? opts->operation : "WRITE";
+    req.params = params;
+    req.metrics = metrics;
+    req.metadata = new_md;
+    req.body = (const char *)commit.data;
+    req.body_len = commit.len;
+    req.intent.blind_append = blind;
+    req.intent.read_all = overwrite && !opts->replace_where;
     if (overwrite && opts->replace_where) {
-        intent.read_match = where_match;
-        intent.read_ctx = &w;
+        req.intent.read_match = where_match_kvs;
+        req.intent.read_ctx = &w;
     }
-    intent.changes_metadata = new_md != NULL;
-    intent.app_id = opts->app_id;
-    intent.removes = overwrite ? &removes : NULL;
-    int64_t version;
-    rc = dlk_ops__commit_loop(table, st.version, (const char *)commit.data, commit.len, &intent,
-                              opts->max_attempts > 0 ? opts->max_attempts : 1000, &version,
-                              &res->attempts);
+    req.intent.app_id = opts->app_id;
+    req.intent.removes = overwrite ? &removes : NULL;
+    req.max_attempts = opts->max_attempts;
+    dlk_commit_res cres;
+    rc = dlk_ops__commit(&req, &cres);
+    json_decref(params);
+    json_decref(metrics);
     if (rc) goto out;
-    res->version = version;
+    res->attempts = cres.attempts;
+    res->version = cres.version;
     res->files_added = nfiles;
     res->files_removed = removed_files;
     res->rows_written = c.rows;
     res->bytes_written = c.bytes;
-
-    /* checkpoint every delta.checkpointInterval commits */
-    const char *ci = dlk_core__state_config(&st, "delta.checkpointInterval");
-    int64_t interval = 100;
-    if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
-    if (interval > 0 && version > 0 && version % interval == 0) {
-        int crc = dlk_ops__checkpoint_at(table, version);
-        if (crc) {
-            DLK_WARN("write", "checkpoint of version %" PRId64 " failed: %s", version,
-                     dlk_error_last()->message);
-            dlk_error_clear();
-        } else {
-            res->checkpoint_version = version;
-        }
-    }
+    res->checkpoint_version = cres.checkpoint_version;
     wctx_cleanup(&c, false);
     goto done;
 out:

@@ -4,6 +4,7 @@
  * between concurrent deletes. Expected rows come from the generator. */
 #include "core/dv.h"
 #include "core/txn.h"
+#include "commit_json.h"
 #include "dml_testutil.h"
 #include "dml/dml_int.h"
 #include <jansson.h>
@@ -25,7 +26,7 @@ static void expect_all(int64_t n)
 static int64_t check_dvs(const char *root, int64_t version, int *n_inline, int *n_file)
 {
     json_t *acts = NULL;
-    if (dlk_core__read_commit(root, version, &acts)) return -1;
+    if (test_read_commit(root, version, &acts)) return -1;
     dlk_storage *s = NULL;
     dlk_table *t = NULL;
     if (dlk_table_open(root, &t)) return -1;
@@ -160,7 +161,7 @@ TEST(hard_delete_rewrites)
     CHECK_EQ_INT(compare_rows(got, prev, N), 0);
     /* the commit: DELETE with predicate and metrics */
     json_t *acts = NULL;
-    CHECK_OK(dlk_core__read_commit(root, r.version, &acts));
+    CHECK_OK(test_read_commit(root, r.version, &acts));
     json_t *ci = json_object_get(json_array_get(acts, 0), "commitInfo");
     CHECK_STR(json_string_value(json_object_get(ci, "operation")), "DELETE");
     CHECK_STR(

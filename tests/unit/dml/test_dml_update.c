@@ -2,6 +2,7 @@
  * the matching rows with deletion vectors and by rewrite, partition paths,
  * time travel to the old values, errors. Expected rows from the generator. */
 #include "core/txn.h"
+#include "commit_json.h"
 #include "dml_testutil.h"
 #include <jansson.h>
 
@@ -40,7 +41,7 @@ static void run(bool dv)
     CHECK_EQ_INT(read_rows(root, r.version - 1, got, N, NULL), N);
     CHECK_EQ_INT(compare_rows(got, old, N), 0);
     json_t *acts = NULL;
-    CHECK_OK(dlk_core__read_commit(root, r.version, &acts));
+    CHECK_OK(test_read_commit(root, r.version, &acts));
     json_t *ci = json_object_get(json_array_get(acts, 0), "commitInfo");
     CHECK_STR(json_string_value(json_object_get(ci, "operation")), "UPDATE");
     CHECK_STR(

@@ -5,6 +5,7 @@
  * duplicate-key errors, schema mismatch naming line and column, partition
  * paths, commitInfo. Expected rows come from the generator and the input. */
 #include "core/txn.h"
+#include "commit_json.h"
 #include "dml_testutil.h"
 #include <jansson.h>
 
@@ -81,7 +82,7 @@ static void keys_read_only_candidates(bool dv)
     free(prev);
     /* commitInfo */
     json_t *acts = NULL;
-    CHECK_OK(dlk_core__read_commit(root, 5, &acts));
+    CHECK_OK(test_read_commit(root, 5, &acts));
     json_t *ci = json_object_get(json_array_get(acts, 0), "commitInfo");
     CHECK_STR(json_string_value(json_object_get(ci, "operation")), "MERGE");
     CHECK_STR(

@@ -1,9 +1,11 @@
 /* Unit tests: commits, optimistic concurrency (conflict rules, retries),
  * idempotent txn, create/overwrite through the library API. */
 #include "arrow/arrow.h"
+#include "core/commit.h"
 #include "core/txn.h"
 #include "deltalake/write.h"
 #include "harness.h"
+#include "commit_json.h"
 #include "write/write.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -61,11 +63,39 @@ static void fake_commit(dlk_buf *b, const char *p)
         p, p);
 }
 
-static bool match_a(void *ctx, json_t *pv)
+static bool match_a(void *ctx, const dlk_kvs *pv)
 {
     (void)ctx;
-    const char *s = json_string_value(json_object_get(pv, "p"));
+    bool found;
+    const char *s = dlk_kvs_get(pv, "p", &found);
     return s && !strcmp(s, "a");
+}
+
+/* Commit `text` (its leading commitInfo line is replaced by the commit
+ * path's) through core/commit, as a transaction that read rv. */
+static int commit_loop(const char *root_, int64_t rv, const char *text, size_t n,
+                       const dlk_txn_intent *in, int max, int64_t *v, int *attempts)
+{
+    if (n && !strncmp(text, "{\"commitInfo\"", 13)) {
+        const char *nl = memchr(text, '\n', n);
+        size_t k = nl ? (size_t)(nl - text) + 1 : n;
+        text += k;
+        n -= k;
+    }
+    dlk_commit_req r = {0};
+    r.root = root_;
+    r.read_version = rv;
+    r.operation = "TEST";
+    r.body = text;
+    r.body_len = n;
+    r.intent = *in;
+    r.max_attempts = max;
+    r.no_hooks = true;
+    dlk_commit_res res;
+    int rc = dlk_core__commit(&r, &res);
+    *v = res.version;
+    *attempts = res.attempts;
+    return rc;
 }
 
 TEST(commit_put_never_overwrites)
@@ -92,7 +122,7 @@ TEST(blind_append_retries_past_winners)
     in.blind_append = true;
     int64_t v = -1;
     int attempts = 0;
-    CHECK_OK(dlk_ops__commit_loop(root, 0, (const char *)b.data, b.len, &in, 10, &v, &attempts));
+    CHECK_OK(commit_loop(root, 0, (const char *)b.data, b.len, &in, 10, &v, &attempts));
     CHECK_EQ_INT(v, 3);
     CHECK_EQ_INT(attempts, 2);
     dlk_buf_free(&b);
@@ -111,16 +141,16 @@ TEST(conflicting_overwrite_detected)
     /* an overwrite of the whole table that read version 1 */
     dlk_txn_intent in = {0};
     in.read_all = true;
-    CHECK_RC(dlk_ops__commit_loop(root, 1, (const char *)b.data, b.len, &in, 10, &v, &attempts),
+    CHECK_RC(commit_loop(root, 1, (const char *)b.data, b.len, &in, 10, &v, &attempts),
              DLK_CONCURRENT_MODIFICATION);
     CHECK_EQ_INT(dlk_error_last()->conflict_version, 2);
     /* replace-where p = 'a' read version 1: the concurrent add went to p=b: no conflict */
     dlk_txn_intent in2 = {0};
     in2.read_match = match_a;
-    CHECK_OK(dlk_ops__commit_loop(root, 1, (const char *)b.data, b.len, &in2, 10, &v, &attempts));
+    CHECK_OK(commit_loop(root, 1, (const char *)b.data, b.len, &in2, 10, &v, &attempts));
     CHECK_EQ_INT(v, 3);
     /* the same from version 2 while version 3 (add to p=a) won: conflict */
-    CHECK_RC(dlk_ops__commit_loop(root, 2, (const char *)b.data, b.len, &in2, 10, &v, &attempts),
+    CHECK_RC(commit_loop(root, 2, (const char *)b.data, b.len, &in2, 10, &v, &attempts),
              DLK_CONCURRENT_MODIFICATION);
     CHECK_EQ_INT(dlk_error_last()->conflict_version, 3);
     dlk_buf_free(&b);
@@ -136,11 +166,29 @@ TEST(metadata_txn_and_remove_conflicts)
     int attempts;
     dlk_txn_intent blind = {0};
     blind.blind_append = true;
-    /* a metaData change in the winning commit (version 0 itself) conflicts with anything */
-    CHECK_RC(dlk_ops__commit_loop(root, -1, (const char *)b.data, b.len, &blind, 10, &v, &attempts),
-             DLK_CONCURRENT_MODIFICATION);
-    CHECK(strstr(dlk_error_last()->message, "metadata") ||
-          strstr(dlk_error_last()->message, "protocol"));
+    /* a create that finds version 0 taken */
+    CHECK_RC(commit_loop(root, -1, (const char *)b.data, b.len, &blind, 10, &v, &attempts),
+             DLK_ALREADY_EXISTS);
+    /* a metaData change in a winning commit conflicts with anything */
+    {
+        dlk_txn_state st0;
+        CHECK_OK(dlk_core__state_load(root, false, false, &st0));
+        dlk_commit_req mr = {0};
+        mr.root = root;
+        mr.read_version = 0;
+        mr.state = &st0;
+        mr.operation = "SET TBLPROPERTIES";
+        mr.metadata = st0.metadata;
+        mr.no_hooks = true;
+        dlk_commit_res mres;
+        CHECK_OK(dlk_core__commit(&mr, &mres));
+        CHECK_EQ_INT(mres.version, 1);
+        dlk_core__state_free(&st0);
+        CHECK_RC(commit_loop(root, 0, (const char *)b.data, b.len, &blind, 10, &v, &attempts),
+                 DLK_CONCURRENT_MODIFICATION);
+        CHECK(strstr(dlk_error_last()->message, "metadata") != NULL);
+        CHECK_EQ_INT(dlk_error_last()->conflict_version, 1);
+    }
     /* an overlapping txn appId */
     dlk_write_options o = DLK_WRITE_OPTIONS_INIT;
     o.app_id = "app";
@@ -149,11 +197,11 @@ TEST(metadata_txn_and_remove_conflicts)
     dlk_txn_intent tx = {0};
     tx.blind_append = true;
     tx.app_id = "app";
-    CHECK_RC(dlk_ops__commit_loop(root, 0, (const char *)b.data, b.len, &tx, 10, &v, &attempts),
+    CHECK_RC(commit_loop(root, 1, (const char *)b.data, b.len, &tx, 10, &v, &attempts),
              DLK_CONCURRENT_MODIFICATION);
-    CHECK_EQ_INT(dlk_error_last()->conflict_version, 1);
+    CHECK_EQ_INT(dlk_error_last()->conflict_version, 2);
     tx.app_id = "other";
-    CHECK_OK(dlk_ops__commit_loop(root, 0, (const char *)b.data, b.len, &tx, 10, &v, &attempts));
+    CHECK_OK(commit_loop(root, 1, (const char *)b.data, b.len, &tx, 10, &v, &attempts));
     /* a concurrent remove of a file we remove */
     dlk_write_options ov = DLK_WRITE_OPTIONS_INIT;
     ov.mode = DLK_WRITE_OVERWRITE;
@@ -161,7 +209,7 @@ TEST(metadata_txn_and_remove_conflicts)
     CHECK_OK(dlk_table_write_text(root, "{\"x\":2}", 7, &ov, &r));
     CHECK_EQ_INT(r.files_removed, 1);
     json_t *acts;
-    CHECK_OK(dlk_core__read_commit(root, r.version, &acts));
+    CHECK_OK(test_read_commit(root, r.version, &acts));
     const char *removed = NULL;
     size_t i;
     json_t *a;
@@ -175,8 +223,7 @@ TEST(metadata_txn_and_remove_conflicts)
     dlk_map_put_str(&mine, removed ? removed : "", (void *)1);
     dlk_txn_intent del = {0};
     del.removes = &mine;
-    CHECK_RC(dlk_ops__commit_loop(root, r.version - 1, (const char *)b.data, b.len, &del, 10, &v,
-                                  &attempts),
+    CHECK_RC(commit_loop(root, r.version - 1, (const char *)b.data, b.len, &del, 10, &v, &attempts),
              DLK_CONCURRENT_MODIFICATION);
     CHECK(strstr(dlk_error_last()->message, "removed concurrently"));
     dlk_map_free(&mine);

@@ -2,6 +2,7 @@
  * statistics and operation metrics over tables built from many small
  * appends. Expected rows are the generated input itself. */
 #include "core/txn.h"
+#include "commit_json.h"
 #include "maint_util.h"
 #include "util/error.h"
 
@@ -56,7 +57,7 @@ TEST(binpack_partitioned)
 
     /* the commit: removes and adds with dataChange=false, stats on adds */
     json_t *acts = NULL;
-    CHECK_OK(dlk_core__read_commit(root, 41, &acts));
+    CHECK_OK(test_read_commit(root, 41, &acts));
     size_t i, n_add = 0, n_rm = 0;
     json_t *a;
     json_array_foreach(acts, i, a)
@@ -357,7 +358,7 @@ TEST(concurrent_delete_conflicts)
         mu_rows_sort(&all);
         /* the file of the first append */
         json_t *acts = NULL;
-        CHECK_OK(dlk_core__read_commit(root, 1, &acts));
+        CHECK_OK(test_read_commit(root, 1, &acts));
         char path[400] = "";
         size_t i;
         json_t *a;
