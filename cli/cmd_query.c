@@ -182,8 +182,12 @@ int cli_cmd_query(int argc, char **argv)
         struct ArrowArray a;
         if (stream.get_next(&stream, &a)) {
             fflush(stdout);
-            fprintf(stderr, "deltalake query: %s\n", stream.get_last_error(&stream));
-            rc = CLI_ERROR;
+            if (dlk_error_last()->code != DLK_OK) { /* the scan's status (CORRUPT, IO, ...) */
+                rc = cli_fail("query");
+            } else {
+                fprintf(stderr, "deltalake query: %s\n", stream.get_last_error(&stream));
+                rc = CLI_ERROR;
+            }
             break;
         }
         if (!a.release) break;

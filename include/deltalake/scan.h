@@ -17,7 +17,9 @@
  *
  * The stream (ArrowArrayStream) belongs to the caller: release it when done.
  * It borrows the snapshot, which must outlive it. get_last_error returns the
- * message of the failed get_next.
+ * message of the failed get_next; its dlk_status (DLK_CORRUPT for a corrupt
+ * data file, DLK_IO for an unreadable one, ...) is dlk_error_last()->code
+ * on the same thread.
  *
  * Since: 0.1
  */

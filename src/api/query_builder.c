@@ -11,6 +11,7 @@
 #include "deltalake/arrow_json.h"
 #include "deltalake/scan.h"
 #include "deltalake/where.h"
+#include "read/scan_iter.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -215,12 +216,15 @@ typedef struct qrun {
     dlk_table *tb;
     dlk_snapshot *snap;
     dlk_where *w;
-    struct ArrowArrayStream inner;
+    dlk_read__scan *inner;
+    char *last_error; /* the stream wrapper's get_last_error */
 } qrun;
 
 static void qrun_free(qrun *r)
 {
-    if (r->inner.release) r->inner.release(&r->inner);
+    dlk_read__scan_free(&r->inner);
+    dlk_free(r->last_error);
+    r->last_error = NULL;
     dlk_where_free(&r->w);
     dlk_snapshot_free(&r->snap);
     dlk_table_free(&r->tb);
@@ -255,7 +259,7 @@ static int qrun_open(dlk_query *q, int64_t limit, qrun *r)
     if (!rc && q->order_col && !(order = order_text(q))) rc = dlk_err_nomem();
     o.order_by = order; /* the scan sorts (top-N with a limit) */
     if (!rc && r->w) dlk_where_apply(r->w, &o);
-    if (!rc) rc = dlk_scan_open(r->snap, &o, &r->inner);
+    if (!rc) rc = dlk_read__scan_open(r->snap, &o, &r->inner);
     dlk_free(order);
     if (rc) {
         rc = dlk_err_context(rc, "query %s", q->t->name);
@@ -269,17 +273,22 @@ static int qrun_open(dlk_query *q, int64_t limit, qrun *r)
 static int ws_schema(struct ArrowArrayStream *s, struct ArrowSchema *out)
 {
     qrun *r = s->private_data;
-    return r->inner.get_schema(&r->inner, out);
+    return dlk_arrow_schema_copy(dlk_read__scan_schema(r->inner), out) ? 12 /* ENOMEM */ : 0;
 }
 static int ws_next(struct ArrowArrayStream *s, struct ArrowArray *out)
 {
     qrun *r = s->private_data;
-    return r->inner.get_next(&r->inner, out);
+    if (dlk_read__scan_next(r->inner, out)) {
+        dlk_free(r->last_error);
+        r->last_error = dlk_strdup(dlk_error_last()->message);
+        return 5; /* EIO; dlk_error_last() keeps the dlk_status */
+    }
+    return 0;
 }
 static const char *ws_error(struct ArrowArrayStream *s)
 {
     qrun *r = s->private_data;
-    return r->inner.get_last_error(&r->inner);
+    return r->last_error;
 }
 static void ws_release(struct ArrowArrayStream *s)
 {
@@ -366,7 +375,7 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     size_t rcap = 0, jcap = 0, jlen = 0;
     char *jbuf = NULL;
     if (!r) rc = dlk_err_nomem();
-    if (!rc) rc = run.inner.get_schema(&run.inner, &sc);
+    if (!rc) rc = dlk_arrow_schema_copy(dlk_read__scan_schema(run.inner), &sc);
     if (!rc) {
         r->version = dlk_snapshot_version(run.snap);
         r->n_names = (size_t)sc.n_children;
@@ -377,20 +386,12 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     }
     while (!rc) {
         struct ArrowArray a = {0};
-        if (run.inner.get_next(&run.inner, &a)) {
-            rc = dlk_error_last()->code;
-            if (rc == DLK_OK) {
-                const char *m = run.inner.get_last_error(&run.inner);
-                rc = dlk_err_set(DLK_ERROR, "query: %s", m ? m : "scan failed");
-            }
-            break;
-        }
-        if (!a.release) break;
+        if ((rc = dlk_read__scan_next(run.inner, &a)) || !a.release) break;
         for (int64_t i = 0; i < a.length && !rc; i++)
             rc = add_row(r, &rcap, &sc, &a, i, &jbuf, &jlen, &jcap);
         a.release(&a);
     }
-    if (r) dlk_scan_get_stats(&run.inner, &r->scan);
+    if (r) dlk_read__scan_stats(run.inner, &r->scan);
     dlk_arrow_json_free(jbuf);
     dlk_arrow_schema_release(&sc);
     qrun_free(&run);

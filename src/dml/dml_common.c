@@ -528,28 +528,24 @@ static int rewrite_files(dlk_dml *d, dlk_map *rewrite)
     o.file_filter = rewrite_filter;
     o.filter_ctx = &c;
     o.row_index_column = ROW_INDEX_COL;
-    struct ArrowArrayStream s;
+    dlk_read__scan *s = NULL;
     struct ArrowSchema schema = {0};
     const char **vals = dlk_calloc(d->st.n_part + 1, sizeof *vals);
     struct ArrowArray **kids = dlk_calloc(nd + 1, sizeof *kids);
     if (!vals || !kids) rc = dlk_err_nomem();
-    if (!rc) rc = dlk_scan_open(d->snap, &o, &s);
+    if (!rc) rc = dlk_read__scan_open(d->snap, &o, &s);
     if (rc) {
         dlk_free(didx);
         dlk_free(vals);
         dlk_free(kids);
         return rc;
     }
-    if (s.get_schema(&s, &schema)) rc = dlk_err_nomem();
+    rc = dlk_arrow_schema_copy(dlk_read__scan_schema(s), &schema);
     int64_t ix_col = schema.n_children - 1;
     while (!rc) {
         struct ArrowArray b;
-        if (s.get_next(&s, &b)) {
-            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
-            break;
-        }
-        if (!b.release) break;
-        const dlk_file_info *fi = dlk_scan_batch_file(&s);
+        if ((rc = dlk_read__scan_next(s, &b)) || !b.release) break;
+        const dlk_file_info *fi = dlk_read__scan_file(s);
         dlk_dml_file *f = fi ? dlk_map_get_str(rewrite, fi->raw_path) : NULL;
         if (!f) {
             dlk_arrow_array_release(&b);
@@ -577,7 +573,7 @@ static int rewrite_files(dlk_dml *d, dlk_map *rewrite)
         dlk_free(sel);
         dlk_arrow_array_release(&b);
     }
-    s.release(&s);
+    dlk_read__scan_free(&s);
     dlk_arrow_schema_release(&schema);
     dlk_free(didx);
     dlk_free(vals);

@@ -126,25 +126,21 @@ static int delete_by_scan(dlk_dml *d, dlk_where *w)
     o.n_columns = 0;
     dlk_ops__dml_scope_apply(&c, &o);
     o.row_index_column = ROW_INDEX_COL;
-    struct ArrowArrayStream s;
-    int rc = dlk_scan_open(d->snap, &o, &s);
+    dlk_read__scan *s = NULL;
+    int rc = dlk_read__scan_open(d->snap, &o, &s);
     if (rc) return rc;
     while (!rc) {
         struct ArrowArray b;
-        if (s.get_next(&s, &b)) {
-            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
-            break;
-        }
-        if (!b.release) break;
+        if ((rc = dlk_read__scan_next(s, &b)) || !b.release) break;
         const struct ArrowArray *ix = b.children[b.n_children - 1];
-        rc = dlk_ops__dml_mark(d, dlk_scan_batch_file(&s),
+        rc = dlk_ops__dml_mark(d, dlk_read__scan_file(s),
                                (const int64_t *)ix->buffers[1] + ix->offset, (size_t)b.length);
         dlk_arrow_array_release(&b);
     }
     dlk_scan_stats ss;
-    dlk_scan_get_stats(&s, &ss);
+    dlk_read__scan_stats(s, &ss);
     d->files_scanned += ss.files_read;
-    s.release(&s);
+    dlk_read__scan_free(&s);
     return rc;
 }
 

@@ -19,6 +19,7 @@
 #include "core/txn.h"
 #include "deltalake/dml.h"
 #include "deltalake/scan.h"
+#include "read/scan_iter.h"
 #include "deltalake/table.h"
 #include "deltalake/where.h"
 #include "write/write.h"

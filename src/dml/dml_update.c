@@ -148,16 +148,16 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     if (w) dlk_where_apply(w, &o);
     dlk_ops__dml_scope_apply(&c, &o);
     o.row_index_column = ROW_INDEX_COL;
-    struct ArrowArrayStream s;
+    dlk_read__scan *s = NULL;
     struct ArrowSchema schema = {0};
     const char **vals = dlk_calloc(d->st.n_part + 1, sizeof *vals);
     struct ArrowArray **kids = dlk_calloc(nd + 1, sizeof *kids);
     struct ArrowArray *newv = dlk_calloc(n_as + 1, sizeof *newv);
     if (!vals || !kids || !newv) rc = dlk_err_nomem();
     bool open = false;
-    if (!rc) rc = dlk_scan_open(d->snap, &o, &s);
+    if (!rc) rc = dlk_read__scan_open(d->snap, &o, &s);
     open = !rc;
-    if (!rc && s.get_schema(&s, &schema)) rc = dlk_err_nomem();
+    if (!rc) rc = dlk_arrow_schema_copy(dlk_read__scan_schema(s), &schema);
     for (size_t i = 0; i < n_as && !rc; i++) {
         if ((rc = dlk_expr_parse_expression(as[i].expr, &schema, &as[i].e)))
             rc = dlk_err_context(rc, "update SET %s", as[i].col);
@@ -165,12 +165,8 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     int64_t ix_col = schema.n_children - 1;
     while (!rc) {
         struct ArrowArray b;
-        if (s.get_next(&s, &b)) {
-            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
-            break;
-        }
-        if (!b.release) break;
-        const dlk_file_info *fi = dlk_scan_batch_file(&s);
+        if ((rc = dlk_read__scan_next(s, &b)) || !b.release) break;
+        const dlk_file_info *fi = dlk_read__scan_file(s);
         const struct ArrowArray *ix = b.children[ix_col];
         rc = dlk_ops__dml_mark(d, fi, (const int64_t *)ix->buffers[1] + ix->offset,
                                (size_t)b.length);
@@ -198,9 +194,9 @@ static int update_rows(dlk_dml *d, dlk_where *w, assignment *as, size_t n_as, in
     }
     if (open) {
         dlk_scan_stats ss;
-        dlk_scan_get_stats(&s, &ss);
+        dlk_read__scan_stats(s, &ss);
         d->files_scanned += ss.files_read;
-        s.release(&s);
+        dlk_read__scan_free(&s);
     }
     dlk_arrow_schema_release(&schema);
     dlk_free(didx);

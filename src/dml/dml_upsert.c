@@ -505,17 +505,13 @@ static int match_target(upsert *u)
     o.file_filter = upsert_file_filter;
     o.filter_ctx = u;
     o.row_index_column = ROW_INDEX_COL;
-    struct ArrowArrayStream s;
-    int rc = dlk_scan_open(d->snap, &o, &s);
+    dlk_read__scan *s = NULL;
+    int rc = dlk_read__scan_open(d->snap, &o, &s);
     dlk_buf kb = {0};
     while (!rc) {
         struct ArrowArray b;
-        if (s.get_next(&s, &b)) {
-            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
-            break;
-        }
-        if (!b.release) break;
-        const dlk_file_info *fi = dlk_scan_batch_file(&s);
+        if ((rc = dlk_read__scan_next(s, &b)) || !b.release) break;
+        const dlk_file_info *fi = dlk_read__scan_file(s);
         dlk_ops__dml_part_values(d, fi, vals);
         for (size_t k = 0; k < u->n_keys; k++)
             kc[k] = colpos[k] >= 0 ? b.children[colpos[k]] : NULL;
@@ -537,9 +533,9 @@ static int match_target(upsert *u)
         dlk_arrow_array_release(&b);
     }
     dlk_scan_stats ss;
-    dlk_scan_get_stats(&s, &ss);
+    dlk_read__scan_stats(s, &ss);
     d->files_scanned += ss.files_read;
-    if (s.release) s.release(&s);
+    dlk_read__scan_free(&s);
     dlk_buf_free(&kb);
     dlk_free(rows);
     dlk_free(cols);

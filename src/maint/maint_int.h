@@ -43,7 +43,8 @@ int dlk_ops__zorder_keys(const struct ArrowSchema *schema, const struct ArrowArr
  * by the Z-order key of the data columns cols, cut into about
  * input_bytes / target files written to out under part_vals (zorder.c). */
 struct dlk_ops__files;
-int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
+struct dlk_read__scan;
+int dlk_ops__zorder_rewrite(struct dlk_read__scan *in, const struct ArrowSchema *schema,
                             const int64_t *cols, size_t n_cols, int64_t input_bytes,
                             uint64_t target, struct dlk_ops__files *out,
                             const char *const *part_vals);

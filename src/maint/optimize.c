@@ -14,6 +14,7 @@
 #include "deltalake/expr.h"
 #include "deltalake/maintenance.h"
 #include "deltalake/scan.h"
+#include "read/scan_iter.h"
 #include "deltalake/where.h"
 #include "log/actions.h"
 #include "maint/maint_int.h"
@@ -174,29 +175,23 @@ static int rewrite(opt_run *x, const group *g, int64_t input_bytes, uint64_t tar
     so.n_columns = x->n_data;
     so.file_filter = keep_chosen;
     so.filter_ctx = &x->oc;
-    struct ArrowArrayStream in;
-    struct ArrowSchema schema = {0};
-    int rc = dlk_scan_open(x->s, &so, &in);
+    dlk_read__scan *in = NULL;
+    int rc = dlk_read__scan_open(x->s, &so, &in);
     if (rc) return rc;
-    if (in.get_schema(&in, &schema)) rc = dlk_err_set(DLK_ERROR, "optimize: scan schema");
-    if (!rc && x->o->n_zorder_cols) {
-        rc = dlk_ops__zorder_rewrite(&in, &schema, x->z_idx, x->o->n_zorder_cols, input_bytes,
-                                     target, x->files, g->vals);
+    const struct ArrowSchema *schema = dlk_read__scan_schema(in);
+    if (x->o->n_zorder_cols) {
+        rc = dlk_ops__zorder_rewrite(in, schema, x->z_idx, x->o->n_zorder_cols, input_bytes, target,
+                                     x->files, g->vals);
     } else {
         while (!rc) {
             struct ArrowArray b;
-            if (in.get_next(&in, &b)) {
-                rc = dlk_err_set(DLK_IO, "optimize: %s", in.get_last_error(&in));
-                break;
-            }
-            if (!b.release) break;
+            if ((rc = dlk_read__scan_next(in, &b)) || !b.release) break;
             rc = dlk_ops__files_write(x->files, &b, g->vals);
             dlk_arrow_array_release(&b);
         }
         if (!rc) rc = dlk_ops__files_cut(x->files);
     }
-    dlk_arrow_schema_release(&schema);
-    in.release(&in);
+    dlk_read__scan_free(&in);
     return rc;
 }
 

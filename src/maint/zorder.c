@@ -15,6 +15,7 @@
 #include "arrow/arrow.h"
 #include "deltalake/expr.h"
 #include "deltalake/scan.h"
+#include "read/scan_iter.h"
 #include "maint/maint_int.h"
 #include "write/write.h"
 #include "read/sort.h"
@@ -195,19 +196,14 @@ int dlk_ops__zorder_keys(const struct ArrowSchema *schema, const struct ArrowArr
 
 /* All batches of the stream as one batch (schema of the stream), through
  * the scan's batch concatenation (sort.h). */
-static int gather(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
-                  struct ArrowArray *out)
+static int gather(dlk_read__scan *in, const struct ArrowSchema *schema, struct ArrowArray *out)
 {
     struct ArrowArray **parts = NULL;
     size_t n = 0, cap = 0;
     int rc = DLK_OK;
     while (!rc) {
         struct ArrowArray b;
-        if (in->get_next(in, &b)) {
-            rc = dlk_err_set(DLK_IO, "optimize: %s", in->get_last_error(in));
-            break;
-        }
-        if (!b.release) break;
+        if ((rc = dlk_read__scan_next(in, &b)) || !b.release) break;
         if (b.length == 0) {
             dlk_arrow_array_release(&b);
             continue;
@@ -239,7 +235,7 @@ static int gather(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
     return rc;
 }
 
-int dlk_ops__zorder_rewrite(struct ArrowArrayStream *in, const struct ArrowSchema *schema,
+int dlk_ops__zorder_rewrite(dlk_read__scan *in, const struct ArrowSchema *schema,
                             const int64_t *cols, size_t n_cols, int64_t input_bytes,
                             uint64_t target, dlk_ops__files *out, const char *const *part_vals)
 {

@@ -225,9 +225,10 @@ int dlk_pq__read_chunk(dlk_pq_file *f, int rg, int leaf, pq_chunk *c)
         dlk_pq_page_header h;
         size_t hl;
         size_t page_off = pos;
-        if ((rc = dlk_pq__parse_page_header(f->data + pos, end - pos, pos, f->name, &h, &hl))) {
+        /* no name: the page context below names the file */
+        if ((rc = dlk_pq__parse_page_header(f->data + pos, end - pos, pos, "", &h, &hl))) {
             /* total_compressed_size may be understated by old writers: retry against the file end */
-            if (end < limit && (rc = dlk_pq__parse_page_header(f->data + pos, limit - pos, pos, f->name, &h, &hl)) == DLK_OK)
+            if (end < limit && (rc = dlk_pq__parse_page_header(f->data + pos, limit - pos, pos, "", &h, &hl)) == DLK_OK)
                 end = limit;
             else
                 goto ctx;

@@ -19,7 +19,10 @@ void dlk_pq__tr_init(dlk_tr *t, const uint8_t *p, size_t n, size_t base, const c
 
 int dlk_pq__tr_fail(dlk_tr *t, const char *what)
 {
-    if (!t->err)
+    if (!t->err && !t->name[0]) /* name "": the caller's context names the file */
+        t->err = dlk_err_set(DLK_CORRUPT, "offset %zu: bad thrift metadata: %s",
+                             dlk_pq__tr_offset(t), what);
+    else if (!t->err)
         t->err = dlk_err_set(DLK_CORRUPT, "%s: offset %zu: bad thrift metadata: %s", t->name,
                              dlk_pq__tr_offset(t), what);
     t->p = t->end;
@@ -227,8 +230,14 @@ void dlk_pq__tr_skip(dlk_tr *t, int type)
         if (!dlk_pq__tr_struct_begin(t)) return;
         for (uint64_t i = 0; i < n && !t->err; i++) {
             int kt = kv >> 4, vt = kv & 15;
-            if (kt == 1 || kt == 2) rd_byte(t); else dlk_pq__tr_skip(t, kt);
-            if (vt == 1 || vt == 2) rd_byte(t); else dlk_pq__tr_skip(t, vt);
+            if (kt == 1 || kt == 2)
+                rd_byte(t);
+            else
+                dlk_pq__tr_skip(t, kt);
+            if (vt == 1 || vt == 2)
+                rd_byte(t);
+            else
+                dlk_pq__tr_skip(t, vt);
         }
         dlk_pq__tr_struct_end(t);
         return;
@@ -237,7 +246,8 @@ void dlk_pq__tr_skip(dlk_tr *t, int type)
         if (!dlk_pq__tr_struct_begin(t)) return;
         int16_t id;
         int ft;
-        while (dlk_pq__tr_field(t, &id, &ft)) dlk_pq__tr_skip(t, ft);
+        while (dlk_pq__tr_field(t, &id, &ft))
+            dlk_pq__tr_skip(t, ft);
         dlk_pq__tr_struct_end(t);
         return;
     }

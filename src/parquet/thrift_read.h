@@ -18,7 +18,7 @@
 typedef struct dlk_tr {
     const uint8_t *start, *p, *end;
     size_t base;      /* file offset of start (for messages) */
-    const char *name; /* file name for messages */
+    const char *name; /* file name for messages; "": none (the caller names the file) */
     int err;
     int depth;
     int16_t last[DLK_TR_MAX_DEPTH];
@@ -45,6 +45,9 @@ const uint8_t *dlk_pq__tr_binary(dlk_tr *t, size_t *n);
 int64_t dlk_pq__tr_list(dlk_tr *t, int *elem_type);
 /* Skip a value of the given type. */
 void dlk_pq__tr_skip(dlk_tr *t, int type);
-static inline size_t dlk_pq__tr_offset(const dlk_tr *t) { return t->base + (size_t)(t->p - t->start); }
+static inline size_t dlk_pq__tr_offset(const dlk_tr *t)
+{
+    return t->base + (size_t)(t->p - t->start);
+}
 
 #endif

@@ -4,6 +4,7 @@
  * otherwise from a scan that reads only the predicate's columns.
  */
 #include "deltalake/where.h"
+#include "read/scan_iter.h"
 #include "util/alloc.h"
 #include "util/error.h"
 
@@ -39,27 +40,23 @@ static int count_scan(const dlk_snapshot *snap, dlk_where *w, int64_t *count, in
         o.file_filter = by_stats_filter; /* only files the stats cannot count */
     o.columns = no_cols;
     o.n_columns = 0;
-    struct ArrowArrayStream s;
-    int rc = dlk_scan_open(snap, &o, &s);
+    dlk_read__scan *s = NULL;
+    int rc = dlk_read__scan_open(snap, &o, &s);
     if (rc) return rc;
     int64_t n = 0;
     while (!rc) {
         struct ArrowArray b;
-        if (s.get_next(&s, &b)) {
-            rc = dlk_err_set(DLK_IO, "%s", s.get_last_error(&s));
-            break;
-        }
-        if (!b.release) break;
+        if ((rc = dlk_read__scan_next(s, &b)) || !b.release) break;
         n += b.length;
         b.release(&b);
     }
     if (!rc) {
         dlk_scan_stats st;
-        dlk_scan_get_stats(&s, &st);
+        dlk_read__scan_stats(s, &st);
         if (files_read) *files_read = st.files_read;
         *count += n;
     }
-    s.release(&s);
+    dlk_read__scan_free(&s);
     return rc;
 }
 

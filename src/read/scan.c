@@ -17,6 +17,7 @@
 #include "core/snapshot.h"
 #include "deltalake/expr.h"
 #include "deltalake/scan.h"
+#include "read/scan_iter.h"
 #include "read/sort.h"
 #include "parquet/reader.h"
 #include "util/log.h"
@@ -389,9 +390,9 @@ mismatch:
                                    c->file, t->name, sf, tf);
 }
 
-/* ---- the stream ---- */
+/* ---- the scan ---- */
 
-typedef struct {
+typedef struct dlk_read__scan {
     const dlk_snapshot *snap;
     struct ArrowSchema out_schema;  /* projected output "+s" */
     struct ArrowSchema read_schema; /* output + filter-only columns */
@@ -418,6 +419,7 @@ typedef struct {
     char *last_error;
     dlk_sorter *sorter; /* ORDER BY */
     bool sorted_done;
+    bool failed; /* a next failed: the scan is at its end */
 } scan_state;
 
 static void close_file(scan_state *st)
@@ -447,6 +449,15 @@ static void scan_free(scan_state *st)
     dlk_free(st);
 }
 
+/* The data file of a Parquet-layer error: the reader names the file in
+ * its messages; name it here only when the message does not already. */
+static int name_file(int rc, const char *path)
+{
+    const char *m = dlk_error_last()->message;
+    if (m && path && strstr(m, path)) return rc;
+    return dlk_err_context(rc, "%s", path);
+}
+
 static int open_next_file(scan_state *st)
 {
     const dlk_snapshot *snap = st->snap;
@@ -465,9 +476,9 @@ static int open_next_file(scan_state *st)
         size_t len = 0;
         int rc = dlk_storage_get(snap->storage, f->path, &st->data, &len);
         if (rc) return rc;
-        if ((rc = dlk_pq_open_memory(st->data, len, f->path, &st->pq))) return rc;
-        if ((rc = dlk_pq_get_schema(st->pq, &st->file_schema)))
-            return dlk_err_context(rc, "%s", f->path);
+        if ((rc = dlk_pq_open_memory(st->data, len, f->path, &st->pq)))
+            return name_file(rc, f->path);
+        if ((rc = dlk_pq_get_schema(st->pq, &st->file_schema))) return name_file(rc, f->path);
         st->n_rg = dlk_pq_num_row_groups(st->pq);
         st->rg = 0;
         st->row_base = 0;
@@ -510,6 +521,8 @@ static int read_batch(scan_state *st, struct ArrowArray *out)
         if (rc) {
             dlk_free(rs);
             dlk_free(ra);
+            const char *m = dlk_error_last()->message;
+            if (m && strstr(m, st->file->path)) return rc; /* the reader named it */
             return dlk_err_context(rc, "%s: row group %d", st->file->path, st->rg);
         }
         n = ra->length;
@@ -786,23 +799,70 @@ static int next_batch(scan_state *st, struct ArrowArray *out)
     return project(st, &full, out);
 }
 
+int dlk_read__scan_next(dlk_read__scan *st, struct ArrowArray *out)
+{
+    if (st->failed) { /* at the end after a failure (never a partial sort) */
+        memset(out, 0, sizeof *out);
+        return DLK_OK;
+    }
+    int rc = next_batch(st, out);
+    if (rc) {
+        close_file(st); /* keeps the thread's error */
+        st->remaining = 0;
+        st->failed = true;
+    }
+    return rc;
+}
+
+const struct ArrowSchema *dlk_read__scan_schema(const dlk_read__scan *st)
+{
+    return &st->out_schema;
+}
+
+const dlk_file_info *dlk_read__scan_file(const dlk_read__scan *st)
+{
+    return st ? st->file : NULL;
+}
+
+void dlk_read__scan_stats(const dlk_read__scan *st, dlk_scan_stats *out)
+{
+    if (st)
+        *out = st->stats;
+    else
+        memset(out, 0, sizeof *out);
+}
+
+void dlk_read__scan_free(dlk_read__scan **it)
+{
+    if (!it || !*it) return;
+    const dlk_scan_stats *k = &(*it)->stats;
+    DLK_DEBUG("scan",
+              "files %" PRId64 " total, %" PRId64 " skipped, %" PRId64 " read; row groups %" PRId64
+              " total, %" PRId64 " skipped, %" PRId64 " read; rows %" PRId64 " read, %" PRId64
+              " deleted, %" PRId64 " returned",
+              k->files_total, k->files_skipped, k->files_read, k->row_groups_total,
+              k->row_groups_skipped, k->row_groups_read, k->rows_read, k->rows_deleted,
+              k->rows_returned);
+    scan_free(*it);
+    *it = NULL;
+}
+
+/* ---- the public stream over the iterator ---- */
+
 static int s_get_schema(struct ArrowArrayStream *s, struct ArrowSchema *out)
 {
     scan_state *st = s->private_data;
     int rc = dlk_arrow_schema_copy(&st->out_schema, out);
-    return rc ? -rc : 0;
+    return rc ? 12 /* ENOMEM */ : 0;
 }
 
 static int s_get_next(struct ArrowArrayStream *s, struct ArrowArray *out)
 {
     scan_state *st = s->private_data;
-    int rc = next_batch(st, out);
-    if (rc) {
+    if (dlk_read__scan_next(st, out)) {
         dlk_free(st->last_error);
         st->last_error = dlk_strdup(dlk_error_last()->message);
-        close_file(st);
-        st->remaining = 0;
-        return 5; /* EIO */
+        return 5; /* EIO; dlk_error_last() keeps the dlk_status */
     }
     return 0;
 }
@@ -816,15 +876,8 @@ static const char *s_get_last_error(struct ArrowArrayStream *s)
 static void s_release(struct ArrowArrayStream *s)
 {
     if (!s || !s->release) return;
-    const dlk_scan_stats *k = &((scan_state *)s->private_data)->stats;
-    DLK_DEBUG("scan",
-              "files %" PRId64 " total, %" PRId64 " skipped, %" PRId64 " read; row groups %" PRId64
-              " total, %" PRId64 " skipped, %" PRId64 " read; rows %" PRId64 " read, %" PRId64
-              " deleted, %" PRId64 " returned",
-              k->files_total, k->files_skipped, k->files_read, k->row_groups_total,
-              k->row_groups_skipped, k->row_groups_read, k->rows_read, k->rows_deleted,
-              k->rows_returned);
-    scan_free(s->private_data);
+    scan_state *st = s->private_data;
+    dlk_read__scan_free(&st);
     s->release = NULL;
 }
 
@@ -888,10 +941,10 @@ static int schema_of(scan_state *st, int64_t n, struct ArrowSchema *out)
     return rc;
 }
 
-int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
-                  struct ArrowArrayStream *out)
+int dlk_read__scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
+                        dlk_read__scan **out)
 {
-    memset(out, 0, sizeof *out);
+    *out = NULL;
     dlk_scan_options def = DLK_SCAN_OPTIONS_INIT;
     if (!opts) opts = &def;
     if (opts->version < 1)
@@ -950,6 +1003,17 @@ int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
         scan_free(st);
         return rc;
     }
+    *out = st;
+    return DLK_OK;
+}
+
+int dlk_scan_open(const dlk_snapshot *snap, const dlk_scan_options *opts,
+                  struct ArrowArrayStream *out)
+{
+    memset(out, 0, sizeof *out);
+    scan_state *st = NULL;
+    int rc = dlk_read__scan_open(snap, opts, &st);
+    if (rc) return rc;
     out->get_schema = s_get_schema;
     out->get_next = s_get_next;
     out->get_last_error = s_get_last_error;
