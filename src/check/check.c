@@ -5,6 +5,7 @@
  * and metaData, schemaString parses, partition columns exist); then hands the
  * snapshot to check_files.c for the data files. See deltalake/check.h.
  */
+#include "core/protocol.h"
 #include "core/schema.h"
 #include "arrow/arrow.h"
 #include "log/replay.h"
@@ -310,6 +311,15 @@ static int check_state(dlk_check_ctx *c, dlk_snapshot **snap_out)
                                             st.metadata->partition_columns[i]);
                 }
             }
+            const char *miss =
+                st.protocol ? dlk_core__protocol_missing_feature(st.protocol, st.metadata, &sc)
+                            : NULL;
+            if (!rc && miss)
+                rc = dlk_ops__check_add(c, "protocol_feature", st.version, NULL,
+                                        "the table uses %s (metaData) but its protocol "
+                                        "(reader %d, writer %d) does not support the feature",
+                                        miss, st.protocol->min_reader_version,
+                                        st.protocol->min_writer_version);
             dlk_arrow_schema_release(&sc);
         }
     }
