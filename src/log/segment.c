@@ -100,8 +100,7 @@ void dlk_log_segment_free(dlk_log_segment *seg)
     memset(seg, 0, sizeof *seg);
 }
 
-/* Version from _last_checkpoint, or -1 when missing or unusable. */
-static int64_t last_checkpoint_hint(dlk_storage *s)
+int64_t dlk_log_last_checkpoint_version(dlk_storage *s)
 {
     uint8_t *data = NULL;
     size_t n = 0;
@@ -358,7 +357,7 @@ int dlk_log_segment_build(dlk_storage *s, int64_t version, dlk_log_segment *out)
     memset(out, 0, sizeof *out);
     listing l = {0};
     int rc;
-    int64_t hint = last_checkpoint_hint(s);
+    int64_t hint = dlk_log_last_checkpoint_version(s);
     if (hint >= 0 && (version < 0 || version >= hint)) {
         char after[64];
         snprintf(after, sizeof after, LOG_DIR "%020lld", (long long)hint);

@@ -60,6 +60,10 @@ typedef struct dlk_log_segment {
 int dlk_log_segment_build(dlk_storage *s, int64_t version, dlk_log_segment *out);
 void dlk_log_segment_free(dlk_log_segment *seg);
 
+/* Version named by _delta_log/_last_checkpoint, or -1 when it is missing
+ * or unusable (the error is cleared). */
+int64_t dlk_log_last_checkpoint_version(dlk_storage *s);
+
 /* All commit files (n.json) of the log, ascending, with size and mtime. */
 int dlk_log_list_commits(dlk_storage *s, dlk_log_file **out, size_t *n);
 void dlk_log_files_free(dlk_log_file *f, size_t n);

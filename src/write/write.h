@@ -44,7 +44,10 @@ int dlk_ops__files_cut(dlk_ops__files *f);
 int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes);
 void dlk_ops__files_free(dlk_ops__files **f, bool remove);
 
-/* Checkpoint exactly `version` (the log must reach it). */
+/* Checkpoint exactly `version` (the log must reach it) of the table at root
+ * (a folder or a URI dlk_storage_open takes): dlk_log__checkpoint_write
+ * (log/checkpoint_write.h), then the expired log cleanup of a local table
+ * (best effort: a cleanup failure is logged, not returned). */
 int dlk_ops__checkpoint_at(const char *root, int64_t version);
 
 #endif
