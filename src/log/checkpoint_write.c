@@ -207,8 +207,8 @@ static int row_end(cp_writer *cw, const node *n)
     if (!rc) rc = dlk_arrow_builder_end(cw->root);
     if (rc) return rc;
     cw->rows++;
-    if (dlk_arrow_builder_length(cw->root) >= BATCH_ROWS ||
-        dlk_arrow_builder_bytes(cw->root) >= BATCH_BYTES)
+    int64_t len = dlk_arrow_builder_length(cw->root);
+    if (len >= BATCH_ROWS || (len % 256 == 0 && dlk_arrow_builder_bytes(cw->root) >= BATCH_BYTES))
         return flush(cw);
     return DLK_OK;
 }
@@ -337,21 +337,25 @@ static int write_rows(cp_writer *cw, const dlk_log_state *st, dlk_log_checkpoint
     if (!dlk_interval_ms(config(st, "delta.deletedFileRetentionDuration"), &tomb_ms))
         tomb_ms = DEFAULT_TOMBSTONE_RETENTION_MS;
     int64_t cutoff = dlk_now_micros() / 1000 - (int64_t)tomb_ms;
-    dlk_map live = {0};
-    if (!rc && st->tombstones.count) {
-        pos = 0;
-        while (!rc && (e = dlk_map_next(&st->files, &pos)))
-            rc = dlk_map_put(&live, e->key, strlen(e->key), (void *)1, NULL);
-    }
+    /* live paths that have a DV: a tombstone of the same path under
+     * another (or no) DV; a tombstone with a DV whose path is live without
+     * one is found by the key "<path>\0" in st->files */
+    dlk_map dv_live = {0};
+    pos = 0;
+    while (!rc && st->tombstones.count && (e = dlk_map_next(&st->files, &pos)))
+        if (((const dlk_add_action *)e->value)->dv)
+            rc = dlk_map_put(&dv_live, e->key, strlen(e->key), (void *)1, NULL);
     pos = 0;
     while (!rc && (e = dlk_map_next(&st->tombstones, &pos))) {
         const dlk_remove_action *r = e->value;
         if (r->has_deletion_timestamp && r->deletion_timestamp < cutoff) continue;
-        if (dlk_map_get(&live, e->key, strlen(e->key), NULL)) continue;
+        size_t plen = strlen(e->key);
+        if (dlk_map_get(&dv_live, e->key, plen, NULL)) continue;
+        if (r->dv && dlk_map_get(&st->files, e->key, plen + 1, NULL)) continue;
         rc = row_remove(cw, r);
         info->n_tombstones++;
     }
-    dlk_map_free(&live);
+    dlk_map_free(&dv_live);
     pos = 0;
     while (!rc && (e = dlk_map_next(&st->domains, &pos)))
         rc = row_domain(cw, e->value);
