@@ -6,6 +6,7 @@
 #ifndef DLK_CORE_PARTITION_H
 #define DLK_CORE_PARTITION_H
 
+#include "deltalake/arrow_abi.h"
 #include "deltalake/table.h"
 #include <jansson.h>
 #include <stdbool.h>
@@ -41,5 +42,27 @@ bool dlk_ops__ppath_match_json(const dlk_ops__ppath *p, const char *const *part_
  * from the path's is DLK_INVALID_ARGUMENT naming it. vals may be NULL. */
 int dlk_ops__ppath_scope(const dlk_ops__ppath *p, const char *const *part_cols,
                          const char *const *vals, const char **out);
+
+/* ---- predicates over partition values (replace_where, delete by partition) ---- */
+
+/* A predicate of the expression language (deltalake/expr.h) bound to the
+ * partition columns of a table, evaluated exactly on partition values. */
+typedef struct dlk_ops__ppred dlk_ops__ppred;
+
+/* Parse text and bind it to the partition columns part_cols (logical names)
+ * of table_schema. Errors name `what` ("replace_where: ...") and carry the
+ * expression layer's code and position (DLK_PARSE, DLK_NOT_FOUND with a
+ * did-you-mean, DLK_SCHEMA_MISMATCH); a column of the table that is not a
+ * partition column is DLK_UNSUPPORTED naming it and its position. */
+int dlk_ops__ppred_new(const char *what, const char *text, const struct ArrowSchema *table_schema,
+                       const char *const *part_cols, size_t n_part, dlk_ops__ppred **out);
+void dlk_ops__ppred_free(dlk_ops__ppred **p);
+/* Evaluate on n_rows sets of partition values: vals[r * n_part + k] is the
+ * serialized value (Delta partition-value notation) of part_cols[k] in row
+ * r, NULL or "" for null. match[r] = the predicate is TRUE. DLK_PARSE for
+ * a value that does not parse as its column's type. */
+int dlk_ops__ppred_eval(dlk_ops__ppred *p, const char *const *vals, size_t n_rows, bool *match);
+/* One row, remembered per distinct values (files share partitions). */
+int dlk_ops__ppred_match(dlk_ops__ppred *p, const char *const *vals, bool *match);
 
 #endif

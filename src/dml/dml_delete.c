@@ -26,36 +26,12 @@ static bool is_partition_col(const dlk_dml *d, const char *name)
     return false;
 }
 
-static int append_value(dlk_arrow_builder *b, const char *format, const char *text)
-{
-    if (!text || !*text) return dlk_arrow_builder_append_null(b);
-    dlk_value v;
-    int rc = dlk_value_parse(format, text, strlen(text), &v);
-    if (rc) return rc;
-    switch (v.kind) {
-    case DLK_VALUE_NULL:
-        return dlk_arrow_builder_append_null(b);
-    case DLK_VALUE_BOOL:
-        return dlk_arrow_builder_append_bool(b, v.b);
-    case DLK_VALUE_INT:
-        return dlk_arrow_builder_append_int(b, v.i);
-    case DLK_VALUE_DOUBLE:
-        return dlk_arrow_builder_append_double(b, v.d);
-    case DLK_VALUE_STRING:
-        return dlk_arrow_builder_append_bytes(b, v.str, v.len);
-    case DLK_VALUE_DECIMAL:
-        return dlk_arrow_builder_append_decimal(b, v.dec_hi, v.dec_lo);
-    }
-    return dlk_err_set(DLK_ERROR, "partition value '%s': unexpected kind", text);
-}
-
 /* Evaluate a predicate reading only partition columns on every in-scope
  * file's partition values (one row per file); files where it is TRUE are
  * marked whole. NULL predicate: every in-scope file. */
 static int delete_by_partition(dlk_dml *d, const char *predicate)
 {
     const dlk_snapshot *snap = d->snap;
-    const struct ArrowSchema *ts = dlk_snapshot_schema(snap);
     size_t nf = 0;
     const dlk_file_info **files = dlk_calloc(snap->n_files + 1, sizeof *files);
     if (!files) return dlk_err_nomem();
@@ -68,48 +44,20 @@ static int delete_by_partition(dlk_dml *d, const char *predicate)
         dlk_free(files);
         return rc;
     }
-    struct ArrowSchema ps = {0};
-    struct ArrowArray batch = {0}, mask = {0};
-    dlk_arrow_builder *b = NULL;
-    dlk_expr *e = NULL;
-    int64_t *sel = NULL, nsel = 0;
-    const char **vals = dlk_calloc(d->st.n_part + 1, sizeof *vals);
-    rc = vals ? dlk_arrow_schema_new(&ps, "+s", "", 0, (int64_t)d->st.n_part) : dlk_err_nomem();
-    for (size_t k = 0; k < d->st.n_part && !rc; k++) {
-        int64_t idx = dlk_arrow_schema_find(ts, d->st.partition_cols[k]);
-        if (idx < 0)
-            rc = dlk_err_set(DLK_CORRUPT, "partition column '%s' not in the schema",
-                             d->st.partition_cols[k]);
-        else {
-            rc = dlk_arrow_schema_copy(ts->children[idx], ps.children[k]);
-            ps.children[k]->flags |= ARROW_FLAG_NULLABLE;
-        }
-    }
-    if (!rc) rc = dlk_expr_parse_predicate(predicate, &ps, &e);
-    if (!rc) rc = dlk_arrow_builder_new(&ps, &b);
-    for (size_t i = 0; i < nf && !rc; i++) {
-        dlk_ops__dml_part_values(d, files[i], vals);
-        rc = dlk_arrow_builder_begin(b);
-        for (size_t k = 0; k < d->st.n_part && !rc; k++) {
-            rc = append_value(dlk_arrow_builder_child(b, (int64_t)k), ps.children[k]->format,
-                              vals[k]);
-            if (rc)
-                rc = dlk_err_context(rc, "%s: partition value of '%s'", files[i]->path,
-                                     d->st.partition_cols[k]);
-        }
-        if (!rc) rc = dlk_arrow_builder_end(b);
-    }
-    if (!rc) rc = dlk_arrow_builder_finish(b, &batch);
-    if (!rc) rc = dlk_expr_evaluate(e, &batch, &mask);
-    if (!rc) rc = dlk_expr_selection(&mask, &sel, &nsel);
-    for (int64_t i = 0; i < nsel && !rc; i++)
-        rc = dlk_ops__dml_mark_whole(d, files[sel[i]]);
-    dlk_expr_selection_free(sel);
-    dlk_arrow_array_release(&mask);
-    dlk_arrow_array_release(&batch);
-    dlk_arrow_builder_free(b);
-    dlk_expr_free(&e);
-    dlk_arrow_schema_release(&ps);
+    size_t np = d->st.n_part;
+    dlk_ops__ppred *p = NULL;
+    const char **vals = dlk_calloc(nf * np + 1, sizeof *vals);
+    bool *match = dlk_calloc(nf + 1, sizeof *match);
+    rc = vals && match ? dlk_ops__ppred_new(NULL, predicate, dlk_snapshot_schema(snap),
+                                            (const char *const *)d->st.partition_cols, np, &p)
+                       : dlk_err_nomem();
+    for (size_t i = 0; i < nf && !rc; i++)
+        dlk_ops__dml_part_values(d, files[i], vals + i * np);
+    if (!rc) rc = dlk_ops__ppred_eval(p, vals, nf, match);
+    for (size_t i = 0; i < nf && !rc; i++)
+        if (match[i]) rc = dlk_ops__dml_mark_whole(d, files[i]);
+    dlk_ops__ppred_free(&p);
+    dlk_free(match);
     dlk_free(vals);
     dlk_free(files);
     return rc;

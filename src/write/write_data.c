@@ -44,183 +44,78 @@
 #define WRITE_MEM_BUDGET ((size_t)64 << 20)
 #define WRITE_MAX_OPEN 128
 
-/* ---- replaceWhere: col = 'v' [AND col IS NULL ...] over partition columns */
-
-typedef struct cond {
-    char *col;
-    char *value; /* NULL: IS NULL */
-} cond;
+/* ---- replaceWhere: a predicate over partition columns (core/partition.h) */
 
 typedef struct where {
-    cond *c;
-    size_t n;
+    dlk_ops__ppred *p;
+    size_t n_part;
+    char **keys;       /* partitionValues key of each partition column */
+    const char **vals; /* scratch: the values of one add */
 } where;
 
 static void where_free(where *w)
 {
-    for (size_t i = 0; i < w->n; i++) {
-        dlk_free(w->c[i].col);
-        dlk_free(w->c[i].value);
-    }
-    dlk_free(w->c);
+    dlk_ops__ppred_free(&w->p);
+    for (size_t i = 0; w->keys && i < w->n_part; i++)
+        dlk_free(w->keys[i]);
+    dlk_free(w->keys);
+    dlk_free(w->vals);
     memset(w, 0, sizeof *w);
 }
 
 static int where_parse(const char *s, const dlk_txn_state *st, where *w)
 {
     memset(w, 0, sizeof *w);
-    size_t i = 0;
-    int rc = DLK_OK;
-#define WS()                                                                                       \
-    while (s[i] && isspace((unsigned char)s[i]))                                                   \
-    i++
-    for (;;) {
-        WS();
-        size_t st0 = i;
-        char *col = NULL, *val = NULL;
-        if (s[i] == '`') {
-            const char *e = strchr(s + i + 1, '`');
-            if (!e)
-                return dlk_err_set(DLK_PARSE, "replace_where: position %zu: unterminated `name`",
-                                   i + 1);
-            col = dlk_strndup(s + i + 1, (size_t)(e - (s + i + 1)));
-            i = (size_t)(e - s) + 1;
-        } else {
-            while (isalnum((unsigned char)s[i]) || s[i] == '_')
-                i++;
-            if (i == st0) {
-                rc = dlk_err_set(DLK_PARSE,
-                                 "replace_where: position %zu: expected a partition column", i + 1);
-                break;
-            }
-            col = dlk_strndup(s + st0, i - st0);
-        }
-        if (!col) return dlk_err_nomem();
-        bool known = false;
-        for (size_t k = 0; k < st->n_part; k++)
-            if (!strcmp(st->partition_cols[k], col)) known = true;
-        if (!known) {
-            rc = dlk_err_set(DLK_UNSUPPORTED,
-                             "replace_where: '%s' is not a partition column (only predicates on "
-                             "partition columns are supported)",
-                             col);
-            dlk_free(col);
-            break;
-        }
-        if (dlk_ops__cm_mode(st) > 0) { /* partitionValues are keyed by physical names */
-            char pb[512];
-            const char *pn = dlk_ops__cm_col_phys(&st->schema, col, pb, sizeof pb);
-            if (pn != col) {
-                char *pc = dlk_strdup(pn);
-                dlk_free(col);
-                if (!(col = pc)) return dlk_err_nomem();
-            }
-        }
-        WS();
-        bool is_null = false;
-        if (s[i] == '=') {
-            i++;
-            WS();
-            if (s[i] == '\'') {
-                dlk_buf b = {0};
-                i++;
-                for (;;) {
-                    if (!s[i]) {
-                        dlk_buf_free(&b);
-                        dlk_free(col);
-                        return dlk_err_set(DLK_PARSE, "replace_where: unterminated string");
-                    }
-                    if (s[i] == '\'') {
-                        if (s[i + 1] == '\'') {
-                            dlk_buf_putc(&b, '\'');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    dlk_buf_putc(&b, s[i++]);
-                }
-                val = dlk_buf_detach(&b);
-                if (!val) val = dlk_strdup("");
-            } else {
-                size_t v0 = i;
-                while (s[i] && !isspace((unsigned char)s[i]))
-                    i++;
-                if (i == v0) {
-                    dlk_free(col);
-                    return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected a value",
-                                       i + 1);
-                }
-                val = dlk_strndup(s + v0, i - v0);
-            }
-        } else if (!strncasecmp(s + i, "is", 2) && isspace((unsigned char)s[i + 2])) {
-            i += 2;
-            WS();
-            if (strncasecmp(s + i, "null", 4)) {
-                dlk_free(col);
-                return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected NULL", i + 1);
-            }
-            i += 4;
-            is_null = true;
-        } else {
-            dlk_free(col);
-            return dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected '=' or IS NULL",
-                               i + 1);
-        }
-        cond *nc = dlk_realloc(w->c, (w->n + 1) * sizeof(cond));
-        if (!nc || (!is_null && !val)) {
-            dlk_free(col);
-            dlk_free(val);
-            return dlk_err_nomem();
-        }
-        w->c = nc;
-        w->c[w->n].col = col;
-        w->c[w->n].value = val;
-        w->n++;
-        WS();
-        if (!s[i]) break;
-        if (!strncasecmp(s + i, "and", 3) && isspace((unsigned char)s[i + 3])) {
-            i += 3;
-            continue;
-        }
-        rc = dlk_err_set(DLK_PARSE, "replace_where: position %zu: expected AND or the end", i + 1);
-        break;
+    w->n_part = st->n_part;
+    int rc = dlk_ops__ppred_new("replace_where", s, &st->schema,
+                                (const char *const *)st->partition_cols, st->n_part, &w->p);
+    if (rc) return rc;
+    w->keys = dlk_calloc(st->n_part + 1, sizeof *w->keys);
+    w->vals = dlk_calloc(st->n_part + 1, sizeof *w->vals);
+    if (!w->keys || !w->vals) rc = dlk_err_nomem();
+    bool mapped = dlk_ops__cm_mode(st) > 0; /* partitionValues are keyed by physical names */
+    for (size_t k = 0; k < st->n_part && !rc; k++) {
+        char pb[512];
+        const char *key = st->partition_cols[k];
+        if (mapped) key = dlk_ops__cm_col_phys(&st->schema, key, pb, sizeof pb);
+        if (!(w->keys[k] = dlk_strdup(key))) rc = dlk_err_nomem();
     }
-#undef WS
     if (rc) where_free(w);
     return rc;
 }
 
-static bool where_match(void *ctx, json_t *pv)
+/* Do the partition values (w->vals) satisfy the predicate? on_error: the
+ * answer when a value does not parse (a damaged log). */
+static bool where_eval(where *w, bool on_error)
 {
-    const where *w = ctx;
-    for (size_t i = 0; i < w->n; i++) {
-        json_t *v = json_object_get(pv, w->c[i].col);
-        const char *s = json_string_value(v);
-        if (!w->c[i].value) {
-            if (s && *s) return false;
-        } else if (!s || strcmp(s, w->c[i].value)) {
-            return false;
-        }
+    bool m = false;
+    if (dlk_ops__ppred_match(w->p, w->vals, &m)) {
+        DLK_WARN("write", "replace_where: %s", dlk_error_last()->message);
+        dlk_error_clear();
+        return on_error;
     }
-    return true;
+    return m;
 }
 
-/* where_match on the typed partition values of a winning add (conflicts) */
+/* on the partitionValues object of an add: written files, removes */
+static bool where_match(void *ctx, json_t *pv)
+{
+    where *w = ctx;
+    for (size_t k = 0; k < w->n_part; k++)
+        w->vals[k] = json_string_value(json_object_get(pv, w->keys[k]));
+    return where_eval(w, false);
+}
+
+/* on the typed partition values of a winning add (conflicts: an unreadable
+ * value counts as read) */
 static bool where_match_kvs(void *ctx, const dlk_kvs *pv)
 {
-    const where *w = ctx;
-    for (size_t i = 0; i < w->n; i++) {
+    where *w = ctx;
+    for (size_t k = 0; k < w->n_part; k++) {
         bool found;
-        const char *s = dlk_kvs_get(pv, w->c[i].col, &found);
-        if (!w->c[i].value) {
-            if (s && *s) return false;
-        } else if (!s || strcmp(s, w->c[i].value)) {
-            return false;
-        }
+        w->vals[k] = dlk_kvs_get(pv, w->keys[k], &found);
     }
-    return true;
+    return where_eval(w, true);
 }
 
 /* ---- data files ------------------------------------------------------- */
