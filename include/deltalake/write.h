@@ -101,8 +101,9 @@ typedef struct dlk_write_options {
     int version; /**< 4 (1: before partition_path; 3: before timestamp_unit) */
     int mode;    /**< dlk_write_mode */
     /** Overwrite only: replace just the partitions matching this predicate
-     *  over partition columns ("region = 'eu' AND day = '2024-01-01'"); every
-     *  written row must match it. NULL: the whole table. */
+     *  (the language of expr.h) over partition columns ("region = 'eu' AND
+     *  day >= '2024-01-01'", "region IN ('eu', 'us') OR region IS NULL");
+     *  every written row must match it. NULL: the whole table. */
     const char *replace_where;
     int input_format;    /**< dlk_input_format */
     bool merge_schema;   /**< add new input fields as nullable columns */
