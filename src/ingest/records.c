@@ -904,6 +904,11 @@ int64_t dlk_ops_records_count(const dlk_records_reader *r)
     return r ? r->count : 0;
 }
 
+const struct ArrowSchema *dlk_ops_records_schema(const dlk_records_reader *r)
+{
+    return &r->schema;
+}
+
 const struct ArrowSchema *dlk_ops_records_data_schema(const dlk_records_reader *r)
 {
     return &r->data_schema;
@@ -1046,6 +1051,17 @@ static int bucket_json(const dlk_records_reader *r, size_t i, json_t *v, char **
     int rc = bucket_text(r, i, d, strlen(d), out);
     free(d);
     return rc;
+}
+
+int dlk_ops_records_part_json(dlk_records_reader *r, size_t i, json_t *v, int64_t line, char **out)
+{
+    *out = NULL;
+    if (i >= r->n_part)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "records: no partition column %zu", i);
+    r->line = line;
+    if (r->opts.bucket_src && r->opts.bucket_src[i]) return bucket_json(r, i, v, out);
+    return part_value(r, &r->full.children[r->part_idx[i]], v,
+                      r->opts.part_given && r->opts.part_given[i], out);
 }
 
 static void clear_vals(dlk_records_reader *r)

@@ -77,6 +77,7 @@ typedef struct dlk_records_options {
 int dlk_ops_bucket_of(const char *text, size_t len, int n);
 
 typedef struct dlk_records_reader dlk_records_reader;
+struct json_t;
 
 /* Reader over f (borrowed, read sequentially until EOF) converting by schema
  * (a "+s", copied). */
@@ -98,12 +99,22 @@ int dlk_ops_records_next(dlk_records_reader *r, struct ArrowArray *out);
  * at the end of input. */
 int dlk_ops_records_next_part(dlk_records_reader *r, struct ArrowArray *out,
                               const char *const **partition_values);
+/* The table schema the reader converts by (borrowed). */
+const struct ArrowSchema *dlk_ops_records_schema(const dlk_records_reader *r);
 /* Schema of the emitted batches (borrowed): the table schema without the
  * partition columns. */
 const struct ArrowSchema *dlk_ops_records_data_schema(const dlk_records_reader *r);
 /* Records converted so far; the current line number. */
 int64_t dlk_ops_records_count(const dlk_records_reader *r);
 void dlk_ops_records_free(dlk_records_reader *r);
+
+/* The partition value text of partition column i for a JSON value v (NULL:
+ * missing), exactly as a record holding v gets it (bucket columns: the
+ * bucket of v, the source column's value): *out a new string (dlk_free) or
+ * NULL for null. For inputs converted by value rather than as records
+ * (Parquet); messages name `line` as the record's line. */
+int dlk_ops_records_part_json(dlk_records_reader *r, size_t i, struct json_t *v, int64_t line,
+                              char **out);
 
 /* Read all NDJSON text and collect the top-level (and nested struct) fields
  * missing from schema: *merged becomes schema plus the new fields (nullable,

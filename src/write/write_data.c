@@ -3,6 +3,7 @@
  * commit with retries on lost races (see include/deltalake/write.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "arrow/arrow.h"
+#include "arrow/builder.h"
 #include "core/commit.h"
 #include "core/protocol.h"
 #include "core/stats.h"
@@ -18,6 +19,7 @@
 #include "parquet/codec.h"
 #include "parquet/writer.h"
 #include "deltalake/arrow_json.h"
+#include "deltalake/expr.h"
 #include "deltalake/parquet.h"
 #include "core/schema_ddl.h"
 #include "util/alloc.h"
@@ -661,51 +663,353 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const u
     return rc;
 }
 
-/* Rows of a Parquet file (bytes in memory) as NDJSON in the JSON
- * conventions of arrow_json, for the record converter: partitioned tables
- * take Parquet input through it, so partition values, hash buckets and
- * partition paths follow one code path. Columns are matched by name and must
- * have the table's types. */
-static int parquet_as_ndjson(const struct ArrowSchema *table_schema, const uint8_t *data,
-                             size_t len, dlk_buf *out)
+/* ---- Parquet input into a partitioned table ------------------------------ */
+
+/* Rows of one partition within a row group. */
+typedef struct pgroup {
+    char **vals; /* n_part partition values (owned; NULL: null) */
+    int64_t *rows;
+    size_t n, cap;
+} pgroup;
+
+/* Splitting the row groups of a Parquet file by partition value. */
+typedef struct psplit {
+    wctx *c;
+    dlk_records_reader *r; /* partition-value rules of the record path */
+    const dlk_records_options *ro;
+    size_t n_part;
+    int64_t *pcol;  /* per partition column: index in the read columns (value or
+                     * bucket source), -1: not in the file */
+    bool *pnull_ok; /* per partition column: nullable, or given by the path */
+    /* current row group */
+    const struct ArrowSchema *fs;
+    const struct ArrowArray *fa;
+    int64_t row_base; /* rows of the earlier row groups (messages) */
+    /* scratch of one row */
+    char (*tbuf)[64];
+    const char **vptr;
+    size_t *vlen;
+    char **vown; /* fallback texts (owned) */
+    char *jb;
+    size_t jlen, jcap;
+    dlk_buf key;
+    dlk_map index;  /* key -> group number + 1 */
+    dlk_vec groups; /* pgroup */
+} psplit;
+
+/* The fallback: the value rendered as JSON by the arrow_json conventions and
+ * given to the record converter's partition-value rules (floats, decimals,
+ * bucket sources of other types), exactly as the NDJSON path renders them. */
+static int pvalue_json(psplit *x, size_t k, const struct ArrowSchema *f, const struct ArrowArray *a,
+                       int64_t row)
+{
+    json_t *v = NULL;
+    if (a) {
+        x->jlen = 0;
+        int rc = dlk_arrow_json_value(f, a, x->fa->offset + row, 0, &x->jb, &x->jlen, &x->jcap);
+        if (rc) return rc;
+        v = json_loadb(x->jb, x->jlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+        if (!v) return dlk_err_set(DLK_ERROR, "parquet input: value of '%s' as JSON", f->name);
+    }
+    /* messages count the file's rows as lines */
+    int rc = dlk_ops_records_part_json(x->r, k, v, x->row_base + row + 1, &x->vown[k]);
+    json_decref(v);
+    if (rc) return dlk_err_context(rc, "parquet input");
+    x->vptr[k] = x->vown[k];
+    x->vlen[k] = x->vown[k] ? strlen(x->vown[k]) : 0;
+    return rc;
+}
+
+/* Partition value k of row `row` into x->vptr[k] / vlen[k] (NULL: null), as
+ * the record path makes it: strings as they are, integers in decimal,
+ * dates YYYY-MM-DD, timestamps "YYYY-MM-DD HH:MM:SS[.ffffff]", hash buckets
+ * of the source's text. */
+static int pvalue(psplit *x, size_t k, int64_t row)
+{
+    x->vptr[k] = NULL;
+    x->vlen[k] = 0;
+    bool bucket = x->ro->bucket_src && x->ro->bucket_src[k];
+    int64_t p = x->pcol[k];
+    const struct ArrowArray *a = p >= 0 ? x->fa->children[p] : NULL;
+    const struct ArrowSchema *f = p >= 0 ? x->fs->children[p] : NULL;
+    bool valid = a && dlk_arrow_is_valid(a, x->fa->offset + row);
+    const char *fmt = f ? f->format : "";
+    int64_t i = a ? a->offset + x->fa->offset + row : 0;
+    char *t = x->tbuf[k];
+    const char *s = NULL; /* value text (bucket source or partition value) */
+    size_t n = 0;
+    if (!valid) {
+        if (bucket) {
+            s = "", n = 0;
+        } else if (!x->pnull_ok[k]) {
+            const char *col = x->ro->partition_cols[k];
+            const struct ArrowSchema *ts = dlk_ops_records_schema(x->r);
+            int64_t ti = dlk_arrow_schema_find(ts, col);
+            dlk_buf e = {0};
+            if (ti >= 0) dlk_core_type_name(ts->children[ti], &e);
+            int rc = dlk_err_schema_mismatch(
+                dlk_buf_cstr(&e), "null",
+                "parquet input: row %" PRId64
+                ": partition column '%s': expected %s not null, got %s",
+                x->row_base + row + 1, col, dlk_buf_cstr(&e), a ? "null" : "a missing column");
+            dlk_buf_free(&e);
+            return rc;
+        } else {
+            return DLK_OK;
+        }
+    } else if (!strcmp(fmt, "u")) {
+        const int32_t *off = a->buffers[1];
+        s = (const char *)a->buffers[2] + off[i];
+        n = (size_t)(off[i + 1] - off[i]);
+    } else if (strchr("csil", fmt[0]) && !fmt[1]) {
+        int64_t v = fmt[0] == 'c'   ? ((const int8_t *)a->buffers[1])[i]
+                    : fmt[0] == 's' ? ((const int16_t *)a->buffers[1])[i]
+                    : fmt[0] == 'i' ? ((const int32_t *)a->buffers[1])[i]
+                                    : ((const int64_t *)a->buffers[1])[i];
+        n = (size_t)snprintf(t, 64, "%" PRId64, v);
+        s = t;
+    } else if (!strcmp(fmt, "b")) {
+        bool v = dlk_bit_get(a->buffers[1], i);
+        s = v ? "true" : "false", n = v ? 4 : 5;
+    } else if (!bucket && !strcmp(fmt, "tdD")) {
+        n = dlk_format_date(((const int32_t *)a->buffers[1])[i], t);
+        s = t;
+    } else if (!bucket && (!strcmp(fmt, "tsu:UTC") || !strcmp(fmt, "tsu:"))) {
+        n = dlk_format_timestamp(((const int64_t *)a->buffers[1])[i], false, t);
+        t[10] = ' ';
+        if (n >= 26 && !strcmp(t + 19, ".000000")) t[19] = 0, n = 19;
+        s = t;
+    } else {
+        return pvalue_json(x, k, f, a, row);
+    }
+    if (bucket) {
+        n = (size_t)snprintf(t, 64, "%d", dlk_ops_bucket_of(s, n, x->ro->bucket_n[k]));
+        s = t;
+    }
+    x->vptr[k] = s;
+    x->vlen[k] = n;
+    return DLK_OK;
+}
+
+static void groups_clear(psplit *x)
+{
+    for (size_t g = 0; g < x->groups.len; g++) {
+        pgroup *pg = &dlk_vec_at(&x->groups, pgroup, g);
+        for (size_t k = 0; k < x->n_part; k++)
+            dlk_free(pg->vals[k]);
+        dlk_free(pg->vals);
+        dlk_free(pg->rows);
+    }
+    x->groups.len = 0;
+    dlk_map_free(&x->index);
+}
+
+/* Sort the rows of the current row group into groups of equal partition values. */
+static int split_rows(psplit *x, int64_t n_rows)
+{
+    int rc = DLK_OK;
+    for (int64_t row = 0; row < n_rows && !rc; row++) {
+        x->key.len = 0;
+        for (size_t k = 0; k < x->n_part && !rc; k++) {
+            dlk_free(x->vown[k]);
+            x->vown[k] = NULL;
+            if ((rc = pvalue(x, k, row))) break;
+            /* key: each value then \x1f; a null is \x1e */
+            rc = x->vptr[k] ? dlk_buf_append(&x->key, x->vptr[k], x->vlen[k])
+                            : dlk_buf_putc(&x->key, '\x1e');
+            if (!rc) rc = dlk_buf_putc(&x->key, '\x1f');
+        }
+        if (rc) break;
+        void *hit = NULL;
+        pgroup *pg;
+        if (dlk_map_get(&x->index, x->key.data, x->key.len, &hit)) {
+            pg = &dlk_vec_at(&x->groups, pgroup, (uintptr_t)hit - 1);
+        } else {
+            pgroup ng = {0};
+            if (!(ng.vals = dlk_calloc(x->n_part + 1, sizeof *ng.vals))) return dlk_err_nomem();
+            for (size_t k = 0; k < x->n_part && !rc; k++)
+                if (x->vptr[k] && !(ng.vals[k] = dlk_strndup(x->vptr[k], x->vlen[k])))
+                    rc = dlk_err_nomem();
+            if (!rc) rc = dlk_vec_push(&x->groups, &ng);
+            if (!rc)
+                rc = dlk_map_put(&x->index, x->key.data, x->key.len,
+                                 (void *)(uintptr_t)x->groups.len, NULL);
+            if (rc) {
+                for (size_t k = 0; k < x->n_part; k++)
+                    dlk_free(ng.vals[k]);
+                dlk_free(ng.vals);
+                break;
+            }
+            pg = &dlk_vec_at(&x->groups, pgroup, x->groups.len - 1);
+        }
+        if (pg->n == pg->cap) {
+            size_t nc = pg->cap ? pg->cap * 2 : 256;
+            int64_t *nr = dlk_realloc(pg->rows, nc * sizeof *nr);
+            if (!nr) return dlk_err_nomem();
+            pg->rows = nr;
+            pg->cap = nc;
+        }
+        pg->rows[pg->n++] = row;
+    }
+    return rc;
+}
+
+/* A column of n nulls of field f's type. */
+static int null_array(const struct ArrowSchema *f, int64_t n, struct ArrowArray *out)
+{
+    struct ArrowSchema copy;
+    dlk_arrow_builder *b = NULL;
+    int rc = dlk_arrow_schema_copy(f, &copy);
+    if (rc) return rc;
+    copy.flags |= ARROW_FLAG_NULLABLE;
+    rc = dlk_arrow_builder_new(&copy, &b);
+    for (int64_t i = 0; i < n && !rc; i++)
+        rc = dlk_arrow_builder_append_null(b);
+    if (!rc) rc = dlk_arrow_builder_finish(b, out);
+    dlk_arrow_builder_free(b);
+    dlk_arrow_schema_release(&copy);
+    return rc;
+}
+
+static void borrowed_release(struct ArrowArray *a)
+{
+    a->release = NULL;
+}
+
+/* Feed a Parquet file (bytes in memory) to the writer of a partitioned
+ * table: each row group is read once (the table's columns the file has,
+ * types checked), its rows are split by partition value (as the record
+ * path renders them; hash buckets from their source), and each partition's
+ * rows go to its files as one batch of the data columns (columns the file
+ * lacks are null; a NOT NULL one is a SCHEMA_MISMATCH). With a partition
+ * path (pp), values come from it as for records. */
+static int feed_parquet_partitioned(wctx *c, const struct ArrowSchema *table_schema,
+                                    dlk_records_reader *r, const dlk_records_options *ro,
+                                    const dlk_ops__ppath *pp, const char **pvals,
+                                    const uint8_t *data, size_t len)
 {
     dlk_pq_file *f = NULL;
     int rc = dlk_pq_open_memory(data, len, "input", &f);
     if (rc) return rc;
-    size_t nt = (size_t)table_schema->n_children, n = 0;
-    const char **cols = dlk_calloc(nt ? nt : 1, sizeof(char *));
-    const struct ArrowSchema **fields = dlk_calloc(nt ? nt : 1, sizeof *fields);
-    char *jb = NULL;
-    size_t jlen = 0, jcap = 0;
+    const struct ArrowSchema *ds = dlk_ops_records_data_schema(r); /* logical names */
+    size_t nt = (size_t)table_schema->n_children, n = 0, np = ro->n_partition_cols;
+    size_t nd = (size_t)ds->n_children;
+    const char **cols = dlk_calloc(nt + 1, sizeof(char *));
+    const struct ArrowSchema **fields = dlk_calloc(nt + 1, sizeof *fields);
+    int64_t *dcol = dlk_calloc(nd + 1, sizeof *dcol); /* data column -> read column or -1 */
+    struct ArrowArray *nulls = dlk_calloc(nd + 1, sizeof *nulls);
+    struct ArrowArray **kids = dlk_calloc(nd + 1, sizeof *kids);
     struct ArrowSchema file_schema = {0};
-    if (!cols || !fields) rc = dlk_err_nomem();
+    psplit x = {0};
+    x.c = c;
+    x.r = r;
+    x.ro = ro;
+    x.n_part = np;
+    x.groups.elem = sizeof(pgroup);
+    x.pcol = dlk_calloc(np + 1, sizeof *x.pcol);
+    x.pnull_ok = dlk_calloc(np + 1, sizeof *x.pnull_ok);
+    x.tbuf = dlk_calloc(np + 1, sizeof *x.tbuf);
+    x.vptr = dlk_calloc(np + 1, sizeof *x.vptr);
+    x.vlen = dlk_calloc(np + 1, sizeof *x.vlen);
+    x.vown = dlk_calloc(np + 1, sizeof *x.vown);
+    if (!cols || !fields || !dcol || !nulls || !kids || !x.pcol || !x.pnull_ok || !x.tbuf ||
+        !x.vptr || !x.vlen || !x.vown)
+        rc = dlk_err_nomem();
     if (!rc) rc = dlk_pq_get_schema(f, &file_schema);
-    /* table columns the file lacks are missing fields of every record (null,
-     * derived hash buckets, or a SCHEMA_MISMATCH for NOT NULL columns) */
+    /* the table's columns the file has, in table order */
     for (size_t i = 0; !rc && i < nt; i++) {
-        for (int64_t k = 0; k < file_schema.n_children; k++) {
-            if (!strcmp(file_schema.children[k]->name, table_schema->children[i]->name)) {
-                cols[n] = table_schema->children[i]->name;
-                fields[n++] = table_schema->children[i];
-                break;
-            }
-        }
+        if (dlk_arrow_schema_find(&file_schema, table_schema->children[i]->name) < 0) continue;
+        cols[n] = table_schema->children[i]->name;
+        fields[n++] = table_schema->children[i];
     }
     if (file_schema.release) dlk_arrow_schema_release(&file_schema);
+    for (size_t k = 0; !rc && k < np; k++) {
+        const char *src =
+            ro->bucket_src && ro->bucket_src[k] ? ro->bucket_src[k] : ro->partition_cols[k];
+        x.pcol[k] = -1;
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(cols[j], src)) x.pcol[k] = (int64_t)j;
+        int64_t ti = dlk_arrow_schema_find(table_schema, ro->partition_cols[k]);
+        x.pnull_ok[k] = (ti >= 0 && (table_schema->children[ti]->flags & ARROW_FLAG_NULLABLE)) ||
+                        (ro->part_given && ro->part_given[k]);
+    }
+    for (size_t j = 0; !rc && j < nd; j++) {
+        dcol[j] = -1;
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(cols[i], ds->children[j]->name)) dcol[j] = (int64_t)i;
+    }
+    int64_t row_base = 0;
     for (int rg = 0; !rc && rg < dlk_pq_num_row_groups(f); rg++) {
         struct ArrowSchema fs;
         struct ArrowArray fa;
         if ((rc = read_input_row_group(f, rg, fields, cols, n, &fs, &fa))) break;
-        for (int64_t r = 0; !rc && r < fa.length; r++) {
-            jlen = 0;
-            rc = dlk_arrow_json_row(&fs, &fa, r, &jb, &jlen, &jcap);
-            if (!rc) rc = dlk_buf_append(out, jb, jlen);
-            if (!rc) rc = dlk_buf_append(out, "\n", 1);
+        int64_t rows = fa.length;
+        for (size_t j = 0; j < nd && !rc && rows > 0; j++) {
+            if (dcol[j] >= 0) {
+                kids[j] = fa.children[dcol[j]];
+            } else if (!(ds->children[j]->flags & ARROW_FLAG_NULLABLE)) {
+                dlk_buf e = {0};
+                dlk_core_type_name(ds->children[j], &e);
+                rc = dlk_err_schema_mismatch(dlk_buf_cstr(&e), "missing",
+                                             "parquet input: column '%s' (%s not null) is "
+                                             "missing from the file",
+                                             ds->children[j]->name, dlk_buf_cstr(&e));
+                dlk_buf_free(&e);
+            } else if (!(rc = null_array(ds->children[j], fa.offset + rows, &nulls[j]))) {
+                kids[j] = &nulls[j];
+            }
         }
+        x.fs = &fs;
+        x.fa = &fa;
+        x.row_base = row_base;
+        if (!rc && rows > 0) rc = split_rows(&x, rows);
+        /* the data columns as one "+s" view over the row group's arrays */
+        static const void *no_buffers[1] = {NULL};
+        struct ArrowArray view = {.length = rows,
+                                  .offset = fa.offset,
+                                  .n_buffers = 1,
+                                  .buffers = no_buffers,
+                                  .n_children = (int64_t)nd,
+                                  .children = kids,
+                                  .release = borrowed_release};
+        for (size_t g = 0; !rc && g < x.groups.len; g++) {
+            pgroup *pg = &dlk_vec_at(&x.groups, pgroup, g);
+            const char *const *vals = (const char *const *)pg->vals;
+            if (pp->text) {
+                if ((rc = dlk_ops__ppath_scope(pp, ro->partition_cols, vals, pvals))) break;
+                vals = pvals;
+            }
+            if ((int64_t)pg->n == rows) {
+                rc = write_batch(c, &view, vals);
+            } else {
+                struct ArrowArray part = {0};
+                rc = dlk_expr_take(ds, &view, pg->rows, (int64_t)pg->n, &part);
+                if (!rc) rc = write_batch(c, &part, vals);
+                dlk_arrow_array_release(&part);
+            }
+        }
+        groups_clear(&x);
+        for (size_t j = 0; j < nd; j++)
+            if (nulls[j].release) dlk_arrow_array_release(&nulls[j]);
+        row_base += rows;
         dlk_arrow_array_release(&fa);
         dlk_arrow_schema_release(&fs);
     }
-    dlk_arrow_json_free(jb);
+    groups_clear(&x);
+    dlk_vec_free(&x.groups);
+    dlk_buf_free(&x.key);
+    for (size_t k = 0; x.vown && k < np; k++)
+        dlk_free(x.vown[k]);
+    dlk_arrow_json_free(x.jb);
+    dlk_free(x.pcol);
+    dlk_free(x.pnull_ok);
+    dlk_free(x.tbuf);
+    dlk_free(x.vptr);
+    dlk_free(x.vlen);
+    dlk_free(x.vown);
+    dlk_free(kids);
+    dlk_free(nulls);
+    dlk_free(dcol);
     dlk_free(fields);
     dlk_free(cols);
     dlk_pq_close(f);
@@ -741,7 +1045,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     struct ArrowSchema merged = {0};
     dlk_records_reader *r = NULL;
     dlk_records_pipe *pipe = NULL;
-    dlk_buf commit = {0}, slurp = {0}, bridge = {0};
+    dlk_buf commit = {0}, slurp = {0};
     json_t *new_md = NULL;
     dlk_map removes = {0};
     dlk_ops__ppath pp = {0};
@@ -779,7 +1083,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     }
 
     const struct ArrowSchema *schema = &st.schema;
-    int fmt = opts->input_format; /* Parquet into a partitioned table becomes NDJSON below */
+    int fmt = opts->input_format;
     if (opts->merge_schema) {
         if (opts->input_format != DLK_INPUT_NDJSON) {
             rc = dlk_err_set(DLK_UNSUPPORTED, "merge_schema: only for NDJSON input");
@@ -848,13 +1152,6 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
             n = slurp.len;
             in = NULL;
         }
-        if (st.n_part) {
-            /* partitioned: through the record converter (see parquet_as_ndjson) */
-            if ((rc = parquet_as_ndjson(schema, (const uint8_t *)text, n, &bridge))) goto out;
-            text = bridge.data ? (const char *)bridge.data : "";
-            n = bridge.len;
-            fmt = DLK_INPUT_NDJSON;
-        }
     }
     dlk_records_options ro = DLK_RECORDS_OPTIONS_INIT;
     ro.format = fmt == DLK_INPUT_CSV ? DLK_RECORDS_CSV : DLK_RECORDS_NDJSON;
@@ -907,7 +1204,10 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     int64_t niv;
     if (ni && dlk_parse_i64(ni, &niv) == DLK_OK) c.num_indexed = (int)niv;
     if (fmt == DLK_INPUT_PARQUET) {
-        if ((rc = feed_parquet(&c, schema, (const uint8_t *)text, n))) goto out;
+        rc = st.n_part ? feed_parquet_partitioned(&c, schema, r, &ro, &pp, pvals,
+                                                  (const uint8_t *)text, n)
+                       : feed_parquet(&c, schema, (const uint8_t *)text, n);
+        if (rc) goto out;
     }
     /* threads >= 2: NDJSON chunks are parsed and converted by worker
      * threads while this one encodes and writes the batches */
@@ -1069,7 +1369,6 @@ done:
     dlk_arrow_schema_release(&merged);
     dlk_buf_free(&commit);
     dlk_buf_free(&slurp);
-    dlk_buf_free(&bridge);
     json_decref(new_md);
     dlk_map_free(&removes);
     dlk_ops__ppath_free(&pp);
