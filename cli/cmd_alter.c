@@ -1,5 +1,5 @@
 /* cli/cmd_alter.c - `deltalake alter TABLE ACTION`: one schema change as
- * one commit (connector.h): add a column, rename or drop a column (through
+ * one commit (alter.h): add a column, rename or drop a column (through
  * column mapping, enabled on the way when needed), enable column mapping. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -62,29 +62,18 @@ int cli_cmd_alter(int argc, char **argv)
         while (*atype == ' ')
             atype++;
     }
-    dlk_config cfg;
-    dlk_config_init(&cfg);
-    dlk_connector *c = NULL;
-    dlk_table_handle *t = NULL;
     int64_t v = -1;
-    int rc = dlk_config_set_table_path(&cfg, table);
-    if (!rc) rc = dlk_connector_new(&cfg, &c);
-    if (!rc) rc = dlk_connector_get_table(c, NULL, &t);
-    if (!rc) {
-        if (rename)
-            rc = dlk_table_handle_rename_column(t, old, to, &v);
-        else if (drop)
-            rc = dlk_table_handle_drop_column(t, drop, &v);
-        else if (add)
-            rc = dlk_table_handle_add_column(t, aname, atype, &v);
-        else if (enable)
-            rc = dlk_table_handle_enable_column_mapping(t, &v);
-    }
+    int rc = DLK_OK;
+    if (rename)
+        rc = dlk_table_rename_column(table, old, to, &v);
+    else if (drop)
+        rc = dlk_table_drop_column(table, drop, &v);
+    else if (add)
+        rc = dlk_table_add_column(table, aname, atype, NULL, &v);
+    else if (enable)
+        rc = dlk_table_enable_column_mapping(table, &v);
     free(old);
     free(aname);
-    dlk_table_handle_free(&t);
-    dlk_connector_free(&c);
-    dlk_config_free(&cfg);
     if (rc) return cli_fail(argv[0]);
     printf("{\"version\":%lld}\n", (long long)v);
     return CLI_OK;

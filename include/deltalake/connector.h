@@ -1,8 +1,8 @@
 /*
  * deltalake/connector.h - the seed API: a connector made from a dlk_config,
  * table handles, a schema builder, records in and out as JSON text, a query
- * builder with time travel, metadata, schema management, and wrappers of the
- * DML (dml.h) and maintenance (maintenance.h) operations that apply the
+ * builder with time travel, metadata, and wrappers of the schema changes
+ * (alter.h), DML (dml.h) and maintenance (maintenance.h) operations that apply the
  * connector's configuration (partitioning, file sizes, schema mode,
  * auto-optimize / auto-vacuum).
  *
@@ -309,81 +309,27 @@ DLK_EXTERN int dlk_table_handle_metadata(dlk_table_handle *t, int64_t version,
 /** Free the members (NULL-safe) and zero the struct. */
 DLK_EXTERN void dlk_table_metadata_clear(dlk_table_metadata *m);
 
-/* ---- schema management ---- */
+/* ---- schema management (wrappers of alter.h) ---- */
 
-/**
- * Evolve the table schema to `schema` ("+s", borrowed) in one metaData
- * commit. Allowed changes:
- *  - new columns (top level, or new fields of structs), nullable (NOT NULL
- *    new columns are refused: existing rows would have none; with
- *    config.allow_nullable false, new nullable columns are refused too);
- *  - type widening as the protocol allows: byte->short->int->long,
- *    float->double, byte/short/int->double, date->timestamp_ntz,
- *    decimal(p,s)->decimal(p+k,s+j) with k >= j >= 0, and
- *    byte/short/int->decimal with enough integer digits; adds the
- *    typeWidening table feature and the field's delta.typeChanges;
- *  - a NOT NULL column becoming nullable.
- * Every existing column must be present (a missing column is
- * DLK_SCHEMA_MISMATCH: drop and rename with dlk_table_handle_drop_column /
- * _rename_column). On a table with column mapping, new columns get a fresh
- * delta.columnMapping.id and a physical name "col-<uuid>". Anything else is
- * DLK_SCHEMA_MISMATCH naming the column with expected (the table's type) and
- * actual (the requested type). Old files keep their types and read as the
- * new schema (missing columns as null, narrow types widened).
- * *version (may be NULL) gets the new version (the current one when nothing
- * changed).
- */
+/** Evolve the table schema to `schema` ("+s", borrowed) in one metaData
+ *  commit: dlk_table_update_schema (alter.h) on the handle's location, new
+ *  columns allowed as config.allow_nullable says. *version (may be NULL)
+ *  gets the new version (the current one when nothing changed). */
 DLK_EXTERN int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema *schema,
                                               int64_t *version);
 /** Shorthand: add one nullable column `name` of Delta type `type` ("string",
- *  "decimal(10,2)", "map<string,long>", ...). DLK_ALREADY_EXISTS when the
- *  column exists. */
+ *  "decimal(10,2)", "map<string,long>", ...); dlk_table_add_column
+ *  (alter.h). DLK_ALREADY_EXISTS when the column exists. */
 DLK_EXTERN int dlk_table_handle_add_column(dlk_table_handle *t, const char *name, const char *type,
                                            int64_t *version);
-
-/*
- * Column mapping (the Delta protocol, https://github.com/delta-io/delta/blob/master/PROTOCOL.md#column-mapping): with
- * delta.columnMapping.mode = name (or id), data files name their columns by
- * physical names and carry Parquet field ids, so a column's logical name can
- * change and a column can leave the schema without rewriting data. Every
- * write of this library (appends, overwrite, upsert/delete/update, optimize)
- * honours the mapping; a table can also be created with it (table property
- * delta.columnMapping.mode=name|id). The commits below are metaData (+
- * protocol) only; when a concurrent commit takes the version, the change is
- * redone on the new latest version (up to 10 times, then
- * DLK_CONCURRENT_MODIFICATION). They need a writable table (DLK_UNSUPPORTED
- * naming an unknown writer feature otherwise).
- */
-
-/** Enable column mapping (mode "name") on `t`: every field gets an id and
- *  physicalName = its current name (existing files keep reading), the
- *  protocol gains the columnMapping table feature (reader 3 / writer 7;
- *  readers without column mapping support can no longer read the table).
- *  A table already mapped is left alone (*version = current version).
- *  *version (may be NULL) gets the committed version. */
+/** Enable column mapping (mode "name"): dlk_table_enable_column_mapping (alter.h). */
 DLK_EXTERN int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version);
-/** Rename the column `old_name` to `new_name` (both borrowed; old_name is a
- *  top-level column of that exact name, else a dotted path to a struct
- *  field, "a.b"; new_name is the field's new name within its struct):
- *  the logical name changes, data files are untouched; time travel to a
- *  version before the rename sees the old name. Enables column mapping in
- *  the same commit when the table has none. A partition column can be
- *  renamed too (partition values are keyed by physical names); a column
- *  used by hash bucketing (deltalake.hashBucket.*) cannot
- *  (DLK_INVALID_ARGUMENT). DLK_NOT_FOUND when there is no such column,
- *  DLK_ALREADY_EXISTS when another column has the new name (ASCII case
- *  ignored), DLK_INVALID_ARGUMENT for an empty name. Same name: no commit. */
+/** Rename a column (through column mapping, enabled in the same commit when
+ *  the table has none): dlk_table_rename_column (alter.h). */
 DLK_EXTERN int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name,
                                               const char *new_name, int64_t *version);
-/** Drop the column `name` (borrowed; a top-level column, or a dotted path to
- *  a struct field as for rename; the only field of a struct cannot be
- *  dropped): the field leaves the schema,
- *  its data stays in the files but is no longer read (vacuum after a rewrite
- *  frees it); its id is never reused, so a column added later with the same
- *  name starts empty. Enables column mapping in the same commit when the
- *  table has none. Partition columns, hash-bucket columns and the last data
- *  column cannot be dropped (DLK_INVALID_ARGUMENT); DLK_NOT_FOUND when there
- *  is no such column. */
+/** Drop a column (through column mapping, enabled in the same commit when
+ *  the table has none): dlk_table_drop_column (alter.h). */
 DLK_EXTERN int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name,
                                             int64_t *version);
 

@@ -5,6 +5,7 @@
 #ifndef DELTALAKE_DELTALAKE_H
 #define DELTALAKE_DELTALAKE_H
 
+#include "deltalake/alter.h"
 #include "deltalake/arrow_abi.h"
 #include "deltalake/check.h"
 #include "deltalake/config.h"

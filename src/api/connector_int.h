@@ -1,7 +1,7 @@
 /*
  * api/connector_int.h - the structs behind the connector's opaque handles
  * (include/deltalake/connector.h), shared by connector.c, table_ops.c,
- * query_builder.c and schema_evolve.c.
+ * query_builder.c and alter.c.
  */
 #ifndef DLK_API_CONNECTOR_INT_H
 #define DLK_API_CONNECTOR_INT_H
@@ -29,17 +29,5 @@ void dlk_api__metrics_record(const char *table, int kind, double ms, bool ok);
 /* Auto-optimize / auto-vacuum after a commit at `version`, as the config says.
  * Failures are logged, never returned. */
 void dlk_api__after_write(dlk_table_handle *t, int64_t version);
-
-/* schema_evolve.c: a new protocol with the features added (reader and
- * writer; upgrading a legacy protocol to 3/7 with its implied features), or
- * NULL when the protocol has them all. The caller decrefs. */
-struct json_t;
-struct json_t *dlk_api__protocol_with(struct json_t *proto, const char *const *feats, size_t n);
-
-/* schema_colmap.c: give the fields of ns without a column-mapping id a new
- * id and physical name; returns a copy of the table's configuration with
- * delta.columnMapping.maxColumnId updated (caller decrefs), NULL on error. */
-struct dlk_txn_state;
-struct json_t *dlk_api__cm_assign_new(const struct dlk_txn_state *st, struct ArrowSchema *ns);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * api/schema_colmap.c - schema changes through Delta column mapping
- * (connector.h): enabling mapping on a table, renaming and dropping
+ * alter/column_mapping.c - schema changes through Delta column mapping
+ * (alter.h): enabling mapping on a table, renaming and dropping
  * columns. Each is one commit of metaData (+ protocol when enabling):
  *
  *  - enable: mode "name", every field gets delta.columnMapping.id and
@@ -13,7 +13,7 @@
  *    no longer read. The id is never reused (maxColumnId).
  */
 #define _POSIX_C_SOURCE 200809L
-#include "api/connector_int.h"
+#include "alter/alter_int.h"
 #include "arrow/arrow.h"
 #include "core/protocol.h"
 #include "core/schema.h"
@@ -29,7 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *dlk_api__cm_assign_new(const dlk_txn_state *st, struct ArrowSchema *ns)
+json_t *dlk_alter__cm_assign_new(const dlk_txn_state *st, struct ArrowSchema *ns)
 {
     int64_t mx = 0;
     const char *ms = dlk_core__state_config(st, "delta.columnMapping.maxColumnId");
@@ -117,7 +117,7 @@ static int rewrite(const struct ArrowSchema *s, const char *name, const int64_t 
 
 /* One metaData (+ protocol) commit of schema ns / partition columns pc /
  * configuration conf, keeping the table's id, name, description. */
-static int commit_md(dlk_table_handle *t, const dlk_txn_state *st, const struct ArrowSchema *ns,
+static int commit_md(const char *table, const dlk_txn_state *st, const struct ArrowSchema *ns,
                      json_t *pc, json_t *conf, json_t *proto, const char *op, json_t *params,
                      int64_t *version)
 {
@@ -129,7 +129,7 @@ static int commit_md(dlk_table_handle *t, const dlk_txn_state *st, const struct 
         if (v) json_object_set(md, keep[i], v);
     }
     dlk_commit_req req = {0};
-    req.root = t->location;
+    req.root = table;
     req.read_version = st->version;
     req.state = st;
     req.operation = op;
@@ -163,17 +163,17 @@ static int mapped_view(const dlk_txn_state *st, struct ArrowSchema *ns, json_t *
     json_object_set_new(*conf, "delta.columnMapping.mode", json_string("name"));
     json_object_set_new(*conf, "delta.columnMapping.maxColumnId", json_string(mb));
     const char *feat = "columnMapping";
-    *proto = dlk_api__protocol_with(st->protocol, &feat, 1);
+    *proto = dlk_alter__protocol_with(st->protocol, &feat, 1);
     return DLK_OK;
 }
 
 /* Shared body: op 0 enable, 1 rename, 2 drop. */
-static int change(dlk_table_handle *t, int op, const char *col, const char *to, int64_t *version)
+static int change(const char *table, int op, const char *col, const char *to, int64_t *version)
 {
     static const char *const what[] = {"enable_column_mapping", "rename_column", "drop_column"};
     dlk_txn_state st;
-    int rc = dlk_core__state_load(t->location, false, false, &st);
-    if (rc) return dlk_err_context(rc, "%s: %s", t->location, what[op]);
+    int rc = dlk_core__state_load(table, false, false, &st);
+    if (rc) return dlk_err_context(rc, "%s: %s", table, what[op]);
     struct ArrowSchema ns = {0}, out = {0};
     json_t *conf = NULL, *proto = NULL, *pc = NULL, *params = json_object();
     if ((rc = dlk_core__check_writable(&st))) goto done;
@@ -266,9 +266,9 @@ static int change(dlk_table_handle *t, int op, const char *col, const char *to, 
             free(cj);
         }
     }
-    rc = commit_md(t, &st, &out, pc, conf, proto, opname, params, version);
+    rc = commit_md(table, &st, &out, pc, conf, proto, opname, params, version);
 done:
-    if (rc) rc = dlk_err_context(rc, "%s: %s", t->location, what[op]);
+    if (rc) rc = dlk_err_context(rc, "%s: %s", table, what[op]);
     dlk_arrow_schema_release(&ns);
     dlk_arrow_schema_release(&out);
     json_decref(conf);
@@ -281,49 +281,49 @@ done:
 
 /* The change is a function of the latest state: on a lost race (another
  * commit took the version) it is redone on the new state, a few times. */
-static int change_retry(dlk_table_handle *t, int op, const char *col, const char *to,
+static int change_retry(const char *table, int op, const char *col, const char *to,
                         int64_t *version)
 {
     int rc = DLK_OK;
     for (int attempt = 0; attempt < 10; attempt++) {
-        rc = change(t, op, col, to, version);
+        rc = change(table, op, col, to, version);
         if (rc != DLK_CONCURRENT_MODIFICATION) break;
         dlk_error_clear();
     }
     return rc;
 }
 
-int dlk_table_handle_enable_column_mapping(dlk_table_handle *t, int64_t *version)
+int dlk_table_enable_column_mapping(const char *table, int64_t *version)
 {
     if (version) *version = -1;
-    if (!t) return dlk_err_set(DLK_INVALID_ARGUMENT, "enable_column_mapping: no table");
-    return change_retry(t, 0, NULL, NULL, version);
+    if (!table) return dlk_err_set(DLK_INVALID_ARGUMENT, "enable_column_mapping: no table");
+    return change_retry(table, 0, NULL, NULL, version);
 }
 
-int dlk_table_handle_rename_column(dlk_table_handle *t, const char *old_name, const char *new_name,
-                                   int64_t *version)
+int dlk_table_rename_column(const char *table, const char *old_name, const char *new_name,
+                            int64_t *version)
 {
     if (version) *version = -1;
-    if (!t || !old_name || !new_name)
+    if (!table || !old_name || !new_name)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "rename_column: table and names needed");
     if (!strcmp(old_name, new_name)) {
         dlk_txn_state st;
-        int rc = dlk_core__state_load(t->location, false, false, &st);
+        int rc = dlk_core__state_load(table, false, false, &st);
         if (rc) return rc;
         if (dlk_arrow_schema_find(&st.schema, old_name) < 0)
-            rc = dlk_err_set(DLK_NOT_FOUND, "%s: rename_column: no column '%s'", t->location,
-                             old_name);
+            rc = dlk_err_set(DLK_NOT_FOUND, "%s: rename_column: no column '%s'", table, old_name);
         else if (version)
             *version = st.version;
         dlk_core__state_free(&st);
         return rc;
     }
-    return change_retry(t, 1, old_name, new_name, version);
+    return change_retry(table, 1, old_name, new_name, version);
 }
 
-int dlk_table_handle_drop_column(dlk_table_handle *t, const char *name, int64_t *version)
+int dlk_table_drop_column(const char *table, const char *name, int64_t *version)
 {
     if (version) *version = -1;
-    if (!t || !name) return dlk_err_set(DLK_INVALID_ARGUMENT, "drop_column: table and name needed");
-    return change_retry(t, 2, name, NULL, version);
+    if (!table || !name)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "drop_column: table and name needed");
+    return change_retry(table, 2, name, NULL, version);
 }

@@ -1,6 +1,6 @@
 /*
- * api/schema_evolve.c - explicit schema evolution of a table
- * (dlk_table_handle_update_schema / _add_column, connector.h): the
+ * alter/evolve.c - explicit schema evolution of a table
+ * (dlk_table_update_schema / _add_columns / _add_column, alter.h): the
  * requested schema is compared with the table's, field by field; new
  * nullable columns, NOT NULL -> nullable and the protocol's type widenings
  * are allowed, anything else is DLK_SCHEMA_MISMATCH. The change is one
@@ -12,7 +12,8 @@
  * old data files keep their narrow types and the scan widens them.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "api/connector_int.h"
+#include "alter/alter_int.h"
+#include "deltalake/table.h"
 #include "arrow/arrow.h"
 #include "core/protocol.h"
 #include "core/schema.h"
@@ -158,7 +159,7 @@ static int compare_struct(evo *e, const struct ArrowSchema *os, struct ArrowSche
         int64_t j = dlk_arrow_schema_find(ns, of->name);
         if (j < 0)
             rc = mismatch(of, NULL, dlk_buf_cstr(&p),
-                          "missing from the new schema (use dlk_table_handle_drop_column to drop "
+                          "missing from the new schema (use dlk_table_drop_column to drop "
                           "a column)");
         else
             rc = compare_field(e, of, ns->children[j], dlk_buf_cstr(&p), depth);
@@ -229,28 +230,32 @@ static int compare_field(evo *e, const struct ArrowSchema *of, struct ArrowSchem
 
 /* A new protocol with feats added (the one upgrade, core/protocol.h), or
  * NULL when it has them (or on failure: the error is set). */
-json_t *dlk_api__protocol_with(json_t *proto, const char *const *feats, size_t n)
+json_t *dlk_alter__protocol_with(json_t *proto, const char *const *feats, size_t n)
 {
     json_t *out = NULL;
     if (dlk_core__protocol_upgrade(proto, feats, n, &out)) return NULL;
     return out;
 }
 
-int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema *schema,
-                                   int64_t *version)
+int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
+                            const dlk_alter_options *opts, int64_t *version)
 {
     if (version) *version = -1;
-    if (!t || !schema || !schema->format || strcmp(schema->format, "+s") || schema->n_children == 0)
+    if (opts && opts->version != 1)
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "update_schema: unknown options version %d",
+                           opts->version);
+    if (!table || !schema || !schema->format || strcmp(schema->format, "+s") ||
+        schema->n_children == 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT,
                            "update_schema: a non-empty struct schema is needed");
     dlk_txn_state st;
-    int rc = dlk_core__state_load(t->location, false, false, &st);
+    int rc = dlk_core__state_load(table, false, false, &st);
     if (rc) return rc;
     struct ArrowSchema ns = {0};
     json_t *md = NULL, *proto = NULL, *params = NULL, *conf2 = NULL;
     dlk_buf commit = {0};
     evo e = {0};
-    e.allow_nullable = t->c->cfg.allow_nullable;
+    e.allow_nullable = opts ? opts->allow_nullable : true;
     e.part = st.partition_cols;
     e.n_part = st.n_part;
     if ((rc = dlk_core__check_writable(&st))) goto out;
@@ -264,11 +269,11 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     size_t nfeat = 0;
     if (e.widened) feats[nfeat++] = "typeWidening";
     if (e.ntz && !has_ntz(&st.schema)) feats[nfeat++] = "timestampNtz";
-    if (nfeat) proto = dlk_api__protocol_with(st.protocol, feats, nfeat);
+    if (nfeat) proto = dlk_alter__protocol_with(st.protocol, feats, nfeat);
     json_t *pc = json_object_get(st.metadata, "partitionColumns");
     json_t *conf = json_object_get(st.metadata, "configuration");
     if (e.added && dlk_ops__cm_mode(&st) > 0) { /* column mapping: new columns get ids */
-        if (!(conf2 = dlk_api__cm_assign_new(&st, &ns))) {
+        if (!(conf2 = dlk_alter__cm_assign_new(&st, &ns))) {
             rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
             goto out;
         }
@@ -293,7 +298,7 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     json_object_set_new(params, "schema", json_string(s ? s : ""));
     dlk_free(s);
     dlk_commit_req req = {0};
-    req.root = t->location;
+    req.root = table;
     req.read_version = st.version;
     req.state = &st;
     req.operation = op;
@@ -305,7 +310,7 @@ int dlk_table_handle_update_schema(dlk_table_handle *t, const struct ArrowSchema
     rc = dlk_ops__commit(&req, &cres);
     if (!rc && version) *version = cres.version;
 out:
-    if (rc) rc = dlk_err_context(rc, "%s: update_schema", t->location);
+    if (rc) rc = dlk_err_context(rc, "%s: update_schema", table);
     json_decref(md);
     json_decref(proto);
     json_decref(params);
@@ -316,33 +321,85 @@ out:
     return rc;
 }
 
-int dlk_table_handle_add_column(dlk_table_handle *t, const char *name, const char *type,
-                                int64_t *version)
+/* "`name` type" through the DDL parser (core/schema_ddl.h) into a "+s" of
+ * one nullable field, as the schema builder parses a field. */
+static int parse_column(const char *name, const char *type, struct ArrowSchema *out)
 {
-    if (version) *version = -1;
-    if (!t || !name || !name[0] || !type)
-        return dlk_err_set(DLK_INVALID_ARGUMENT, "add_column: name and type needed");
+    dlk_buf t = {0};
+    int rc = dlk_buf_putc(&t, '`');
+    for (const char *c = name; *c && !rc; c++)
+        rc = *c == '`' ? dlk_buf_puts(&t, "``") : dlk_buf_putc(&t, *c);
+    if (!rc) rc = dlk_buf_printf(&t, "` %s", type);
+    if (!rc) rc = dlk_core_schema_ddl_parse(dlk_buf_cstr(&t), out);
+    dlk_buf_free(&t);
+    if (!rc && out->n_children != 1)
+        rc = dlk_err_set(DLK_PARSE, "schema: field '%s': '%s' is not one type", name, type);
+    if (rc) {
+        dlk_arrow_schema_release(out);
+        return dlk_err_context(rc, "field '%s'", name);
+    }
+    return DLK_OK;
+}
+
+/* The table's schema with the fields of cols appended, then update_schema.
+ * cols NULL: the one column name/type is parsed (after the existence check). */
+static int add_columns(const char *table, const struct ArrowSchema *cols, const char *name,
+                       const char *type, const dlk_alter_options *opts, int64_t *version,
+                       const char *what)
+{
+    dlk_table *tb = NULL;
     dlk_snapshot *s = NULL;
-    int rc = dlk_table_handle_snapshot(t, -1, &s);
+    int rc = dlk_table_open(table, &tb);
+    if (!rc) rc = dlk_table_snapshot(tb, -1, &s);
+    dlk_table_free(&tb);
     if (rc) return rc;
     const struct ArrowSchema *cur = dlk_snapshot_schema(s);
-    for (int64_t i = 0; i < cur->n_children; i++)
-        if (dlk_str_ieq(cur->children[i]->name, name)) {
-            rc = dlk_err_set(DLK_ALREADY_EXISTS, "add_column: %s already has a column '%s'",
-                             t->location, cur->children[i]->name);
-            dlk_snapshot_free(&s);
-            return rc;
-        }
-    dlk_schema_builder *b = NULL;
-    struct ArrowSchema ns = {0};
-    rc = dlk_schema_builder_new(&b);
-    for (int64_t i = 0; i < cur->n_children && !rc; i++)
-        rc = dlk_schema_builder_add_arrow(b, cur->children[i]);
-    if (!rc) rc = dlk_schema_builder_add(b, name, type, true);
-    if (!rc) rc = dlk_schema_builder_finish(b, &ns);
-    dlk_schema_builder_free(&b);
+    struct ArrowSchema one = {0}, ns = {0};
+    int64_t n_new = cols ? cols->n_children : 1;
+    for (int64_t j = 0; j < n_new && !rc; j++) {
+        const char *nm = cols ? cols->children[j]->name : name;
+        for (int64_t i = 0; i < cur->n_children && !rc; i++)
+            if (dlk_str_ieq(cur->children[i]->name, nm))
+                rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: %s already has a column '%s'", what,
+                                 table, cur->children[i]->name);
+        for (int64_t k = 0; k < j && !rc; k++)
+            if (dlk_str_ieq(cols->children[k]->name, nm))
+                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: column '%s' given twice", what, nm);
+    }
+    if (!rc && !cols && !(rc = parse_column(name, type, &one))) cols = &one;
+    if (!rc) rc = dlk_arrow_schema_new(&ns, "+s", "", 0, cur->n_children + n_new);
+    for (int64_t i = 0; i < cur->n_children + n_new && !rc; i++) {
+        dlk_arrow_schema_release(ns.children[i]);
+        rc = dlk_arrow_schema_copy(i < cur->n_children ? cur->children[i]
+                                                       : cols->children[i - cur->n_children],
+                                   ns.children[i]);
+    }
     dlk_snapshot_free(&s);
-    if (!rc) rc = dlk_table_handle_update_schema(t, &ns, version);
+    if (!rc) rc = dlk_table_update_schema(table, &ns, opts, version);
     dlk_arrow_schema_release(&ns);
+    dlk_arrow_schema_release(&one);
     return rc;
+}
+
+int dlk_table_add_columns(const char *table, const struct ArrowSchema *columns,
+                          const dlk_alter_options *opts, int64_t *version)
+{
+    if (version) *version = -1;
+    if (!table || !columns || !columns->format || strcmp(columns->format, "+s") ||
+        columns->n_children == 0)
+        return dlk_err_set(DLK_INVALID_ARGUMENT,
+                           "add_columns: a table and a non-empty struct of columns are needed");
+    for (int64_t j = 0; j < columns->n_children; j++)
+        if (!columns->children[j]->name || !columns->children[j]->name[0])
+            return dlk_err_set(DLK_INVALID_ARGUMENT, "add_columns: a column has no name");
+    return add_columns(table, columns, NULL, NULL, opts, version, "add_columns");
+}
+
+int dlk_table_add_column(const char *table, const char *name, const char *type,
+                         const dlk_alter_options *opts, int64_t *version)
+{
+    if (version) *version = -1;
+    if (!table || !name || !name[0] || !type || !type[0])
+        return dlk_err_set(DLK_INVALID_ARGUMENT, "add_column: name and type needed");
+    return add_columns(table, NULL, name, type, opts, version, "add_column");
 }
