@@ -41,6 +41,10 @@ static const char CHECKPOINT_SPEC[] =
     "protocol: +s<minReaderVersion: i, minWriterVersion: i, readerFeatures: +l<u>, "
     "writerFeatures: +l<u>>, "
     "domainMetadata: +s<domain: u, configuration: u, removed: b>";
+/* Appended for tables with the v2Checkpoint writer feature: the file is then
+ * a V2-spec checkpoint under the classic name, which needs this action. */
+static const char CHECKPOINT_METADATA_SPEC[] =
+    ", checkpointMetadata: +s<version: l, tags: +m<u, u>>";
 
 #define BATCH_ROWS 8192
 #define BATCH_BYTES ((size_t)32 << 20)
@@ -56,7 +60,7 @@ typedef struct {
 
 typedef struct {
     dlk_arrow_builder *root;
-    node txn, add, rm, md, md_format, proto, dm, add_dv, rm_dv;
+    node txn, add, rm, md, md_format, proto, dm, add_dv, rm_dv, cpm; /* cpm.b NULL: none */
     dlk_pq_writer *w;
     int64_t rows;
 } cp_writer;
@@ -119,6 +123,8 @@ static const char *const PROTO_F[] = {"minReaderVersion", "minWriterVersion", "r
                                       "writerFeatures", NULL};
 enum { D_DOMAIN, D_CONF, D_REMOVED };
 static const char *const DM_F[] = {"domain", "configuration", "removed", NULL};
+enum { C_VERSION, C_TAGS };
+static const char *const CPM_F[] = {"version", "tags", NULL};
 
 static int bind_all(cp_writer *cw)
 {
@@ -132,6 +138,8 @@ static int bind_all(cp_writer *cw)
     if (!rc) rc = bind(cw->md.f[M_FORMAT], FMT_F, &cw->md_format);
     if (!rc) rc = bind(dlk_arrow_builder_child_by_name(r, "protocol"), PROTO_F, &cw->proto);
     if (!rc) rc = bind(dlk_arrow_builder_child_by_name(r, "domainMetadata"), DM_F, &cw->dm);
+    dlk_arrow_builder *cpm = dlk_arrow_builder_child_by_name(r, "checkpointMetadata");
+    if (!rc && cpm) rc = bind(cpm, CPM_F, &cw->cpm);
     return rc;
 }
 
@@ -308,6 +316,22 @@ static int row_domain(cp_writer *cw, const dlk_domain_metadata_action *d)
     return rc ? rc : row_end(cw, n);
 }
 
+static int row_checkpoint_metadata(cp_writer *cw, int64_t version)
+{
+    const node *n = &cw->cpm;
+    int rc = row_begin(cw, n);
+    if (!rc) rc = dlk_arrow_builder_append_int(n->f[C_VERSION], version);
+    return rc ? rc : row_end(cw, n);
+}
+
+/* Does the protocol name writer feature f? */
+static bool has_writer_feature(const dlk_protocol_action *p, const char *f)
+{
+    for (size_t i = 0; p->writer_features && i < p->n_writer_features; i++)
+        if (p->writer_features[i] && !strcmp(p->writer_features[i], f)) return true;
+    return false;
+}
+
 static const char *config(const dlk_log_state *st, const char *key)
 {
     bool found = false;
@@ -359,6 +383,7 @@ static int write_rows(cp_writer *cw, const dlk_log_state *st, dlk_log_checkpoint
     pos = 0;
     while (!rc && (e = dlk_map_next(&st->domains, &pos)))
         rc = row_domain(cw, e->value);
+    if (!rc && cw->cpm.b) rc = row_checkpoint_metadata(cw, st->version);
     if (!rc) rc = flush(cw);
     info->n_actions = cw->rows;
     return rc;
@@ -369,7 +394,12 @@ static int build_file(const dlk_log_state *st, dlk_buf *file, dlk_log_checkpoint
 {
     struct ArrowSchema schema = {0};
     cp_writer cw = {0};
-    int rc = dlk_arrow_schema_parse(CHECKPOINT_SPEC, &schema);
+    dlk_buf spec = {0};
+    int rc = dlk_buf_puts(&spec, CHECKPOINT_SPEC);
+    if (!rc && has_writer_feature(st->protocol, "v2Checkpoint"))
+        rc = dlk_buf_puts(&spec, CHECKPOINT_METADATA_SPEC);
+    if (!rc) rc = dlk_arrow_schema_parse(dlk_buf_cstr(&spec), &schema);
+    dlk_buf_free(&spec);
     if (!rc) rc = dlk_arrow_builder_new(&schema, &cw.root);
     if (!rc) rc = bind_all(&cw);
     if (!rc) rc = dlk_pq_writer_open(&schema, NULL, dlk_pq_sink_buf(file), &cw.w);

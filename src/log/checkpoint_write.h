@@ -8,9 +8,12 @@
  * column nullable): protocol, metaData, one txn per appId, one add per live
  * file (dataChange=false, stats as the JSON string, no stats_parsed), one
  * remove per tombstone (dataChange=false, no stats), one domainMetadata per
- * live domain. Tombstones are dropped when their deletionTimestamp is older
- * than delta.deletedFileRetentionDuration (default 1 week), and when their
- * path is live again under another deletion vector.
+ * live domain; for a table with the v2Checkpoint writer feature, a
+ * checkpointMetadata action (version) as well, making the file a V2-spec
+ * checkpoint under the classic name (no sidecars). Tombstones are dropped
+ * when their deletionTimestamp is older than
+ * delta.deletedFileRetentionDuration (default 1 week), and when their path
+ * is live again under another deletion vector.
  *
  * Both files are written with dlk_storage_put (the local backend writes a
  * temporary file, fsyncs it and renames it; S3 and memory puts are whole

@@ -223,6 +223,28 @@ static json_t *last_checkpoint(dlk_storage *s)
     return j;
 }
 
+typedef struct {
+    int64_t version;
+    int n_cpm, n_cpm_right;
+} cpm_count;
+
+static int count_cpm(void *ctx, dlk_action *act)
+{
+    cpm_count *c = ctx;
+    if (act->kind == DLK_ACTION_CHECKPOINT_METADATA) {
+        c->n_cpm++;
+        c->n_cpm_right += act->u.checkpoint_metadata.version == c->version;
+    }
+    return DLK_OK;
+}
+
+static bool v2_feature(const dlk_protocol_action *p)
+{
+    for (size_t i = 0; p && p->writer_features && i < p->n_writer_features; i++)
+        if (!strcmp(p->writer_features[i], "v2Checkpoint")) return true;
+    return false;
+}
+
 /* Write the checkpoint of version (latest when -1) and check it replays to
  * the state the log gave before; tombstone retention retention_ms. */
 static void checkpoint_and_compare(const char *what, dlk_storage *s, int64_t version,
@@ -242,13 +264,24 @@ static void checkpoint_and_compare(const char *what, dlk_storage *s, int64_t ver
         CHECK_EQ_INT(cpb, a.version);
         check_same_state(what, &a, &b, before - (int64_t)retention_ms);
         CHECK_EQ_INT(info.n_adds, (int64_t)a.files.count);
-        CHECK_EQ_INT(info.n_actions, 2 + (int64_t)(a.txns.count + a.files.count +
-                                                   b.tombstones.count + a.domains.count));
+        bool v2 = v2_feature(a.protocol);
+        CHECK_EQ_INT(
+            info.n_actions,
+            2 + (int64_t)(a.txns.count + a.files.count + b.tombstones.count + a.domains.count) +
+                v2);
         char key[80];
         snprintf(key, sizeof key, "_delta_log/%020lld.checkpoint.parquet", (long long)a.version);
         dlk_storage_entry head = {0};
         CHECK_OK(dlk_storage_head(s, key, &head));
         CHECK_EQ_INT(head.size, info.size_bytes);
+        /* a V2-spec checkpoint (checkpointMetadata) exactly for v2Checkpoint tables */
+        cpm_count cc = {a.version, 0, 0};
+        dlk_arena ar = {0};
+        CHECK_OK(dlk_log__read_parquet_actions(s, key, &ar, false, count_cpm, &cc));
+        dlk_arena_free(&ar);
+        CHECK_EQ_INT(cc.n_cpm, v2);
+        CHECK_EQ_INT(cc.n_cpm_right, v2);
+        if (v2) fprintf(stderr, "  %s: v2Checkpoint table, checkpointMetadata written\n", what);
         json_t *lc = last_checkpoint(s);
         CHECK(lc != NULL);
         CHECK_EQ_INT(json_integer_value(json_object_get(lc, "version")), a.version);
