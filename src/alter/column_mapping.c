@@ -29,24 +29,16 @@
 #include <stdio.h>
 #include <string.h>
 
-json_t *dlk_alter__cm_assign_new(const dlk_txn_state *st, struct ArrowSchema *ns)
+int dlk_alter__cm_assign_new(const dlk_txn_state *st, struct ArrowSchema *ns, char max_id[32])
 {
     int64_t mx = 0;
     const char *ms = dlk_core__state_config(st, "delta.columnMapping.maxColumnId");
     if (ms) dlk_parse_i64(ms, &mx);
     if (dlk_ops__cm_max_id(ns) > mx) mx = dlk_ops__cm_max_id(ns);
     if (dlk_ops__cm_max_id(&st->schema) > mx) mx = dlk_ops__cm_max_id(&st->schema);
-    if (dlk_ops__cm_assign(ns, &mx, false)) return NULL;
-    json_t *conf = json_object_get(st->metadata, "configuration");
-    json_t *c = conf ? json_deep_copy(conf) : json_object();
-    char mb[32];
-    snprintf(mb, sizeof mb, "%" PRId64, mx);
-    if (!c || json_object_set_new(c, "delta.columnMapping.maxColumnId", json_string(mb))) {
-        json_decref(c);
-        dlk_err_nomem();
-        return NULL;
-    }
-    return c;
+    int rc = dlk_ops__cm_assign(ns, &mx, false);
+    if (!rc) snprintf(max_id, 32, "%" PRId64, mx);
+    return rc;
 }
 
 /* Copy of field s named `name` (children and metadata kept). */
@@ -115,55 +107,66 @@ static int rewrite(const struct ArrowSchema *s, const char *name, const int64_t 
     return rc;
 }
 
-/* One metaData (+ protocol) commit of schema ns / partition columns pc /
- * configuration conf, keeping the table's id, name, description. */
+/* Configuration entries a change sets. */
+typedef struct {
+    const char *key[2];
+    char value[2][32];
+    size_t n;
+} conf_set;
+
+/* One metaData (+ protocol) commit of schema ns / partition columns pc
+ * (NULL: the table's) / configuration changes cs, keeping the table's id,
+ * name, description (log builders). */
 static int commit_md(const char *table, const dlk_txn_state *st, const struct ArrowSchema *ns,
-                     json_t *pc, json_t *conf, json_t *proto, const char *op, json_t *params,
-                     int64_t *version)
+                     const char *const *pc, const conf_set *cs, bool map_columns, const char *op,
+                     json_t *params, int64_t *version)
 {
-    json_t *md = dlk_ops__metadata_new(ns, pc, conf, NULL, NULL);
-    if (!md) return dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
-    const char *keep[] = {"id", "name", "description", "createdTime", "format"};
-    for (size_t i = 0; i < 5; i++) {
-        json_t *v = json_object_get(st->metadata, keep[i]);
-        if (v) json_object_set(md, keep[i], v);
-    }
+    dlk_arena a = {0};
+    dlk_metadata_action md;
+    dlk_buf ss = {0};
+    int rc = dlk_core_schema_to_json(ns, &ss);
+    if (!rc)
+        rc = dlk_log_metadata_derive(&a, st->metadata, dlk_buf_cstr(&ss), pc, pc ? st->n_part : 0,
+                                     &md);
+    for (size_t i = 0; !rc && i < cs->n; i++)
+        rc = dlk_log_kvs_set(&a, &md.configuration, cs->key[i], cs->value[i]);
+    dlk_buf_free(&ss);
+    static const char *const cm_feature[] = {"columnMapping"};
     dlk_commit_req req = {0};
     req.root = table;
     req.read_version = st->version;
     req.state = st;
     req.operation = op;
     req.params = params;
-    req.protocol = proto;
-    req.metadata = md;
+    req.features = cm_feature;
+    req.n_features = map_columns ? 1 : 0;
+    req.metadata = &md;
     req.max_attempts = 1;
     dlk_commit_res cres;
-    int rc = dlk_ops__commit(&req, &cres);
-    json_decref(md);
+    if (!rc) rc = dlk_ops__commit(&req, &cres);
+    dlk_arena_free(&a);
     if (!rc && version) *version = cres.version;
     return rc;
 }
 
-/* The table with mapping enabled (schema with ids, conf, protocol) in
- * *ns / *conf / *proto; a table already mapped gets copies as they are. */
-static int mapped_view(const dlk_txn_state *st, struct ArrowSchema *ns, json_t **conf,
-                       json_t **proto)
+/* The table with mapping enabled: schema with ids in *ns, the
+ * configuration changes in *cs, *enable when mapping gets switched on (the
+ * columnMapping feature joins the protocol); a table already mapped gets a
+ * copy of its schema. */
+static int mapped_view(const dlk_txn_state *st, struct ArrowSchema *ns, conf_set *cs, bool *enable)
 {
-    *conf = *proto = NULL;
+    memset(cs, 0, sizeof *cs);
+    *enable = false;
     int rc = dlk_arrow_schema_copy(&st->schema, ns);
-    if (rc) return rc;
-    json_t *c = json_object_get(st->metadata, "configuration");
-    *conf = c ? json_deep_copy(c) : json_object();
-    if (!*conf) return dlk_err_nomem();
-    if (dlk_ops__cm_mode(st) > 0) return DLK_OK;
+    if (rc || dlk_ops__cm_mode(st) > 0) return rc;
     int64_t mx = dlk_ops__cm_max_id(&st->schema);
     if ((rc = dlk_ops__cm_assign(ns, &mx, true))) return rc;
-    char mb[32];
-    snprintf(mb, sizeof mb, "%" PRId64, mx);
-    json_object_set_new(*conf, "delta.columnMapping.mode", json_string("name"));
-    json_object_set_new(*conf, "delta.columnMapping.maxColumnId", json_string(mb));
-    const char *feat = "columnMapping";
-    *proto = dlk_alter__protocol_with(st->protocol, &feat, 1);
+    cs->key[0] = "delta.columnMapping.mode";
+    snprintf(cs->value[0], sizeof cs->value[0], "name");
+    cs->key[1] = "delta.columnMapping.maxColumnId";
+    snprintf(cs->value[1], sizeof cs->value[1], "%" PRId64, mx);
+    cs->n = 2;
+    *enable = true;
     return DLK_OK;
 }
 
@@ -175,7 +178,10 @@ static int change(const char *table, int op, const char *col, const char *to, in
     int rc = dlk_core__state_load(table, false, false, &st);
     if (rc) return dlk_err_context(rc, "%s: %s", table, what[op]);
     struct ArrowSchema ns = {0}, out = {0};
-    json_t *conf = NULL, *proto = NULL, *pc = NULL, *params = json_object();
+    json_t *params = json_object();
+    conf_set cs;
+    bool enable = false;
+    const char **pc = NULL;
     if ((rc = dlk_core__check_writable(&st))) goto done;
     if (op == 0 && dlk_ops__cm_mode(&st) > 0) { /* already on */
         if (version) *version = st.version;
@@ -198,11 +204,10 @@ static int change(const char *table, int op, const char *col, const char *to, in
         for (size_t k = 0; k < st.n_part; k++)
             if (!strcmp(st.partition_cols[k], col)) is_part = true;
         /* hash-bucket columns are tied to their names in the configuration */
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(st.metadata, "configuration"), k, v)
-        {
-            const char *sv = json_string_value(v), *comma = sv ? strchr(sv, ',') : NULL;
+        const dlk_kvs *conf = &st.metadata->configuration;
+        for (size_t ci = 0; ci < conf->n; ci++) {
+            const char *k = conf->items[ci].key, *sv = conf->items[ci].value;
+            const char *comma = sv ? strchr(sv, ',') : NULL;
             if (!strncmp(k, "deltalake.hashBucket.", 21) &&
                 (!strcmp(k + 21, col) || (comma && !strcmp(comma + 1, col)))) {
                 rc = dlk_err_set(DLK_INVALID_ARGUMENT, "column '%s' is used by hash bucketing (%s)",
@@ -238,9 +243,14 @@ static int change(const char *table, int op, const char *col, const char *to, in
             goto done;
         }
     }
-    if ((rc = mapped_view(&st, &ns, &conf, &proto))) goto done;
-    pc = json_deep_copy(json_object_get(st.metadata, "partitionColumns"));
-    if (!pc) pc = json_array();
+    if ((rc = mapped_view(&st, &ns, &cs, &enable))) goto done;
+    pc = dlk_calloc(st.n_part ? st.n_part : 1, sizeof *pc);
+    if (!pc) {
+        rc = dlk_err_nomem();
+        goto done;
+    }
+    for (size_t k = 0; k < st.n_part; k++)
+        pc[k] = st.partition_cols[k];
     const char *opname = "SET TBLPROPERTIES";
     if (op == 0) {
         json_object_set_new(params, "properties",
@@ -252,10 +262,8 @@ static int change(const char *table, int op, const char *col, const char *to, in
             opname = "RENAME COLUMN";
             json_object_set_new(params, "oldColumnPath", json_string(col));
             json_object_set_new(params, "newColumnPath", json_string(to));
-            size_t i;
-            json_t *v;
-            json_array_foreach(pc, i, v) if (depth == 1 && !strcmp(json_string_value(v), col))
-                json_array_set_new(pc, i, json_string(to));
+            for (size_t k = 0; k < st.n_part; k++)
+                if (depth == 1 && !strcmp(pc[k], col)) pc[k] = to;
         } else {
             opname = "DROP COLUMNS";
             char *cj = NULL;
@@ -266,14 +274,12 @@ static int change(const char *table, int op, const char *col, const char *to, in
             free(cj);
         }
     }
-    rc = commit_md(table, &st, &out, pc, conf, proto, opname, params, version);
+    rc = commit_md(table, &st, &out, pc, &cs, enable, opname, params, version);
 done:
     if (rc) rc = dlk_err_context(rc, "%s: %s", table, what[op]);
     dlk_arrow_schema_release(&ns);
     dlk_arrow_schema_release(&out);
-    json_decref(conf);
-    json_decref(proto);
-    json_decref(pc);
+    dlk_free(pc);
     json_decref(params);
     dlk_core__state_free(&st);
     return rc;

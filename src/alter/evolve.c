@@ -35,7 +35,7 @@
 typedef struct evo {
     bool allow_nullable;
     bool changed, added, widened, ntz;
-    char **part; /* partition columns */
+    const char **part; /* partition columns */
     size_t n_part;
 } evo;
 
@@ -228,15 +228,6 @@ static int compare_field(evo *e, const struct ArrowSchema *of, struct ArrowSchem
     return rc;
 }
 
-/* A new protocol with feats added (the one upgrade, core/protocol.h), or
- * NULL when it has them (or on failure: the error is set). */
-json_t *dlk_alter__protocol_with(json_t *proto, const char *const *feats, size_t n)
-{
-    json_t *out = NULL;
-    if (dlk_core__protocol_upgrade(proto, feats, n, &out)) return NULL;
-    return out;
-}
-
 int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
                             const dlk_alter_options *opts, int64_t *version)
 {
@@ -252,7 +243,9 @@ int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
     int rc = dlk_core__state_load(table, false, false, &st);
     if (rc) return rc;
     struct ArrowSchema ns = {0};
-    json_t *md = NULL, *proto = NULL, *params = NULL, *conf2 = NULL;
+    json_t *params = NULL;
+    dlk_arena arena = {0};
+    dlk_metadata_action md;
     dlk_buf commit = {0};
     evo e = {0};
     e.allow_nullable = opts ? opts->allow_nullable : true;
@@ -269,26 +262,15 @@ int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
     size_t nfeat = 0;
     if (e.widened) feats[nfeat++] = "typeWidening";
     if (e.ntz && !has_ntz(&st.schema)) feats[nfeat++] = "timestampNtz";
-    if (nfeat) proto = dlk_alter__protocol_with(st.protocol, feats, nfeat);
-    json_t *pc = json_object_get(st.metadata, "partitionColumns");
-    json_t *conf = json_object_get(st.metadata, "configuration");
-    if (e.added && dlk_ops__cm_mode(&st) > 0) { /* column mapping: new columns get ids */
-        if (!(conf2 = dlk_alter__cm_assign_new(&st, &ns))) {
-            rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
-            goto out;
-        }
-        conf = conf2;
-    }
-    if (!(md = dlk_ops__metadata_new(&ns, pc ? pc : json_array(), conf ? conf : json_object(), NULL,
-                                     NULL))) {
-        rc = dlk_error_last()->code ? dlk_error_last()->code : dlk_err_nomem();
-        goto out;
-    }
-    const char *keep[] = {"id", "name", "description", "createdTime", "format"};
-    for (size_t i = 0; i < 5; i++) {
-        json_t *v = json_object_get(st.metadata, keep[i]);
-        if (v) json_object_set(md, keep[i], v);
-    }
+    char max_id[32] = "";
+    if (e.added && dlk_ops__cm_mode(&st) > 0) /* column mapping: new columns get ids */
+        if ((rc = dlk_alter__cm_assign_new(&st, &ns, max_id))) goto out;
+    if ((rc = dlk_core_schema_to_json(&ns, &commit))) goto out;
+    rc = dlk_log_metadata_derive(&arena, st.metadata, dlk_buf_cstr(&commit), NULL, 0, &md);
+    dlk_buf_reset(&commit);
+    if (!rc && *max_id)
+        rc = dlk_log_kvs_set(&arena, &md.configuration, "delta.columnMapping.maxColumnId", max_id);
+    if (rc) goto out;
     const char *op = e.widened ? "CHANGE COLUMN" : e.added ? "ADD COLUMNS" : "CHANGE COLUMN";
     params = json_object();
     char *s = NULL;
@@ -303,18 +285,17 @@ int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
     req.state = &st;
     req.operation = op;
     req.params = params;
-    req.protocol = proto;
-    req.metadata = md;
+    req.features = feats;
+    req.n_features = nfeat;
+    req.metadata = &md;
     req.max_attempts = 1;
     dlk_commit_res cres;
     rc = dlk_ops__commit(&req, &cres);
     if (!rc && version) *version = cres.version;
 out:
     if (rc) rc = dlk_err_context(rc, "%s: update_schema", table);
-    json_decref(md);
-    json_decref(proto);
     json_decref(params);
-    json_decref(conf2);
+    dlk_arena_free(&arena);
     dlk_buf_free(&commit);
     dlk_arrow_schema_release(&ns);
     dlk_core__state_free(&st);

@@ -62,30 +62,44 @@ int dlk_core__put_action(dlk_buf *b, const char *kind, json_t *obj)
     return rc;
 }
 
+static int put_typed(dlk_buf *c, dlk_action_kind kind, const void *act)
+{
+    dlk_action a = {.kind = kind};
+    if (kind == DLK_ACTION_PROTOCOL)
+        a.u.protocol = *(const dlk_protocol_action *)act;
+    else
+        a.u.metadata = *(const dlk_metadata_action *)act;
+    return dlk_log_action_to_json(&a, c);
+}
+
 /* The commit text: commitInfo, protocol, metaData, then the body. */
 static int build(const dlk_commit_req *r, const dlk_txn_state *st, dlk_buf *c,
                  bool *changes_metadata)
 {
     int64_t read_version = r->read_version;
-    json_t *proto = NULL;
+    dlk_arena a = {0};
+    dlk_protocol_action up;
+    const dlk_protocol_action *proto = r->protocol;
     int rc = DLK_OK;
-    if (r->protocol) {
-        proto = json_incref(r->protocol);
-    } else if (r->n_features || read_version < 0) {
-        rc = dlk_core__protocol_upgrade(st ? st->protocol : NULL, r->features, r->n_features,
-                                        &proto);
-        if (!rc && proto) DLK_DEBUG("commit", "%s: protocol upgraded for this commit", r->root);
+    if (!proto && (r->n_features || read_version < 0)) {
+        bool changed;
+        rc = dlk_core__protocol_upgrade(st ? st->protocol : NULL, r->features, r->n_features, &a,
+                                        &up, &changed);
+        if (!rc && changed) {
+            proto = &up;
+            DLK_DEBUG("commit", "%s: protocol upgraded for this commit", r->root);
+        }
     }
     *changes_metadata = proto || r->metadata;
     bool blind = r->intent.blind_append && !*changes_metadata;
     if (read_version < 0) blind = true; /* a create reads nothing */
     if (!rc)
         rc = dlk_core__commit_info(c, r->operation, r->params, read_version, blind, r->metrics);
-    if (!rc && proto) rc = dlk_core__put_action(c, "protocol", proto);
-    if (!rc && r->metadata) rc = dlk_core__put_action(c, "metaData", r->metadata);
+    if (!rc && proto) rc = put_typed(c, DLK_ACTION_PROTOCOL, proto);
+    if (!rc && r->metadata) rc = put_typed(c, DLK_ACTION_METADATA, r->metadata);
     if (!rc && r->body_len) rc = dlk_buf_append(c, r->body, r->body_len);
     if (!rc && c->len && c->data[c->len - 1] != '\n') rc = dlk_buf_putc(c, '\n');
-    json_decref(proto);
+    dlk_arena_free(&a);
     return rc;
 }
 
@@ -149,9 +163,10 @@ static void hooks(const dlk_commit_req *r, const dlk_txn_state *st, dlk_commit_r
     if (r->no_hooks || res->version <= 0) return;
     const char *ci = st ? dlk_core__state_config(st, "delta.checkpointInterval") : NULL;
     if (r->metadata) {
-        json_t *v = json_object_get(json_object_get(r->metadata, "configuration"),
-                                    "delta.checkpointInterval");
-        if (json_is_string(v)) ci = json_string_value(v);
+        bool found;
+        const char *v =
+            dlk_kvs_get(&r->metadata->configuration, "delta.checkpointInterval", &found);
+        if (found) ci = v;
     }
     int64_t interval = 100;
     if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;

@@ -34,9 +34,10 @@ typedef struct dlk_commit_req {
     json_t *metrics;             /* operationMetrics (borrowed) or NULL */
     const char *const *features; /* features the commit needs (the protocol is upgraded) */
     size_t n_features;
-    json_t *protocol; /* an explicit protocol (create), borrowed; NULL: upgrade */
-    json_t *metadata; /* a new metaData action object (borrowed) or NULL */
-    const char *body; /* the other actions: one JSON object a line */
+    const dlk_protocol_action *protocol; /* an explicit new protocol, or NULL: the upgrade of
+                                            the state's for `features` */
+    const dlk_metadata_action *metadata; /* a new metaData (log/actions.h builders) or NULL */
+    const char *body;                    /* the other actions: one JSON object a line */
     size_t body_len;
     dlk_txn_intent intent; /* what the transaction read and changes (conflict rules) */
     int max_attempts;      /* <= 0: 1000 */

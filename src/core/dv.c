@@ -283,8 +283,10 @@ static roaring_bitmap_t *bucket_for(dlk_dv_bitmap *b, uint32_t hi)
     while (lo < up) {
         size_t mid = (lo + up) / 2;
         if (b->keys[mid] == hi) return b->maps[mid];
-        if (b->keys[mid] < hi) lo = mid + 1;
-        else up = mid;
+        if (b->keys[mid] < hi)
+            lo = mid + 1;
+        else
+            up = mid;
     }
     uint32_t *nk = dlk_realloc(b->keys, (b->n + 1) * sizeof *nk);
     if (!nk) return NULL;
@@ -305,7 +307,8 @@ static roaring_bitmap_t *bucket_for(dlk_dv_bitmap *b, uint32_t hi)
 static void recount(dlk_dv_bitmap *b)
 {
     b->card = 0;
-    for (size_t i = 0; i < b->n; i++) b->card += roaring_bitmap_get_cardinality(b->maps[i]);
+    for (size_t i = 0; i < b->n; i++)
+        b->card += roaring_bitmap_get_cardinality(b->maps[i]);
 }
 
 int dlk_dv_add(dlk_dv_bitmap *b, const uint64_t *rows, size_t n)
@@ -358,8 +361,10 @@ int dlk_dv_serialize(const dlk_dv_bitmap *b, dlk_buf *out)
         size_t sz = roaring_bitmap_portable_size_in_bytes(b->maps[i]);
         if ((rc = put_le32(out, b->keys[i])) || (rc = dlk_buf_reserve(out, sz + 1))) break;
         size_t w = roaring_bitmap_portable_serialize(b->maps[i], (char *)out->data + out->len);
-        if (w != sz) rc = dlk_err_set(DLK_ERROR, "deletion vector: serialized %zu of %zu bytes", w, sz);
-        else out->len += w;
+        if (w != sz)
+            rc = dlk_err_set(DLK_ERROR, "deletion vector: serialized %zu of %zu bytes", w, sz);
+        else
+            out->len += w;
     }
     return rc;
 }

@@ -8,8 +8,8 @@
 /* Reader features whose semantics the scan implements (or that need nothing
  * from a reader). */
 static const char *const supported_reader[] = {
-    "columnMapping",  "deletionVectors",     "timestampNtz", "typeWidening",
-    "typeWidening-preview", "v2Checkpoint", "vacuumProtocolCheck",
+    "columnMapping",        "deletionVectors", "timestampNtz",        "typeWidening",
+    "typeWidening-preview", "v2Checkpoint",    "vacuumProtocolCheck",
 };
 
 bool dlk_core_protocol_has_feature(const dlk_protocol_action *p, const char *name, bool writer)
@@ -27,16 +27,18 @@ int dlk_core_protocol_check_read(const dlk_protocol_action *p)
         return dlk_err_set(DLK_CORRUPT, "protocol: minReaderVersion %d is not valid",
                            p->min_reader_version);
     if (p->min_reader_version > 3)
-        return dlk_err_set(DLK_UNSUPPORTED,
-                           "protocol: reader version %d is not supported (this reader supports 1-3)",
-                           p->min_reader_version);
+        return dlk_err_set(
+            DLK_UNSUPPORTED,
+            "protocol: reader version %d is not supported (this reader supports 1-3)",
+            p->min_reader_version);
     if (p->min_reader_version == 3) {
         for (size_t i = 0; i < p->n_reader_features; i++) {
             bool ok = false;
             for (size_t j = 0; j < sizeof supported_reader / sizeof *supported_reader; j++)
                 ok |= strcmp(p->reader_features[i], supported_reader[j]) == 0;
             if (!ok)
-                return dlk_err_set(DLK_UNSUPPORTED, "protocol: reader feature '%s' is not supported",
+                return dlk_err_set(DLK_UNSUPPORTED,
+                                   "protocol: reader feature '%s' is not supported",
                                    p->reader_features[i]);
         }
     }

@@ -55,106 +55,114 @@ bool dlk_core__feature_is_reader(const char *feature)
     return IN(READER_WRITER, feature);
 }
 
-static bool json_list_has(json_t *arr, const char *s)
+static bool listed(const char *const *l, size_t n, const char *s)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-    {
-        if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
-    }
+    for (size_t i = 0; l && i < n; i++)
+        if (l[i] && !strcmp(l[i], s)) return true;
     return false;
 }
 
-static int versions(json_t *proto, int *r, int *w)
+bool dlk_core__protocol_supports_for(const dlk_protocol_action *p, const char *f, bool reader)
 {
-    *r = (int)json_integer_value(json_object_get(proto, "minReaderVersion"));
-    *w = (int)json_integer_value(json_object_get(proto, "minWriterVersion"));
+    if (!p) return false;
+    if (p->min_writer_version >= 7) {
+        if (!listed(p->writer_features, p->n_writer_features, f)) return false;
+    } else {
+        bool ok = false;
+        for (size_t i = 0; i < N_LEGACY; i++)
+            if (!strcmp(LEGACY[i].name, f)) ok = p->min_writer_version >= LEGACY[i].writer;
+        if (!ok) return false;
+    }
+    if (!reader || !dlk_core__feature_is_reader(f)) return true;
+    if (p->min_reader_version >= 3) return listed(p->reader_features, p->n_reader_features, f);
+    return !strcmp(f, "columnMapping") && p->min_reader_version >= 2;
+}
+
+bool dlk_core__protocol_supports(const dlk_protocol_action *p, const char *feature)
+{
+    return dlk_core__protocol_supports_for(p, feature, false);
+}
+
+/* A feature list being built (strings borrowed: static names or the old
+ * protocol's). */
+typedef struct {
+    const char *v[64];
+    size_t n;
+} flist;
+
+static void add_unique(flist *l, const char *s)
+{
+    if (!s || listed(l->v, l->n, s) || l->n == sizeof l->v / sizeof *l->v) return;
+    l->v[l->n++] = s;
+}
+
+static int flist_out(dlk_arena *a, const flist *l, const char ***out, size_t *n)
+{
+    *out = dlk_arena_alloc(a, (l->n ? l->n : 1) * sizeof(char *));
+    if (!*out) return dlk_err_nomem();
+    for (size_t i = 0; i < l->n; i++)
+        if (!((*out)[i] = dlk_arena_strdup(a, l->v[i]))) return dlk_err_nomem();
+    *n = l->n;
     return DLK_OK;
 }
 
-bool dlk_core__protocol_supports(json_t *proto, const char *feature)
+int dlk_core__protocol_upgrade(const dlk_protocol_action *proto, const char *const *feats, size_t n,
+                               dlk_arena *a, dlk_protocol_action *out, bool *changed)
 {
-    if (!proto) return false;
-    int r, w;
-    versions(proto, &r, &w);
-    if (w >= 7) return json_list_has(json_object_get(proto, "writerFeatures"), feature);
-    for (size_t i = 0; i < N_LEGACY; i++)
-        if (!strcmp(LEGACY[i].name, feature)) return w >= LEGACY[i].writer;
-    return false;
-}
-
-static int add_unique(json_t *arr, const char *s)
-{
-    if (json_list_has(arr, s)) return DLK_OK;
-    return json_array_append_new(arr, json_string(s)) ? dlk_err_nomem() : DLK_OK;
-}
-
-int dlk_core__protocol_upgrade(json_t *proto, const char *const *feats, size_t n, json_t **out)
-{
-    *out = NULL;
-    int r = 1, w = 2;
-    if (proto) versions(proto, &r, &w);
+    memset(out, 0, sizeof *out);
+    *changed = false;
+    int r = proto ? proto->min_reader_version : 1, w = proto ? proto->min_writer_version : 2;
     bool need = !proto, need_reader = false;
     for (size_t i = 0; i < n; i++) {
-        bool rd = dlk_core__feature_is_reader(feats[i]);
-        bool has_w = proto && dlk_core__protocol_supports(proto, feats[i]);
-        bool has_r =
-            !rd ||
-            (proto && (r >= 3 ? json_list_has(json_object_get(proto, "readerFeatures"), feats[i])
-                              : (!strcmp(feats[i], "columnMapping") && r >= 2)));
-        if (!has_w || !has_r) need = true;
-        if (rd && !has_r) need_reader = true;
+        if (!dlk_core__protocol_supports_for(proto, feats[i], true)) need = true;
+        if (dlk_core__feature_is_reader(feats[i]) &&
+            !dlk_core__protocol_supports_for(proto, feats[i], true))
+            need_reader = true;
     }
-    if (!need) return DLK_OK;
+    if (!need) {
+        *out = *proto;
+        return DLK_OK;
+    }
+    *changed = true;
     if (!proto && n == 0) {
-        *out = json_pack("{s:i,s:i}", "minReaderVersion", 1, "minWriterVersion", 2);
-        return *out ? DLK_OK : dlk_err_nomem();
+        out->min_reader_version = 1;
+        out->min_writer_version = 2;
+        return DLK_OK;
     }
-    json_t *rf = json_array(), *wf = json_array();
-    int rc = rf && wf ? DLK_OK : dlk_err_nomem();
+    flist rf = {0}, wf = {0};
     /* what the old protocol supports, as feature lists */
-    if (!rc && proto) {
+    if (proto) {
         if (w >= 7) {
-            json_array_extend(wf, json_object_get(proto, "writerFeatures"));
+            for (size_t i = 0; i < proto->n_writer_features; i++)
+                add_unique(&wf, proto->writer_features[i]);
         } else {
-            for (size_t i = 0; i < N_LEGACY && !rc; i++)
-                if (w >= LEGACY[i].writer) rc = add_unique(wf, LEGACY[i].name);
+            for (size_t i = 0; i < N_LEGACY; i++)
+                if (w >= LEGACY[i].writer) add_unique(&wf, LEGACY[i].name);
         }
         if (r >= 3) {
-            json_array_extend(rf, json_object_get(proto, "readerFeatures"));
+            for (size_t i = 0; i < proto->n_reader_features; i++)
+                add_unique(&rf, proto->reader_features[i]);
         } else {
-            for (size_t i = 0; i < N_LEGACY && !rc; i++)
+            for (size_t i = 0; i < N_LEGACY; i++)
                 if (LEGACY[i].reader && r >= LEGACY[i].reader &&
                     dlk_core__protocol_supports(proto, LEGACY[i].name))
-                    rc = add_unique(rf, LEGACY[i].name);
+                    add_unique(&rf, LEGACY[i].name);
         }
     }
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = add_unique(wf, feats[i]);
-        if (!rc && dlk_core__feature_is_reader(feats[i])) rc = add_unique(rf, feats[i]);
+    for (size_t i = 0; i < n; i++) {
+        add_unique(&wf, feats[i]);
+        if (dlk_core__feature_is_reader(feats[i])) add_unique(&rf, feats[i]);
     }
     /* a reader-writer feature the old protocol supported through its legacy
      * writer version is needed by readers too once listed */
     bool reader3 = need_reader || r >= 3;
-    if (!rc && reader3) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(wf, i, v)
-        {
-            if (!rc && dlk_core__feature_is_reader(json_string_value(v)))
-                rc = add_unique(rf, json_string_value(v));
-        }
-    }
-    if (!rc) {
-        *out = reader3 ? json_pack("{s:i,s:i,s:O,s:O}", "minReaderVersion", 3, "minWriterVersion",
-                                   7, "readerFeatures", rf, "writerFeatures", wf)
-                       : json_pack("{s:i,s:i,s:O}", "minReaderVersion", r < 1 ? 1 : r,
-                                   "minWriterVersion", 7, "writerFeatures", wf);
-        if (!*out) rc = dlk_err_nomem();
-    }
-    json_decref(rf);
-    json_decref(wf);
+    if (reader3)
+        for (size_t i = 0; i < wf.n; i++)
+            if (dlk_core__feature_is_reader(wf.v[i])) add_unique(&rf, wf.v[i]);
+    out->min_reader_version = reader3 ? 3 : (r < 1 ? 1 : r);
+    out->min_writer_version = 7;
+    int rc = flist_out(a, &wf, &out->writer_features, &out->n_writer_features);
+    if (!rc && reader3) rc = flist_out(a, &rf, &out->reader_features, &out->n_reader_features);
     return rc;
 }
 
@@ -168,7 +176,7 @@ static bool config_true(const dlk_txn_state *st, const char *key)
 
 static bool schema_mentions(const dlk_txn_state *st, const char *needle)
 {
-    const char *ss = json_string_value(json_object_get(st->metadata, "schemaString"));
+    const char *ss = st->metadata ? st->metadata->schema_string : NULL;
     return ss && strstr(ss, needle);
 }
 
@@ -179,21 +187,17 @@ static bool feature_in_use(const dlk_txn_state *st, const char *f)
     if (!strcmp(f, "changeDataFeed")) return config_true(st, "delta.enableChangeDataFeed");
     if (!strcmp(f, "generatedColumns")) return schema_mentions(st, "delta.generationExpression");
     if (!strcmp(f, "identityColumns")) return schema_mentions(st, "delta.identity.");
-    if (!strcmp(f, "checkConstraints")) {
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(st->metadata, "configuration"), k, v)
-        {
-            if (!strncmp(k, "delta.constraints.", 18)) return true;
-        }
+    if (!strcmp(f, "checkConstraints") && st->metadata) {
+        const dlk_kvs *c = &st->metadata->configuration;
+        for (size_t i = 0; i < c->n; i++)
+            if (!strncmp(c->items[i].key, "delta.constraints.", 18)) return true;
     }
     return false;
 }
 
 int dlk_core__check_writable(const dlk_txn_state *st)
 {
-    int r, w;
-    versions(st->protocol, &r, &w);
+    int w = st->protocol ? st->protocol->min_writer_version : 0;
     if (w > 7)
         return dlk_err_set(DLK_UNSUPPORTED, "writer version %d (this writer supports 2-7)", w);
     const char *cm = dlk_core__state_config(st, "delta.columnMapping.mode");
@@ -209,12 +213,8 @@ int dlk_core__check_writable(const dlk_txn_state *st)
                 return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s (in use)", LEGACY[i].name);
         return DLK_OK;
     }
-    size_t i;
-    json_t *f;
-    json_array_foreach(json_object_get(st->protocol, "writerFeatures"), i, f)
-    {
-        const char *n = json_string_value(f);
-        if (!n) return dlk_err_set(DLK_UNSUPPORTED, "writer feature (not a string)");
+    for (size_t i = 0; i < st->protocol->n_writer_features; i++) {
+        const char *n = st->protocol->writer_features[i];
         if (IN(WRITABLE, n)) continue;
         if (IN(WRITABLE_UNUSED, n) && !feature_in_use(st, n)) continue;
         return dlk_err_set(DLK_UNSUPPORTED, "writer feature %s%s", n,
@@ -230,28 +230,6 @@ int dlk_core__check_writable(const dlk_txn_state *st)
 
 /* ---- metadata against protocol (typed, for check) ---------------------------- */
 
-static bool typed_supports(const dlk_protocol_action *p, const char *f, bool reader)
-{
-    if (p->min_writer_version >= 7) {
-        bool ok = false;
-        for (size_t i = 0; i < p->n_writer_features; i++)
-            ok |= !strcmp(p->writer_features[i], f);
-        if (!ok) return false;
-    } else {
-        bool ok = false;
-        for (size_t i = 0; i < N_LEGACY; i++)
-            if (!strcmp(LEGACY[i].name, f)) ok = p->min_writer_version >= LEGACY[i].writer;
-        if (!ok) return false;
-    }
-    if (!reader || !dlk_core__feature_is_reader(f)) return true;
-    if (p->min_reader_version >= 3) {
-        for (size_t i = 0; i < p->n_reader_features; i++)
-            if (!strcmp(p->reader_features[i], f)) return true;
-        return false;
-    }
-    return !strcmp(f, "columnMapping") && p->min_reader_version >= 2;
-}
-
 static bool schema_has_format(const struct ArrowSchema *s, const char *fmt)
 {
     if (s->format && !strcmp(s->format, fmt)) return true;
@@ -266,15 +244,19 @@ const char *dlk_core__protocol_missing_feature(const dlk_protocol_action *p,
 {
     bool found;
     const char *cm = dlk_kvs_get(&m->configuration, "delta.columnMapping.mode", &found);
-    if (cm && dlk_ops__cm_mode_of(cm) > 0 && !typed_supports(p, "columnMapping", true))
+    if (cm && dlk_ops__cm_mode_of(cm) > 0 &&
+        !dlk_core__protocol_supports_for(p, "columnMapping", true))
         return "columnMapping";
     const char *dv = dlk_kvs_get(&m->configuration, "delta.enableDeletionVectors", &found);
-    if (dv && dlk_str_ieq(dv, "true") && !typed_supports(p, "deletionVectors", true))
+    if (dv && dlk_str_ieq(dv, "true") &&
+        !dlk_core__protocol_supports_for(p, "deletionVectors", true))
         return "deletionVectors";
     const char *cdf = dlk_kvs_get(&m->configuration, "delta.enableChangeDataFeed", &found);
-    if (cdf && dlk_str_ieq(cdf, "true") && !typed_supports(p, "changeDataFeed", false))
+    if (cdf && dlk_str_ieq(cdf, "true") &&
+        !dlk_core__protocol_supports_for(p, "changeDataFeed", false))
         return "changeDataFeed";
-    if (schema && schema_has_format(schema, "tsu:") && !typed_supports(p, "timestampNtz", true))
+    if (schema && schema_has_format(schema, "tsu:") &&
+        !dlk_core__protocol_supports_for(p, "timestampNtz", true))
         return "timestampNtz";
     return NULL;
 }

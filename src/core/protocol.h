@@ -17,23 +17,29 @@
 
 #include "core/txn.h"
 #include "log/actions.h"
-#include <jansson.h>
 #include <stdbool.h>
 
 /* Is `feature` a reader-writer feature (listed in readerFeatures too)? */
 bool dlk_core__feature_is_reader(const char *feature);
 
-/* Does the protocol (a protocol action object) support `feature` as a
- * writer feature (legacy implication or listed)? */
-bool dlk_core__protocol_supports(json_t *proto, const char *feature);
+/* Does the protocol support `feature` as a writer feature (legacy
+ * implication or listed)? NULL: no. */
+bool dlk_core__protocol_supports(const dlk_protocol_action *p, const char *feature);
+/* The same, and when reader is true and the feature is a reader-writer
+ * one, also for readers (readerFeatures, or legacy reader 2 for
+ * columnMapping). */
+bool dlk_core__protocol_supports_for(const dlk_protocol_action *p, const char *feature,
+                                     bool reader);
 
-/* The protocol that supports everything `proto` supports plus feats[0..n).
- * proto NULL: a new table (reader 1 / writer 2 when n is 0). *out is a new
- * object, or NULL when proto already supports every feature. Reader-writer
- * features go to both lists, writer-only ones to writerFeatures (the reader
- * version stays legacy when only writer features are added to a legacy
- * reader version). */
-int dlk_core__protocol_upgrade(json_t *proto, const char *const *feats, size_t n, json_t **out);
+/* *out: the protocol that supports everything `proto` supports plus
+ * feats[0..n); *changed tells whether it differs from proto (false: *out
+ * is a copy of *proto). proto NULL: a new table (reader 1 / writer 2 when n
+ * is 0). Reader-writer features go to both lists, writer-only ones to
+ * writerFeatures (the reader version stays legacy when only writer
+ * features are added to a legacy reader version). Lists are allocated in
+ * a. */
+int dlk_core__protocol_upgrade(const dlk_protocol_action *proto, const char *const *feats, size_t n,
+                               dlk_arena *a, dlk_protocol_action *out, bool *changed);
 
 /* Refuse (DLK_UNSUPPORTED naming the feature) tables whose writer
  * requirements this writer does not meet: a writer version above 7, an

@@ -76,10 +76,13 @@ static int struct_from_json(json_t *t, const char *name, bool nullable, json_t *
         json_t *nl = json_object_get(f, "nullable");
         bool fnull = !nl || json_is_null(nl) ? true : json_is_true(nl);
         dlk_buf sub = {0};
-        if (path[0]) dlk_buf_printf(&sub, "%s.%s", path, fname);
-        else dlk_buf_puts(&sub, fname);
-        rc = type_from_json(json_object_get(f, "type"), fname, fnull, json_object_get(f, "metadata"),
-                            out->children[i], dlk_buf_cstr(&sub), depth + 1);
+        if (path[0])
+            dlk_buf_printf(&sub, "%s.%s", path, fname);
+        else
+            dlk_buf_puts(&sub, fname);
+        rc =
+            type_from_json(json_object_get(f, "type"), fname, fnull, json_object_get(f, "metadata"),
+                           out->children[i], dlk_buf_cstr(&sub), depth + 1);
         dlk_buf_free(&sub);
         if (rc) goto fail;
     }
@@ -92,10 +95,10 @@ fail:
 static int prim_format(const char *t, char *fmt, size_t cap)
 {
     static const char *const map[][2] = {
-        {"string", "u"},  {"long", "l"},   {"integer", "i"}, {"short", "s"},
-        {"byte", "c"},    {"float", "f"},  {"double", "g"},  {"boolean", "b"},
-        {"binary", "z"},  {"date", "tdD"}, {"timestamp", "tsu:UTC"},
-        {"timestamp_ntz", "tsu:"}, {"void", "n"},
+        {"string", "u"}, {"long", "l"},   {"integer", "i"},         {"short", "s"},
+        {"byte", "c"},   {"float", "f"},  {"double", "g"},          {"boolean", "b"},
+        {"binary", "z"}, {"date", "tdD"}, {"timestamp", "tsu:UTC"}, {"timestamp_ntz", "tsu:"},
+        {"void", "n"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++) {
         if (strcmp(t, map[i][0]) == 0) {
@@ -105,7 +108,7 @@ static int prim_format(const char *t, char *fmt, size_t cap)
     }
     unsigned p, s;
     char tail;
-    if (sscanf(t, "decimal(%u,%u%c", &p, &s, &tail) == 3 && tail == ')' ) {
+    if (sscanf(t, "decimal(%u,%u%c", &p, &s, &tail) == 3 && tail == ')') {
         snprintf(fmt, cap, "d:%u,%u", p, s);
         return p >= 1 && p <= 38 && s <= p ? 1 : -1;
     }
@@ -134,7 +137,8 @@ static int type_from_json(json_t *t, const char *name, bool nullable, json_t *me
         if (ok < 0) return bad(path, "decimal precision/scale out of range");
         if (ok == 0) {
             if (strcmp(ts, "variant") == 0)
-                return dlk_err_set(DLK_UNSUPPORTED, "schema: field '%s': type variant is not supported", path);
+                return dlk_err_set(DLK_UNSUPPORTED,
+                                   "schema: field '%s': type variant is not supported", path);
             return dlk_err_set(DLK_CORRUPT, "schema: field '%s': unknown type '%s'", path, ts);
         }
         if ((rc = dlk_arrow_schema_new(out, fmt, name, flags, 0))) return rc;
@@ -144,7 +148,8 @@ static int type_from_json(json_t *t, const char *name, bool nullable, json_t *me
     if (!json_is_object(t)) return bad(path, "type is neither a string nor an object");
     json_t *kind = json_object_get(t, "type");
     const char *k = kind && json_is_string(kind) ? json_string_value(kind) : "";
-    if (strcmp(k, "struct") == 0) return struct_from_json(t, name, nullable, meta, out, path, depth);
+    if (strcmp(k, "struct") == 0)
+        return struct_from_json(t, name, nullable, meta, out, path, depth);
     if (strcmp(k, "array") == 0) {
         json_t *cn = json_object_get(t, "containsNull");
         if ((rc = dlk_arrow_schema_new(out, "+l", name, flags, 1))) return rc;
@@ -182,7 +187,8 @@ int dlk_core_schema_from_json(const char *text, struct ArrowSchema *out)
     json_t *k = json_object_get(root, "type");
     if (!k || !json_is_string(k) || strcmp(json_string_value(k), "struct") != 0)
         rc = dlk_err_set(DLK_CORRUPT, "schema: top-level type is not a struct");
-    else rc = struct_from_json(root, "", false, NULL, out, "", 0);
+    else
+        rc = struct_from_json(root, "", false, NULL, out, "", 0);
     json_decref(root);
     return rc;
 }
@@ -209,8 +215,9 @@ static int struct_to_json(const struct ArrowSchema *s, dlk_buf *b, int depth)
         if (!rc) rc = dlk_buf_json_str(b, f->name ? f->name : "", f->name ? strlen(f->name) : 0);
         if (!rc) rc = dlk_buf_puts(b, ",\"type\":");
         if (!rc) rc = type_to_json(f, b, depth + 1);
-        if (!rc) rc = dlk_buf_printf(b, ",\"nullable\":%s,\"metadata\":",
-                                     (f->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+        if (!rc)
+            rc = dlk_buf_printf(b, ",\"nullable\":%s,\"metadata\":",
+                                (f->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
         if (!rc) rc = metadata_to_json(f, b);
         if (!rc) rc = dlk_buf_putc(b, '}');
     }
@@ -223,13 +230,15 @@ static int type_to_json(const struct ArrowSchema *s, dlk_buf *b, int depth)
     const char *f = s->format;
     if (depth > 64) return dlk_err_set(DLK_INVALID_ARGUMENT, "schema: nesting too deep");
     static const char *const map[][2] = {
-        {"u", "string"}, {"l", "long"}, {"i", "integer"}, {"s", "short"}, {"c", "byte"},
-        {"f", "float"}, {"g", "double"}, {"b", "boolean"}, {"z", "binary"}, {"tdD", "date"},
-        {"tsu:UTC", "timestamp"}, {"tsu:", "timestamp_ntz"}, {"n", "void"},
+        {"u", "string"}, {"l", "long"},   {"i", "integer"},         {"s", "short"},
+        {"c", "byte"},   {"f", "float"},  {"g", "double"},          {"b", "boolean"},
+        {"z", "binary"}, {"tdD", "date"}, {"tsu:UTC", "timestamp"}, {"tsu:", "timestamp_ntz"},
+        {"n", "void"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (strcmp(f, map[i][0]) == 0) return dlk_buf_printf(b, "\"%s\"", map[i][1]);
-    if (dlk_str_starts_with(f, "tsu:") || dlk_str_starts_with(f, "tsm:") || dlk_str_starts_with(f, "tsn:"))
+    if (dlk_str_starts_with(f, "tsu:") || dlk_str_starts_with(f, "tsm:") ||
+        dlk_str_starts_with(f, "tsn:"))
         return dlk_buf_puts(b, f[4] ? "\"timestamp\"" : "\"timestamp_ntz\"");
     unsigned p, sc;
     if (sscanf(f, "d:%u,%u", &p, &sc) == 2) return dlk_buf_printf(b, "\"decimal(%u,%u)\"", p, sc);
@@ -237,8 +246,9 @@ static int type_to_json(const struct ArrowSchema *s, dlk_buf *b, int depth)
     if (strcmp(f, "+l") == 0 && s->n_children == 1) {
         int rc = dlk_buf_puts(b, "{\"type\":\"array\",\"elementType\":");
         if (!rc) rc = type_to_json(s->children[0], b, depth + 1);
-        if (!rc) rc = dlk_buf_printf(b, ",\"containsNull\":%s}",
-                                     (s->children[0]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+        if (!rc)
+            rc = dlk_buf_printf(b, ",\"containsNull\":%s}",
+                                (s->children[0]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
         return rc;
     }
     if (strcmp(f, "+m") == 0 && s->n_children == 1 && s->children[0]->n_children == 2) {
@@ -247,8 +257,9 @@ static int type_to_json(const struct ArrowSchema *s, dlk_buf *b, int depth)
         if (!rc) rc = type_to_json(e->children[0], b, depth + 1);
         if (!rc) rc = dlk_buf_puts(b, ",\"valueType\":");
         if (!rc) rc = type_to_json(e->children[1], b, depth + 1);
-        if (!rc) rc = dlk_buf_printf(b, ",\"valueContainsNull\":%s}",
-                                     (e->children[1]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+        if (!rc)
+            rc = dlk_buf_printf(b, ",\"valueContainsNull\":%s}",
+                                (e->children[1]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
         return rc;
     }
     return dlk_err_set(DLK_UNSUPPORTED, "schema: field '%s': Arrow type '%s' has no Delta type",
@@ -279,7 +290,8 @@ int64_t dlk_core_field_id(const struct ArrowSchema *field)
     const char *v;
     size_t n;
     char tmp[32];
-    if (!dlk_arrow_metadata_get(field->metadata, DLK_MD_FIELD_ID, &v, &n) || n >= sizeof tmp) return -1;
+    if (!dlk_arrow_metadata_get(field->metadata, DLK_MD_FIELD_ID, &v, &n) || n >= sizeof tmp)
+        return -1;
     memcpy(tmp, v, n);
     tmp[n] = 0;
     int64_t id;

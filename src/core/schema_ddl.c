@@ -21,15 +21,19 @@ typedef struct {
 
 static void skip_ws(ddl_parser *p)
 {
-    while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++;
+    while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos]))
+        p->pos++;
 }
 
 static int perr(ddl_parser *p, const char *what)
 {
     const char *at = p->s + p->pos;
     int n = 0;
-    while (at[n] && n < 20 && !isspace((unsigned char)at[n]) && at[n] != ',') n++;
-    if (!*at) return dlk_err_set(DLK_PARSE, "schema: position %zu: %s, got end of input", p->pos + 1, what);
+    while (at[n] && n < 20 && !isspace((unsigned char)at[n]) && at[n] != ',')
+        n++;
+    if (!*at)
+        return dlk_err_set(DLK_PARSE, "schema: position %zu: %s, got end of input", p->pos + 1,
+                           what);
     if (n == 0) n = 1;
     return dlk_err_set(DLK_PARSE, "schema: position %zu: %s, got '%.*s'", p->pos + 1, what, n, at);
 }
@@ -80,7 +84,8 @@ static int parse_name(ddl_parser *p, char **out)
         return dlk_err_nomem();
     }
     size_t st = p->pos, i = st;
-    while (isalnum((unsigned char)s[i]) || s[i] == '_') i++;
+    while (isalnum((unsigned char)s[i]) || s[i] == '_')
+        i++;
     if (i == st) return perr(p, "expected a column name");
     *out = dlk_strndup(s + st, i - st);
     if (!*out) return dlk_err_nomem();
@@ -106,7 +111,8 @@ static int parse_uint(ddl_parser *p, int *out)
     skip_ws(p);
     long v = 0;
     size_t st = p->pos;
-    while (isdigit((unsigned char)p->s[p->pos]) && v < 100000) v = v * 10 + (p->s[p->pos++] - '0');
+    while (isdigit((unsigned char)p->s[p->pos]) && v < 100000)
+        v = v * 10 + (p->s[p->pos++] - '0');
     if (p->pos == st) return perr(p, "expected a number");
     *out = (int)v;
     return DLK_OK;
@@ -121,11 +127,13 @@ static int parse_type(ddl_parser *p, const char *name, int64_t flags, struct Arr
 {
     static const struct {
         const char *kw, *fmt;
-    } prim[] = {{"string", "u"},         {"varchar", "u"},     {"long", "l"},   {"bigint", "l"},
-                {"integer", "i"},        {"int", "i"},         {"short", "s"},  {"smallint", "s"},
-                {"byte", "c"},           {"tinyint", "c"},     {"float", "f"},  {"real", "f"},
-                {"double", "g"},         {"boolean", "b"},     {"bool", "b"},   {"binary", "z"},
-                {"date", "tdD"},         {"timestamp_ntz", "tsu:"}, {"timestamp", "tsu:UTC"}};
+    } prim[] = {{"string", "u"},         {"varchar", "u"},  {"long", "l"},
+                {"bigint", "l"},         {"integer", "i"},  {"int", "i"},
+                {"short", "s"},          {"smallint", "s"}, {"byte", "c"},
+                {"tinyint", "c"},        {"float", "f"},    {"real", "f"},
+                {"double", "g"},         {"boolean", "b"},  {"bool", "b"},
+                {"binary", "z"},         {"date", "tdD"},   {"timestamp_ntz", "tsu:"},
+                {"timestamp", "tsu:UTC"}};
     if (++p->depth > MAX_DEPTH) return perr(p, "type nested too deeply");
     skip_ws(p);
     size_t start = p->pos;
@@ -167,10 +175,16 @@ static int parse_type(ddl_parser *p, const char *name, int64_t flags, struct Arr
         if ((rc = dlk_arrow_schema_new(out, "+l", name, flags, 1))) return rc;
         if ((rc = parse_type(p, "element", ARROW_FLAG_NULLABLE, out->children[0]))) goto fail;
         if (accept_kw(p, "not")) {
-            if (!accept_kw(p, "null")) { rc = perr(p, "expected NULL after NOT"); goto fail; }
+            if (!accept_kw(p, "null")) {
+                rc = perr(p, "expected NULL after NOT");
+                goto fail;
+            }
             out->children[0]->flags &= ~(int64_t)ARROW_FLAG_NULLABLE;
         }
-        if (!accept(p, '>')) { rc = perr(p, "expected '>' to close array<"); goto fail; }
+        if (!accept(p, '>')) {
+            rc = perr(p, "expected '>' to close array<");
+            goto fail;
+        }
         p->depth--;
         return DLK_OK;
     }
@@ -180,13 +194,22 @@ static int parse_type(ddl_parser *p, const char *name, int64_t flags, struct Arr
         struct ArrowSchema *ent = out->children[0];
         if ((rc = dlk_arrow_schema_new(ent, "+s", "entries", 0, 2))) goto fail;
         if ((rc = parse_type(p, "key", 0, ent->children[0]))) goto fail;
-        if (!accept(p, ',')) { rc = perr(p, "expected ',' between map key and value types"); goto fail; }
+        if (!accept(p, ',')) {
+            rc = perr(p, "expected ',' between map key and value types");
+            goto fail;
+        }
         if ((rc = parse_type(p, "value", ARROW_FLAG_NULLABLE, ent->children[1]))) goto fail;
         if (accept_kw(p, "not")) {
-            if (!accept_kw(p, "null")) { rc = perr(p, "expected NULL after NOT"); goto fail; }
+            if (!accept_kw(p, "null")) {
+                rc = perr(p, "expected NULL after NOT");
+                goto fail;
+            }
             ent->children[1]->flags &= ~(int64_t)ARROW_FLAG_NULLABLE;
         }
-        if (!accept(p, '>')) { rc = perr(p, "expected '>' to close map<"); goto fail; }
+        if (!accept(p, '>')) {
+            rc = perr(p, "expected '>' to close map<");
+            goto fail;
+        }
         p->depth--;
         return DLK_OK;
     }
@@ -220,8 +243,9 @@ static int parse_fields(ddl_parser *p, char close, const char *name, int64_t fla
         if ((rc = parse_name(p, &fname))) goto fail;
         for (size_t i = 0; i < fields.len; i++) {
             if (dlk_str_ieq(dlk_vec_at(&fields, struct ArrowSchema, i).name, fname)) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "schema: position %zu: duplicate column '%s'",
-                                 name_pos + 1, fname);
+                rc =
+                    dlk_err_set(DLK_INVALID_ARGUMENT, "schema: position %zu: duplicate column '%s'",
+                                name_pos + 1, fname);
                 dlk_free(fname);
                 goto fail;
             }
@@ -250,7 +274,8 @@ static int parse_fields(ddl_parser *p, char close, const char *name, int64_t fla
                 goto fail;
             }
             size_t i = p->pos + 1;
-            while (p->s[i] && p->s[i] != q) i += (p->s[i] == '\\' && p->s[i + 1]) ? 2 : 1;
+            while (p->s[i] && p->s[i] != q)
+                i += (p->s[i] == '\\' && p->s[i + 1]) ? 2 : 1;
             if (!p->s[i]) {
                 rc = perr(p, "unterminated comment");
                 dlk_arrow_schema_release(&f);
@@ -299,7 +324,8 @@ static int put_name(dlk_buf *b, const char *n)
         if (!isalnum((unsigned char)*c) && *c != '_') plain = false;
     if (plain) return dlk_buf_puts(b, n);
     int rc = dlk_buf_putc(b, '`');
-    for (const char *c = n; *c && !rc; c++) rc = *c == '`' ? dlk_buf_puts(b, "``") : dlk_buf_putc(b, *c);
+    for (const char *c = n; *c && !rc; c++)
+        rc = *c == '`' ? dlk_buf_puts(b, "``") : dlk_buf_putc(b, *c);
     return rc ? rc : dlk_buf_putc(b, '`');
 }
 
@@ -308,10 +334,10 @@ int dlk_core_type_name(const struct ArrowSchema *s, dlk_buf *b)
     const char *f = s->format;
     static const struct {
         const char *fmt, *name;
-    } prim[] = {{"u", "string"}, {"l", "long"},    {"i", "integer"}, {"s", "short"},
-                {"c", "byte"},   {"f", "float"},   {"g", "double"},  {"b", "boolean"},
-                {"z", "binary"}, {"tdD", "date"},  {"tsu:UTC", "timestamp"},
-                {"tsu:", "timestamp_ntz"}};
+    } prim[] = {
+        {"u", "string"}, {"l", "long"},   {"i", "integer"},         {"s", "short"},
+        {"c", "byte"},   {"f", "float"},  {"g", "double"},          {"b", "boolean"},
+        {"z", "binary"}, {"tdD", "date"}, {"tsu:UTC", "timestamp"}, {"tsu:", "timestamp_ntz"}};
     for (size_t i = 0; i < sizeof prim / sizeof prim[0]; i++)
         if (!strcmp(f, prim[i].fmt)) return dlk_buf_puts(b, prim[i].name);
     int rc;
@@ -335,7 +361,8 @@ int dlk_core_type_name(const struct ArrowSchema *s, dlk_buf *b)
             if ((rc = put_name(b, s->children[i]->name))) return rc;
             if ((rc = dlk_buf_putc(b, ':'))) return rc;
             if ((rc = dlk_core_type_name(s->children[i], b))) return rc;
-            if (!(s->children[i]->flags & ARROW_FLAG_NULLABLE) && (rc = dlk_buf_puts(b, " not null")))
+            if (!(s->children[i]->flags & ARROW_FLAG_NULLABLE) &&
+                (rc = dlk_buf_puts(b, " not null")))
                 return rc;
         }
         return dlk_buf_putc(b, '>');

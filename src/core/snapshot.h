@@ -17,16 +17,16 @@ struct dlk_table {
 };
 
 struct dlk_snapshot {
-    dlk_table *table;              /* borrowed */
-    dlk_storage *storage;          /* borrowed from table */
-    dlk_log_state st;              /* replayed state (owns the arena) */
+    dlk_table *table;     /* borrowed */
+    dlk_storage *storage; /* borrowed from table */
+    dlk_log_state st;     /* replayed state (owns the arena) */
     int64_t version;
     int64_t timestamp_ms;
-    struct ArrowSchema schema;     /* table schema "+s" */
+    struct ArrowSchema schema; /* table schema "+s" */
     dlk_column_mapping_mode cm_mode;
-    dlk_file_info *files;          /* st.n_active entries */
+    dlk_file_info *files; /* st.n_active entries */
     size_t n_files;
-    const char **partition_types;  /* Arrow format of each partition column */
+    const char **partition_types; /* Arrow format of each partition column */
 };
 
 /* Check that we can read a table with this protocol: DLK_UNSUPPORTED naming

@@ -49,7 +49,10 @@ void dlk_table_free(dlk_table **t)
     *t = NULL;
 }
 
-dlk_storage *dlk_table_storage(dlk_table *t) { return t ? t->storage : NULL; }
+dlk_storage *dlk_table_storage(dlk_table *t)
+{
+    return t ? t->storage : NULL;
+}
 
 void dlk_snapshot_free(dlk_snapshot **s)
 {
@@ -147,10 +150,14 @@ int dlk_core_snapshot_load(dlk_table *t, int64_t version, dlk_snapshot **out)
         goto fail;
     }
     if ((rc = dlk_core_protocol_check_read(snap->st.protocol))) goto fail;
-    if ((rc = dlk_core_schema_from_json(snap->st.metadata->schema_string, &snap->schema))) goto fail;
-    const char *cm = dlk_kvs_get(&snap->st.metadata->configuration, "delta.columnMapping.mode", NULL);
-    if (cm && strcmp(cm, "name") == 0) snap->cm_mode = DLK_CM_NAME;
-    else if (cm && strcmp(cm, "id") == 0) snap->cm_mode = DLK_CM_ID;
+    if ((rc = dlk_core_schema_from_json(snap->st.metadata->schema_string, &snap->schema)))
+        goto fail;
+    const char *cm =
+        dlk_kvs_get(&snap->st.metadata->configuration, "delta.columnMapping.mode", NULL);
+    if (cm && strcmp(cm, "name") == 0)
+        snap->cm_mode = DLK_CM_NAME;
+    else if (cm && strcmp(cm, "id") == 0)
+        snap->cm_mode = DLK_CM_ID;
     else if (cm && strcmp(cm, "none") != 0) {
         rc = dlk_err_set(DLK_UNSUPPORTED, "delta.columnMapping.mode '%s' is not supported", cm);
         goto fail;
@@ -239,13 +246,17 @@ int dlk_table_snapshot_at(dlk_table *t, int64_t ts, dlk_snapshot **out)
     size_t lo = 0, hi = n; /* candidate range [lo, hi) */
     if (en_version >= 0) {
         size_t k = 0;
-        while (k < n && commits[k].version < en_version) k++;
-        if (use_ict) lo = k;
-        else hi = k;
+        while (k < n && commits[k].version < en_version)
+            k++;
+        if (use_ict)
+            lo = k;
+        else
+            hi = k;
     }
     int64_t prev = INT64_MIN;
     for (size_t i = lo; i < hi; i++) {
-        if (use_ict) times[i] = commit_ict(t->storage, commits[i].key);
+        if (use_ict)
+            times[i] = commit_ict(t->storage, commits[i].key);
         else {
             times[i] = commits[i].mtime_ms;
             if (prev != INT64_MIN && times[i] <= prev) times[i] = prev + 1;
@@ -254,13 +265,15 @@ int dlk_table_snapshot_at(dlk_table *t, int64_t ts, dlk_snapshot **out)
     }
     char a[40], b[40], c[40];
     if (lo >= hi) {
-        rc = dlk_err_set(DLK_NOT_FOUND, "%s: no commits available to resolve a timestamp", t->location);
+        rc = dlk_err_set(DLK_NOT_FOUND, "%s: no commits available to resolve a timestamp",
+                         t->location);
     } else if (ts < times[lo]) {
         fmt_ms(ts, a);
         fmt_ms(times[lo], b);
-        rc = dlk_err_set(DLK_NOT_FOUND,
-                         "timestamp %s is before the earliest available commit (version %lld at %s)",
-                         a, (long long)commits[lo].version, b);
+        rc =
+            dlk_err_set(DLK_NOT_FOUND,
+                        "timestamp %s is before the earliest available commit (version %lld at %s)",
+                        a, (long long)commits[lo].version, b);
     } else if (ts > times[hi - 1] && hi == n) {
         fmt_ms(ts, a);
         fmt_ms(times[hi - 1], b);
@@ -295,10 +308,22 @@ int dlk_table_snapshot_at_text(dlk_table *t, const char *text, dlk_snapshot **ou
 
 /* ---- accessors ---- */
 
-int64_t dlk_snapshot_version(const dlk_snapshot *s) { return s->version; }
-int64_t dlk_snapshot_timestamp(const dlk_snapshot *s) { return s->timestamp_ms; }
-const struct ArrowSchema *dlk_snapshot_schema(const dlk_snapshot *s) { return &s->schema; }
-const char *dlk_snapshot_schema_string(const dlk_snapshot *s) { return s->st.metadata->schema_string; }
+int64_t dlk_snapshot_version(const dlk_snapshot *s)
+{
+    return s->version;
+}
+int64_t dlk_snapshot_timestamp(const dlk_snapshot *s)
+{
+    return s->timestamp_ms;
+}
+const struct ArrowSchema *dlk_snapshot_schema(const dlk_snapshot *s)
+{
+    return &s->schema;
+}
+const char *dlk_snapshot_schema_string(const dlk_snapshot *s)
+{
+    return s->st.metadata->schema_string;
+}
 size_t dlk_snapshot_partition_column_count(const dlk_snapshot *s)
 {
     return s->st.metadata->n_partition_columns;
@@ -307,7 +332,10 @@ const char *dlk_snapshot_partition_column(const dlk_snapshot *s, size_t i)
 {
     return i < s->st.metadata->n_partition_columns ? s->st.metadata->partition_columns[i] : NULL;
 }
-size_t dlk_snapshot_property_count(const dlk_snapshot *s) { return s->st.metadata->configuration.n; }
+size_t dlk_snapshot_property_count(const dlk_snapshot *s)
+{
+    return s->st.metadata->configuration.n;
+}
 void dlk_snapshot_property(const dlk_snapshot *s, size_t i, const char **key, const char **value)
 {
     const dlk_kvs *c = &s->st.metadata->configuration;
@@ -318,9 +346,18 @@ const char *dlk_snapshot_property_get(const dlk_snapshot *s, const char *key)
 {
     return dlk_kvs_get(&s->st.metadata->configuration, key, NULL);
 }
-const char *dlk_snapshot_table_id(const dlk_snapshot *s) { return s->st.metadata->id; }
-const char *dlk_snapshot_table_name(const dlk_snapshot *s) { return s->st.metadata->name; }
-const char *dlk_snapshot_description(const dlk_snapshot *s) { return s->st.metadata->description; }
+const char *dlk_snapshot_table_id(const dlk_snapshot *s)
+{
+    return s->st.metadata->id;
+}
+const char *dlk_snapshot_table_name(const dlk_snapshot *s)
+{
+    return s->st.metadata->name;
+}
+const char *dlk_snapshot_description(const dlk_snapshot *s)
+{
+    return s->st.metadata->description;
+}
 int64_t dlk_snapshot_created_time(const dlk_snapshot *s)
 {
     return s->st.metadata->has_created_time ? s->st.metadata->created_time : -1;
@@ -356,7 +393,10 @@ const char *dlk_snapshot_domain_metadata(const dlk_snapshot *s, const char *doma
     dlk_domain_metadata_action *d = dlk_map_get_str(&s->st.domains, domain);
     return d ? d->configuration : NULL;
 }
-size_t dlk_snapshot_file_count(const dlk_snapshot *s) { return s->n_files; }
+size_t dlk_snapshot_file_count(const dlk_snapshot *s)
+{
+    return s->n_files;
+}
 const dlk_file_info *dlk_snapshot_file(const dlk_snapshot *s, size_t i)
 {
     return i < s->n_files ? &s->files[i] : NULL;

@@ -17,6 +17,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -108,147 +109,73 @@ int dlk_core__log_latest(const char *root, int64_t *version)
     return rc;
 }
 
-static void map_decref_free(dlk_map *m)
+/* ---- the state, typed, from the snapshot reader's replay (src/log) ----
+ *
+ * A state's maps point into a replayed dlk_log_state (its arena) kept
+ * alive by a reference-counted hold: the cache's, shared by every state
+ * loaded from it, or a private one. Later commits applied to the cached
+ * log state only add to its arena and change its own maps, so the actions
+ * a state points at stay valid and unchanged while it holds them. */
+struct dlk_txn_hold {
+    atomic_int refs;
+    dlk_log_state st;
+};
+
+static dlk_txn_hold *hold_new(void)
 {
-    size_t pos = 0;
-    dlk_map_entry *e;
-    while ((e = dlk_map_next(m, &pos)))
-        json_decref(e->value);
-    dlk_map_free(m);
+    dlk_txn_hold *h = dlk_calloc(1, sizeof *h);
+    if (h) atomic_init(&h->refs, 1);
+    return h;
+}
+
+static void hold_release(dlk_txn_hold *h)
+{
+    if (!h || atomic_fetch_sub(&h->refs, 1) != 1) return;
+    dlk_log_state_free(&h->st);
+    dlk_free(h);
 }
 
 void dlk_core__state_free(dlk_txn_state *st)
 {
     if (!st) return;
-    json_decref(st->protocol);
-    json_decref(st->metadata);
     dlk_arrow_schema_release(&st->schema);
-    for (size_t i = 0; i < st->n_part; i++)
-        dlk_free(st->partition_cols[i]);
-    dlk_free(st->partition_cols);
-    map_decref_free(&st->txns);
-    map_decref_free(&st->files);
-    map_decref_free(&st->tombstones);
+    dlk_free((void *)st->partition_cols);
+    dlk_map_free(&st->txns);
+    dlk_map_free(&st->files);
+    dlk_map_free(&st->tombstones);
+    hold_release(st->hold);
     memset(st, 0, sizeof *st);
     st->version = -1;
 }
 
-/* ---- state from the snapshot reader's replay (src/log) ----
- *
- * The writer's state is the log reader's replayed state (checkpoint of any
- * kind + commits, tombstones kept) turned into jansson objects, so DML and
- * maintenance code keeps its JSON-level view (txn.h). */
-
-/* The object of action `a` as JSON (new reference), through the log
- * module's serialiser. */
-static int action_json(const dlk_action *a, dlk_buf *tmp, json_t **out)
+/* Point st at the actions of h's log state (taking a reference on h). */
+static int state_from_hold(dlk_txn_hold *h, bool want_files, dlk_txn_state *st)
 {
-    *out = NULL;
-    dlk_buf_reset(tmp);
-    int rc = dlk_log_action_to_json(a, tmp);
-    if (rc) return rc;
-    json_error_t je;
-    json_t *o = json_loadb((const char *)tmp->data, tmp->len, 0, &je);
-    json_t *inner = o ? json_object_get(o, dlk_action_kind_name(a->kind)) : NULL;
-    if (!inner) {
-        json_decref(o);
-        return dlk_err_set(DLK_ERROR, "re-reading a %s action: %s", dlk_action_kind_name(a->kind),
-                           o ? "no object" : je.text);
-    }
-    *out = json_incref(inner);
-    json_decref(o);
-    return DLK_OK;
-}
-
-static int map_put_new(dlk_map *m, const char *key, json_t *v)
-{
-    void *old = NULL;
-    if (dlk_map_put(m, key, strlen(key), v, &old)) {
-        json_decref(v);
-        return dlk_err_nomem();
-    }
-    json_decref(old);
-    return DLK_OK;
-}
-
-/* The JSON of the last converted protocol / metaData (the cache's), so a
- * load that sees the same action struct copies the tree instead of
- * serialising and parsing it again. */
-typedef struct {
-    const void *proto_src, *meta_src;
-    json_t *proto, *meta;
-} json_memo;
-
-static void memo_free(json_memo *m)
-{
-    json_decref(m->proto);
-    json_decref(m->meta);
-    memset(m, 0, sizeof *m);
-}
-
-/* *out = a private copy of the JSON of action a (src: its struct); m NULL:
- * no memo. */
-static int memo_json(json_memo *m, bool meta, const void *src, const dlk_action *a, dlk_buf *tmp,
-                     json_t **out)
-{
-    if (!m) return action_json(a, tmp, out);
-    const void **msrc = meta ? &m->meta_src : &m->proto_src;
-    json_t **mj = meta ? &m->meta : &m->proto;
-    if (*msrc != src || !*mj) {
-        json_t *j;
-        int rc = action_json(a, tmp, &j);
-        if (rc) return rc;
-        json_decref(*mj);
-        *mj = j;
-        *msrc = src;
-    }
-    *out = json_deep_copy(*mj);
-    return *out ? DLK_OK : dlk_err_nomem();
-}
-
-static int state_from_log(const dlk_log_state *ls, bool want_files, json_memo *memo,
-                          dlk_txn_state *st)
-{
-    dlk_buf tmp = {0};
+    atomic_fetch_add(&h->refs, 1);
+    st->hold = h;
+    const dlk_log_state *ls = &h->st;
+    st->version = ls->version;
+    st->protocol = ls->protocol;
+    st->metadata = ls->metadata;
     int rc = DLK_OK;
-    dlk_action a;
-    if (ls->protocol) {
-        a.kind = DLK_ACTION_PROTOCOL;
-        a.u.protocol = *ls->protocol;
-        rc = memo_json(memo, false, ls->protocol, &a, &tmp, &st->protocol);
-    }
-    if (!rc && ls->metadata) {
-        a.kind = DLK_ACTION_METADATA;
-        a.u.metadata = *ls->metadata;
-        rc = memo_json(memo, true, ls->metadata, &a, &tmp, &st->metadata);
-    }
     size_t pos = 0;
     dlk_map_entry *e;
     while (!rc && (e = dlk_map_next(&ls->txns, &pos))) {
-        json_t *j;
-        a.kind = DLK_ACTION_TXN;
-        a.u.txn = *(const dlk_txn_action *)e->value;
-        if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->txns, a.u.txn.app_id, j);
+        const dlk_txn_action *t = e->value;
+        rc = dlk_map_put_str(&st->txns, t->app_id, (void *)t);
     }
-    if (want_files) {
-        pos = 0;
-        while (!rc && (e = dlk_map_next(&ls->files, &pos))) {
-            json_t *j;
-            a.kind = DLK_ACTION_ADD;
-            a.u.add = *(const dlk_add_action *)e->value;
-            if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->files, a.u.add.path, j);
-        }
-        pos = 0;
-        while (!rc && (e = dlk_map_next(&ls->tombstones, &pos))) {
-            const dlk_remove_action *r = e->value;
-            if (dlk_map_get_str(&st->files, r->path)) continue; /* re-added */
-            json_t *j;
-            a.kind = DLK_ACTION_REMOVE;
-            a.u.remove = *r;
-            if (!(rc = action_json(&a, &tmp, &j))) rc = map_put_new(&st->tombstones, r->path, j);
-        }
+    if (!want_files) return rc;
+    pos = 0;
+    while (!rc && (e = dlk_map_next(&ls->files, &pos))) {
+        const dlk_add_action *a = e->value;
+        rc = dlk_map_put_str(&st->files, a->path, (void *)a);
     }
-    dlk_buf_free(&tmp);
+    pos = 0;
+    while (!rc && (e = dlk_map_next(&ls->tombstones, &pos))) {
+        const dlk_remove_action *r = e->value;
+        if (dlk_map_get_str(&st->files, r->path)) continue; /* re-added */
+        rc = dlk_map_put_str(&st->tombstones, r->path, (void *)r);
+    }
     return rc;
 }
 
@@ -265,9 +192,7 @@ static struct {
     int64_t ident_size; /* -1: no identity (no commit file for the version) */
     uint8_t *ident;
     size_t ident_len;
-    bool valid;
-    dlk_log_state st;
-    json_memo memo;
+    dlk_txn_hold *hold; /* NULL: no cached state */
 } cache;
 
 /* Size and first bytes of commit `version` (*head freed by the caller). */
@@ -295,7 +220,7 @@ static bool cache_identity_same(dlk_storage *s)
     int64_t size;
     uint8_t *head;
     size_t n;
-    if (cache.ident_size < 0 || !commit_identity(s, cache.st.version, &size, &head, &n))
+    if (cache.ident_size < 0 || !commit_identity(s, cache.hold->st.version, &size, &head, &n))
         return false;
     bool same = size == cache.ident_size && n == cache.ident_len && !memcmp(head, cache.ident, n);
     dlk_storage_bytes_free(head);
@@ -307,21 +232,21 @@ static void cache_identity_take(dlk_storage *s)
     dlk_storage_bytes_free(cache.ident);
     cache.ident = NULL;
     cache.ident_len = 0;
-    if (!commit_identity(s, cache.st.version, &cache.ident_size, &cache.ident, &cache.ident_len))
+    if (!commit_identity(s, cache.hold->st.version, &cache.ident_size, &cache.ident,
+                         &cache.ident_len))
         cache.ident_size = -1;
 }
 
 static void cache_drop(void)
 {
-    if (cache.valid) dlk_log_state_free(&cache.st);
-    memo_free(&cache.memo);
+    hold_release(cache.hold);
+    cache.hold = NULL;
     dlk_free(cache.root);
     dlk_storage_bytes_free(cache.ident);
     cache.ident = NULL;
     cache.ident_len = 0;
     cache.ident_size = -1;
     cache.root = NULL;
-    cache.valid = false;
 }
 
 /* Bring the cache to the segment's version (cache_mu held): apply the new
@@ -330,31 +255,33 @@ static void cache_drop(void)
 static int cache_update(dlk_storage *s, const char *root, const dlk_log_segment *seg)
 {
     int rc;
-    if (cache.valid && cache.root && !strcmp(cache.root, root) &&
-        cache.st.version <= seg->version && cache.st.version >= seg->checkpoint_version &&
-        cache_identity_same(s)) {
+    dlk_log_state *cs = cache.hold ? &cache.hold->st : NULL;
+    if (cs && cache.root && !strcmp(cache.root, root) && cs->version <= seg->version &&
+        cs->version >= seg->checkpoint_version && cache_identity_same(s)) {
         size_t k = 0;
-        while (k < seg->n_commits && seg->commits[k].version <= cache.st.version)
+        while (k < seg->n_commits && seg->commits[k].version <= cs->version)
             k++;
-        if (k < seg->n_commits && seg->commits[k].first_version != cache.st.version + 1) {
+        if (k < seg->n_commits && seg->commits[k].first_version != cs->version + 1) {
             /* the cached version is inside a compacted run: replay the segment */
             cache_drop();
             return cache_update(s, root, seg);
         }
-        rc = dlk_log_replay_commits(s, seg->commits + k, seg->n_commits - k, &cache.st);
+        rc = dlk_log_replay_commits(s, seg->commits + k, seg->n_commits - k, cs);
         if (rc) cache_drop();
     } else {
-        char *r = dlk_strdup(root);
-        if (!r) return dlk_err_nomem();
         cache_drop();
-        cache.root = r;
-        rc = dlk_log_replay_ex(s, seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &cache.st);
+        cache.root = dlk_strdup(root);
+        cache.hold = hold_new();
+        if (!cache.root || !cache.hold) {
+            cache_drop();
+            return dlk_err_nomem();
+        }
+        rc = dlk_log_replay_ex(s, seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE,
+                               &cache.hold->st);
         if (rc) {
-            dlk_log_state_free(&cache.st);
             cache_drop();
             return rc;
         }
-        cache.valid = true;
     }
     /* no commit file for the version (checkpoint only): the state serves
      * this call, not the next */
@@ -391,25 +318,20 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
     /* the cache serves the latest version, and an older one it has not
      * passed yet (a checkpoint of the version just committed) */
     pthread_mutex_lock(&cache_mu);
-    bool cached = at < 0 || (cache.valid && cache.root && !strcmp(cache.root, root) &&
-                             cache.st.version <= at);
+    bool cached = at < 0 || (cache.hold && cache.root && !strcmp(cache.root, root) &&
+                             cache.hold->st.version <= at);
     if (cached) {
         rc = cache_update(s, root, &seg);
-        if (!rc) {
-            st->version = cache.st.version;
-            rc = state_from_log(&cache.st, want_files, &cache.memo, st);
-        }
+        if (!rc) rc = state_from_hold(cache.hold, want_files, st);
         if (!rc && cache.ident_size < 0) cache_drop();
     }
     pthread_mutex_unlock(&cache_mu);
     if (!cached) {
-        dlk_log_state ls;
-        rc = dlk_log_replay_ex(s, &seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &ls);
-        if (!rc) {
-            st->version = ls.version;
-            rc = state_from_log(&ls, want_files, NULL, st);
-        }
-        dlk_log_state_free(&ls);
+        dlk_txn_hold *h = hold_new();
+        rc = h ? dlk_log_replay_ex(s, &seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE, &h->st)
+               : dlk_err_nomem();
+        if (!rc) rc = state_from_hold(h, want_files, st);
+        hold_release(h);
     }
     dlk_log_segment_free(&seg);
     dlk_storage_free(&s);
@@ -422,27 +344,20 @@ int dlk_core__state_load_at(const char *root, int64_t at, bool want_files, bool 
                          st->metadata ? "protocol" : "metaData");
         goto fail;
     }
-    const char *ss = json_string_value(json_object_get(st->metadata, "schemaString"));
-    if (!ss) {
+    if (!st->metadata->schema_string) {
         rc = dlk_err_set(DLK_CORRUPT, "%s: metaData without schemaString", root);
         goto fail;
     }
-    if ((rc = dlk_core_schema_from_json(ss, &st->schema))) goto fail;
-    json_t *pc = json_object_get(st->metadata, "partitionColumns");
-    size_t n = json_array_size(pc);
+    if ((rc = dlk_core_schema_from_json(st->metadata->schema_string, &st->schema))) goto fail;
+    size_t n = st->metadata->n_partition_columns;
     st->partition_cols = dlk_calloc(n ? n : 1, sizeof(char *));
     if (!st->partition_cols) {
         rc = dlk_err_nomem();
         goto fail;
     }
-    for (size_t i = 0; i < n; i++) {
-        const char *s2 = json_string_value(json_array_get(pc, i));
-        if (!s2 || !(st->partition_cols[i] = dlk_strdup(s2))) {
-            rc = s2 ? dlk_err_nomem() : dlk_err_set(DLK_CORRUPT, "%s: bad partitionColumns", root);
-            goto fail;
-        }
-        st->n_part = i + 1;
-    }
+    for (size_t i = 0; i < n; i++)
+        st->partition_cols[i] = st->metadata->partition_columns[i];
+    st->n_part = n;
     return DLK_OK;
 fail:
     dlk_core__state_free(st);
@@ -457,7 +372,8 @@ int dlk_core__state_load(const char *root, bool want_files, bool allow_missing, 
 const char *dlk_core__state_config(const dlk_txn_state *st, const char *key)
 {
     if (!st->metadata) return NULL;
-    return json_string_value(json_object_get(json_object_get(st->metadata, "configuration"), key));
+    bool found;
+    return dlk_kvs_get(&st->metadata->configuration, key, &found);
 }
 
 int dlk_core__fsync_dir(const char *path)

@@ -25,23 +25,26 @@
 #include "util/buf.h"
 #include "log/actions.h"
 #include "util/hashmap.h"
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The state of a table at a version, as the writer needs it. */
+/* The state of a table at a version, as the writer needs it: the typed
+ * actions of the log replay (log/actions.h), borrowed from a shared,
+ * reference-counted replayed state that lives as long as this struct. */
+typedef struct dlk_txn_hold dlk_txn_hold;
 typedef struct dlk_txn_state {
-    int64_t version;           /* -1: no table yet */
-    json_t *protocol;          /* the protocol action object (owned) or NULL */
-    json_t *metadata;          /* the metaData action object (owned) or NULL */
-    struct ArrowSchema schema; /* from schemaString (release NULL when none) */
-    char **partition_cols;     /* n_part names */
+    int64_t version;                     /* -1: no table yet */
+    const dlk_protocol_action *protocol; /* NULL when none */
+    const dlk_metadata_action *metadata; /* NULL when none */
+    struct ArrowSchema schema;           /* from schemaString (release NULL when none) */
+    const char **partition_cols;         /* n_part names (the metadata's) */
     size_t n_part;
-    dlk_map txns;       /* appId -> json_t* txn action (owned refs) */
-    dlk_map files;      /* path -> json_t* add action (owned refs), if loaded */
-    dlk_map tombstones; /* path -> json_t* remove action (owned refs), if loaded */
+    dlk_map txns;       /* appId -> const dlk_txn_action* */
+    dlk_map files;      /* path -> const dlk_add_action*, if loaded */
+    dlk_map tombstones; /* path -> const dlk_remove_action*, if loaded */
     bool files_loaded;
     int64_t last_checkpoint; /* newest checkpoint version seen, -1 none */
+    dlk_txn_hold *hold;      /* keeps the actions alive */
 } dlk_txn_state;
 
 /* Highest committed version (-1 when _delta_log has no commit). */

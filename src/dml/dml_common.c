@@ -82,12 +82,6 @@ int dlk_ops__dml_begin(const char *root, int mode, bool enable_dv, const char *p
             goto fail;
         }
     }
-    d->removes = json_array();
-    d->adds = json_array();
-    if (!d->removes || !d->adds) {
-        rc = dlk_err_nomem();
-        goto fail;
-    }
     dlk_uuid_bytes(d->dv_uuid);
     /* the data schema of new files: table columns minus partition columns */
     const struct ArrowSchema *ts = &d->st.schema;
@@ -125,9 +119,9 @@ void dlk_ops__dml_end(dlk_dml *d, bool failed)
     dlk_map_free(&d->removed_paths);
     dlk_ops__files_free(&d->w, failed);
     dlk_arrow_schema_release(&d->data_schema);
-    json_decref(d->removes);
-    json_decref(d->adds);
-    d->removes = d->adds = NULL;
+    dlk_buf_free(&d->rm_lines);
+    dlk_buf_free(&d->add_lines);
+    dlk_arena_free(&d->arena);
     if (failed && d->dv_abs) unlink(d->dv_abs);
     dlk_free(d->dv_abs);
     d->dv_abs = NULL;
@@ -220,7 +214,7 @@ static int file_for(dlk_dml *d, const dlk_file_info *fi, dlk_dml_file **out)
         *out = v;
         return DLK_OK;
     }
-    json_t *add = dlk_map_get_str(&d->st.files, fi->raw_path);
+    const dlk_add_action *add = dlk_map_get_str(&d->st.files, fi->raw_path);
     if (!add)
         return dlk_err_set(DLK_ERROR, "%s: file '%s' of the snapshot is not in the log state",
                            d->root, fi->path);
@@ -355,15 +349,11 @@ static int file_rows(dlk_dml *d, const dlk_dml_file *f, int64_t *out)
 
 static int remove_action(dlk_dml *d, const dlk_dml_file *f)
 {
-    json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(f->add, "path"),
-                           "deletionTimestamp", (json_int_t)(dlk_now_micros() / 1000), "dataChange",
-                           1, "extendedFileMetadata", 1);
-    const char *copy[] = {"partitionValues", "size", "deletionVector", "tags", "stats"};
-    for (size_t i = 0; rm && i < 5; i++) {
-        json_t *v = json_object_get(f->add, copy[i]);
-        if (v && !json_is_null(v)) json_object_set(rm, copy[i], v);
-    }
-    if (!rm || json_array_append_new(d->removes, rm)) return dlk_err_nomem();
+    dlk_action rm;
+    dlk_log_remove_of_add(f->add, dlk_now_micros() / 1000, true, &rm);
+    int rc = dlk_log_action_to_json(&rm, &d->rm_lines);
+    if (rc) return rc;
+    if (f->add->dv) d->dvs_removed++;
     return dlk_map_put_str(&d->removed_paths, f->fi->raw_path, (void *)1);
 }
 
@@ -376,10 +366,12 @@ static void put_be32(uint8_t *p, uint32_t v)
 }
 
 /* Store a serialized bitmap: inline when small, else appended to the
- * commit's DV file. *desc: a new deletionVector descriptor. */
-static int store_dv(dlk_dml *d, const dlk_buf *ser, uint64_t card, json_t **desc)
+ * commit's DV file. *desc: the new deletionVector descriptor (strings in d->arena). */
+static int store_dv(dlk_dml *d, const dlk_buf *ser, uint64_t card, dlk_dv *desc)
 {
-    *desc = NULL;
+    memset(desc, 0, sizeof *desc);
+    desc->cardinality = (int64_t)card;
+    desc->size_in_bytes = (int32_t)ser->len;
     if (ser->len <= DV_INLINE_MAX) {
         uint8_t padded[DV_INLINE_MAX + 4] = {0};
         memcpy(padded, ser->data, ser->len);
@@ -387,9 +379,9 @@ static int store_dv(dlk_dml *d, const dlk_buf *ser, uint64_t card, json_t **desc
         char z[DV_INLINE_MAX / 4 * 5 + 8];
         int rc = dlk_z85_encode(padded, plen, z, sizeof z);
         if (rc) return rc;
-        *desc = json_pack("{s:s,s:s,s:I,s:I}", "storageType", "i", "pathOrInlineDv", z,
-                          "sizeInBytes", (json_int_t)ser->len, "cardinality", (json_int_t)card);
-        return *desc ? DLK_OK : dlk_err_nomem();
+        desc->storage_type = 'i';
+        desc->path_or_inline = dlk_arena_strdup(&d->arena, z);
+        return desc->path_or_inline ? DLK_OK : dlk_err_nomem();
     }
     if (ser->len > UINT32_MAX / 2)
         return dlk_err_set(DLK_UNSUPPORTED, "deletion vector of %zu bytes", ser->len);
@@ -405,10 +397,11 @@ static int store_dv(dlk_dml *d, const dlk_buf *ser, uint64_t card, json_t **desc
     if (rc) return rc;
     char z[24];
     if ((rc = dlk_z85_encode(d->dv_uuid, 16, z, sizeof z))) return rc;
-    *desc = json_pack("{s:s,s:s,s:I,s:I,s:I}", "storageType", "u", "pathOrInlineDv", z, "offset",
-                      (json_int_t)off, "sizeInBytes", (json_int_t)ser->len, "cardinality",
-                      (json_int_t)card);
-    return *desc ? DLK_OK : dlk_err_nomem();
+    desc->storage_type = 'u';
+    desc->path_or_inline = dlk_arena_strdup(&d->arena, z);
+    desc->offset = (int64_t)off;
+    desc->has_offset = true;
+    return desc->path_or_inline ? DLK_OK : dlk_err_nomem();
 }
 
 static int write_dv_file(dlk_dml *d)
@@ -441,62 +434,40 @@ static int write_dv_file(dlk_dml *d)
     return rc;
 }
 
-/* The descriptor of an add action's DV as the reader's struct. */
-static void dv_from_json(json_t *j, dlk_dv *dv)
-{
-    memset(dv, 0, sizeof *dv);
-    const char *st = json_string_value(json_object_get(j, "storageType"));
-    dv->storage_type = st ? st[0] : '?';
-    dv->path_or_inline = json_string_value(json_object_get(j, "pathOrInlineDv"));
-    if (!dv->path_or_inline) dv->path_or_inline = "";
-    json_t *o = json_object_get(j, "offset");
-    dv->has_offset = json_is_integer(o);
-    dv->offset = (int64_t)json_integer_value(o);
-    dv->size_in_bytes = (int32_t)json_integer_value(json_object_get(j, "sizeInBytes"));
-    json_t *c = json_object_get(j, "cardinality");
-    dv->cardinality = json_is_integer(c) ? (int64_t)json_integer_value(c) : -1;
-}
-
 /* Soft: the file again with old | hit as its DV. */
 static int add_with_dv(dlk_dml *d, dlk_dml_file *f)
 {
-    json_t *old = json_object_get(f->add, "deletionVector");
     int rc = DLK_OK;
-    if (old && !json_is_null(old)) {
-        dlk_dv dv;
-        dv_from_json(old, &dv);
+    if (f->add->dv) {
         dlk_dv_bitmap *ob = NULL;
-        if ((rc = dlk_dv_load(dlk_table_storage(d->table), &dv, &ob)))
+        if ((rc = dlk_dv_load(dlk_table_storage(d->table), f->add->dv, &ob)))
             return dlk_err_context(rc, "%s", f->fi->path);
         rc = dlk_dv_union(f->hit, ob);
         dlk_dv_free(ob);
         if (rc) return rc;
     }
     dlk_buf ser = {0};
-    json_t *desc = NULL, *add = NULL;
+    dlk_dv *desc = dlk_arena_calloc(&d->arena, sizeof *desc);
+    if (!desc) return dlk_err_nomem();
     rc = dlk_dv_serialize(f->hit, &ser);
-    if (!rc) rc = store_dv(d, &ser, dlk_dv_cardinality(f->hit), &desc);
+    if (!rc) rc = store_dv(d, &ser, dlk_dv_cardinality(f->hit), desc);
     dlk_buf_free(&ser);
     if (rc) return rc;
-    add = json_deep_copy(f->add);
-    if (!add) {
-        json_decref(desc);
-        return dlk_err_nomem();
-    }
-    json_object_set_new(add, "deletionVector", desc);
-    json_object_set_new(add, "dataChange", json_true());
-    const char *stats = json_string_value(json_object_get(add, "stats"));
-    if (stats) { /* bounds of the live rows are no longer tight */
-        json_t *s = json_loads(stats, 0, NULL);
+    dlk_action act = {.kind = DLK_ACTION_ADD};
+    act.u.add = *f->add;
+    act.u.add.dv = desc;
+    act.u.add.data_change = true;
+    if (f->add->stats) { /* bounds of the live rows are no longer tight */
+        json_t *s = json_loads(f->add->stats, 0, NULL);
         if (s && json_is_object(s)) {
             json_object_set_new(s, "tightBounds", json_false());
             char *t = json_dumps(s, JSON_COMPACT);
-            if (t) json_object_set_new(add, "stats", json_string(t));
+            if (t) act.u.add.stats = dlk_arena_strdup(&d->arena, t);
             free(t);
         }
         json_decref(s);
     }
-    if (json_array_append_new(d->adds, add)) return dlk_err_nomem();
+    if ((rc = dlk_log_action_to_json(&act, &d->add_lines))) return rc;
     d->dvs_written++;
     return DLK_OK;
 }
@@ -625,43 +596,28 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     dlk_ops__dml_metric(metrics, "numAddedFiles", d->files_added);
     dlk_ops__dml_metric(metrics, "numRemovedFiles", d->files_removed + d->files_rewritten);
     dlk_ops__dml_metric(metrics, "numDeletionVectorsAdded", d->dvs_written);
-    int64_t dv_removed = 0;
-    size_t i;
-    json_t *a;
-    json_array_foreach(d->removes, i, a)
-    {
-        if (json_object_get(a, "deletionVector")) dv_removed++;
-    }
-    dlk_ops__dml_metric(metrics, "numDeletionVectorsRemoved", dv_removed);
+    dlk_ops__dml_metric(metrics, "numDeletionVectorsRemoved", d->dvs_removed);
     dlk_buf c = {0};
-    json_t *md = NULL;
+    dlk_metadata_action md_s, *md = NULL;
     if (d->upgrade) {
         /* enable_dv: the deletionVectors feature and property in this commit */
-        md = json_deep_copy(d->st.metadata);
-        json_t *conf = md ? json_object_get(md, "configuration") : NULL;
-        if (md && !json_is_object(conf)) {
-            json_object_set_new(md, "configuration", json_object());
-            conf = json_object_get(md, "configuration");
-        }
-        if (!md || json_object_set_new(conf, "delta.enableDeletionVectors", json_string("true")))
-            rc = dlk_err_nomem();
+        rc = dlk_log_metadata_derive(&d->arena, d->st.metadata, NULL, NULL, 0, &md_s);
+        if (!rc)
+            rc = dlk_log_kvs_set(&d->arena, &md_s.configuration, "delta.enableDeletionVectors",
+                                 "true");
+        md = &md_s;
     }
     /* removes before the re-adds of the same paths */
-    json_array_foreach(d->removes, i, a)
-    {
-        if (!rc) rc = dlk_core__put_action(&c, "remove", a);
-    }
-    json_array_foreach(d->adds, i, a)
-    {
-        if (!rc) rc = dlk_core__put_action(&c, "add", a);
-    }
+    if (!rc) rc = dlk_buf_append(&c, d->rm_lines.data, d->rm_lines.len);
+    if (!rc) rc = dlk_buf_append(&c, d->add_lines.data, d->add_lines.len);
+    size_t i;
+    json_t *a;
     json_array_foreach(new_adds, i, a)
     {
         if (!rc) rc = dlk_core__put_action(&c, "add", a);
     }
     json_decref(new_adds);
     if (rc) {
-        json_decref(md);
         dlk_buf_free(&c);
         return rc;
     }
@@ -684,7 +640,6 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     req.max_attempts = max_attempts;
     dlk_commit_res res;
     rc = dlk_ops__commit(&req, &res);
-    json_decref(md);
     dlk_buf_free(&c);
     if (rc) return rc;
     *version = res.version;

@@ -30,10 +30,10 @@
 /* ---- the operation ---- */
 
 typedef struct dlk_dml_file {
-    const dlk_file_info *fi; /* borrowed from the snapshot */
-    json_t *add;             /* the add action (borrowed from st.files) */
-    dlk_dv_bitmap *hit;      /* rows to delete (never rows of the old DV) */
-    bool whole;              /* every row goes, without reading */
+    const dlk_file_info *fi;   /* borrowed from the snapshot */
+    const dlk_add_action *add; /* the add action (borrowed from st.files) */
+    dlk_dv_bitmap *hit;        /* rows to delete (never rows of the old DV) */
+    bool whole;                /* every row goes, without reading */
 } dlk_dml_file;
 
 typedef struct dlk_dml {
@@ -51,7 +51,9 @@ typedef struct dlk_dml {
     dlk_ops__files *w;              /* new data files (write_int.h), opened on first use */
     struct ArrowSchema data_schema; /* the table schema without partition columns */
     uint64_t target;                /* target file size for new files */
-    json_t *removes, *adds;         /* actions built by apply (owned arrays) */
+    dlk_buf rm_lines, add_lines;    /* remove / add actions built by apply (JSON lines) */
+    dlk_arena arena;                /* strings of the actions built */
+    int64_t dvs_removed;            /* removes that carried a deletion vector */
     dlk_map removed_paths;          /* raw paths removed or re-added */
     dlk_buf dvfile;                 /* the DV file of this commit (version byte + DVs) */
     uint8_t dv_uuid[16];

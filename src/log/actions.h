@@ -83,7 +83,7 @@ typedef struct dlk_add_action {
     bool data_change;
     const char *stats; /* JSON text or NULL */
     dlk_kvs tags;
-    dlk_dv *dv;        /* NULL: no deletion vector */
+    dlk_dv *dv; /* NULL: no deletion vector */
     int64_t base_row_id;
     bool has_base_row_id;
     int64_t default_row_commit_version;
@@ -198,7 +198,29 @@ int dlk_log_commit_parse(const char *data, size_t n, dlk_arena *a, dlk_vec *v);
 
 /* The remove action that retires add `a` at `timestamp_ms` (every field of
  * the add a remove carries, borrowed from it: a must outlive out). */
-void dlk_log_remove_of_add(const dlk_add_action *a, int64_t timestamp_ms, bool data_change, dlk_action *out);
+void dlk_log_remove_of_add(const dlk_add_action *a, int64_t timestamp_ms, bool data_change,
+                           dlk_action *out);
+
+/* ---- builders (actions_build.c); strings allocated in the arena ---- */
+
+/* Set key to value in kv (value NULL: a null value), replacing an entry
+ * of the same key; kv's items must be its own (from a derive or an
+ * earlier set), never borrowed from a replayed state. */
+int dlk_log_kvs_set(dlk_arena *a, dlk_kvs *kv, const char *key, const char *value);
+/* Remove key from kv (no error when absent). kv's items must be its own
+ * (made by dlk_log_kvs_set or a derive), not borrowed. */
+int dlk_log_kvs_unset(dlk_kvs *kv, const char *key);
+/* A metaData action for a new table: a fresh id, provider parquet,
+ * createdTime now; conf (may be NULL) copied. */
+int dlk_log_metadata_new(dlk_arena *a, const char *schema_string, const char *const *part,
+                         size_t n_part, const dlk_kvs *conf, const char *name,
+                         const char *description, dlk_metadata_action *out);
+/* A metaData action derived from old: id, name, description, format and
+ * createdTime kept; schema_string (NULL: old's) and partition columns
+ * (part NULL: old's) replaced; the configuration is a private copy the
+ * caller may change with dlk_log_kvs_set / dlk_log_kvs_unset. */
+int dlk_log_metadata_derive(dlk_arena *a, const dlk_metadata_action *old, const char *schema_string,
+                            const char *const *part, size_t n_part, dlk_metadata_action *out);
 
 /* Append the action as one JSON line ending in '\n'. */
 int dlk_log_action_to_json(const dlk_action *act, dlk_buf *out);

@@ -115,27 +115,27 @@ static int check_property(const char *k, const char *v)
     return DLK_OK;
 }
 
-json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols,
-                              json_t *config, const char *name, const char *description)
+int dlk_ops__metadata_new(dlk_arena *a, const struct ArrowSchema *schema, json_t *partition_cols,
+                          json_t *config, const char *name, const char *description,
+                          dlk_metadata_action *out)
 {
     dlk_buf ss = {0};
-    if (dlk_core_schema_to_json(schema, &ss)) {
-        dlk_buf_free(&ss);
-        return NULL;
+    int rc = dlk_core_schema_to_json(schema, &ss);
+    size_t n = json_array_size(partition_cols);
+    const char **pc = rc ? NULL : dlk_calloc(n ? n : 1, sizeof *pc);
+    if (!rc && !pc) rc = dlk_err_nomem();
+    for (size_t i = 0; !rc && i < n; i++)
+        pc[i] = json_string_value(json_array_get(partition_cols, i));
+    if (!rc) rc = dlk_log_metadata_new(a, dlk_buf_cstr(&ss), pc, n, NULL, name, description, out);
+    const char *k;
+    json_t *v;
+    json_object_foreach(config, k, v)
+    {
+        if (!rc) rc = dlk_log_kvs_set(a, &out->configuration, k, json_string_value(v));
     }
-    char uuid[37];
-    dlk_uuid_string(uuid);
-    json_t *md = json_object();
-    json_object_set_new(md, "id", json_string(uuid));
-    if (name) json_object_set_new(md, "name", json_string(name));
-    if (description) json_object_set_new(md, "description", json_string(description));
-    json_object_set_new(md, "format", json_pack("{s:s,s:{}}", "provider", "parquet", "options"));
-    json_object_set_new(md, "schemaString", json_string(dlk_buf_cstr(&ss)));
-    json_object_set(md, "partitionColumns", partition_cols);
-    json_object_set(md, "configuration", config);
-    json_object_set_new(md, "createdTime", json_integer(dlk_now_micros() / 1000));
+    dlk_free(pc);
     dlk_buf_free(&ss);
-    return md;
+    return rc;
 }
 
 /* The partition column a create option names ("bucket(N, col)" ->
@@ -373,9 +373,11 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
     if (ntz) feats[n_feats++] = "timestampNtz";
     if (dv) feats[n_feats++] = "deletionVectors";
     if (cmap) feats[n_feats++] = "columnMapping";
-    json_t *md = dlk_ops__metadata_new(schema, pcols, conf, opts->name, opts->description);
-    if (!md) {
-        rc = dlk_err_nomem();
+    dlk_arena arena = {0};
+    dlk_metadata_action md;
+    if ((rc = dlk_ops__metadata_new(&arena, schema, pcols, conf, opts->name, opts->description,
+                                    &md))) {
+        dlk_arena_free(&arena);
         goto out;
     }
     char *pb = json_dumps(pcols, JSON_COMPACT), *props = json_dumps(conf, JSON_COMPACT);
@@ -391,11 +393,11 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
     req.params = params;
     req.features = feats;
     req.n_features = n_feats;
-    req.metadata = md;
+    req.metadata = &md;
     dlk_commit_res cres;
     if (!rc) rc = dlk_core__commit(&req, &cres);
     json_decref(params);
-    json_decref(md);
+    dlk_arena_free(&arena);
     if (rc == DLK_ALREADY_EXISTS) {
         if (opts->reuse) {
             dlk_error_clear();

@@ -10,9 +10,12 @@
 #include "util/buf.h"
 #include <jansson.h>
 
-/* A new metaData action object (NULL on failure). */
-json_t *dlk_ops__metadata_new(const struct ArrowSchema *schema, json_t *partition_cols,
-                              json_t *config, const char *name, const char *description);
+/* *out: a new table's metaData (log builders, strings in a) for the schema,
+ * partition columns (a JSON array of names) and configuration (a JSON
+ * object of strings). */
+int dlk_ops__metadata_new(dlk_arena *a, const struct ArrowSchema *schema, json_t *partition_cols,
+                          json_t *config, const char *name, const char *description,
+                          dlk_metadata_action *out);
 /* Commit through the one commit path (core/commit.h), then run the
  * checkpoint hook when the version lands on the interval (a failed
  * checkpoint is a warning). */

@@ -5,6 +5,7 @@
 #include "arrow/arrow.h"
 #include "arrow/builder.h"
 #include "core/commit.h"
+#include "core/schema.h"
 #include "core/protocol.h"
 #include "core/stats.h"
 #include "core/txn.h"
@@ -1046,7 +1047,9 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     dlk_records_reader *r = NULL;
     dlk_records_pipe *pipe = NULL;
     dlk_buf commit = {0}, slurp = {0};
-    json_t *new_md = NULL;
+    dlk_arena md_arena = {0};
+    dlk_metadata_action new_md_s;
+    const dlk_metadata_action *new_md = NULL;
     dlk_map removes = {0};
     dlk_ops__ppath pp = {0};
     const char **pvals = NULL;
@@ -1063,8 +1066,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
         goto out;
     }
     if (opts->app_id) {
-        json_t *t = dlk_map_get_str(&st.txns, opts->app_id);
-        if (t && json_integer_value(json_object_get(t, "version")) >= opts->app_version) {
+        const dlk_txn_action *t = dlk_map_get_str(&st.txns, opts->app_id);
+        if (t && t->version >= opts->app_version) {
             res->skipped = true;
             DLK_INFO("write", "%s: transaction %s/%" PRId64 " already committed, skipping", table,
                      opts->app_id, opts->app_version);
@@ -1101,38 +1104,26 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
         size_t n_new = 0;
         if ((rc = dlk_ops_records_infer(schema, text, n, &merged, &n_new))) goto out;
         if (n_new) {
-            json_t *pc = json_object_get(st.metadata, "partitionColumns");
-            json_t *conf = json_object_get(st.metadata, "configuration");
-            json_t *conf2 = NULL;
+            char mb[32] = "";
             if (dlk_ops__cm_mode(&st) > 0) { /* new columns get ids and physical names */
                 int64_t mx = 0;
                 const char *ms = dlk_core__state_config(&st, "delta.columnMapping.maxColumnId");
                 if (ms) dlk_parse_i64(ms, &mx);
                 if (dlk_ops__cm_max_id(&merged) > mx) mx = dlk_ops__cm_max_id(&merged);
                 if ((rc = dlk_ops__cm_assign(&merged, &mx, false))) goto out;
-                char mb[32];
                 snprintf(mb, sizeof mb, "%" PRId64, mx);
-                conf2 = conf ? json_deep_copy(conf) : json_object();
-                if (!conf2) {
-                    rc = dlk_err_nomem();
-                    goto out;
-                }
-                json_object_set_new(conf2, "delta.columnMapping.maxColumnId", json_string(mb));
-                conf = conf2;
             }
-            new_md = dlk_ops__metadata_new(&merged, pc ? pc : json_array(),
-                                           conf ? conf : json_object(), NULL, NULL);
-            json_decref(conf2);
-            if (!new_md) {
-                rc = dlk_err_nomem();
-                goto out;
-            }
-            /* keep the table's id, name, description, createdTime */
-            const char *keep[] = {"id", "name", "description", "createdTime", "format"};
-            for (size_t i = 0; i < 5; i++) {
-                json_t *v = json_object_get(st.metadata, keep[i]);
-                if (v) json_object_set(new_md, keep[i], v);
-            }
+            dlk_buf ss = {0};
+            rc = dlk_core_schema_to_json(&merged, &ss);
+            if (!rc)
+                rc = dlk_log_metadata_derive(&md_arena, st.metadata, dlk_buf_cstr(&ss), NULL, 0,
+                                             &new_md_s);
+            dlk_buf_free(&ss);
+            if (!rc && *mb)
+                rc = dlk_log_kvs_set(&md_arena, &new_md_s.configuration,
+                                     "delta.columnMapping.maxColumnId", mb);
+            if (rc) goto out;
+            new_md = &new_md_s;
             schema = &merged;
             res->schema_changed = true;
         }
@@ -1234,38 +1225,31 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
 
     /* removes for overwrite */
     int64_t removed_bytes = 0, removed_files = 0;
-    json_t *removes_arr = json_array();
+    dlk_buf rm_lines = {0};
     if (overwrite) {
         size_t pos = 0;
         dlk_map_entry *e;
         int64_t now = dlk_now_micros() / 1000;
         while ((e = dlk_map_next(&st.files, &pos))) {
-            json_t *add = e->value;
-            if (opts->replace_where && !where_match(&w, json_object_get(add, "partitionValues")))
-                continue;
-            json_t *rm = json_pack("{s:O,s:I,s:b,s:b}", "path", json_object_get(add, "path"),
-                                   "deletionTimestamp", (json_int_t)now, "dataChange", 1,
-                                   "extendedFileMetadata", 1);
-            const char *copy[] = {"partitionValues", "size", "deletionVector", "tags", "stats"};
-            for (size_t i = 0; rm && i < 5; i++) {
-                json_t *v = json_object_get(add, copy[i]);
-                if (v) json_object_set(rm, copy[i], v);
-            }
-            if (!rm || json_array_append_new(removes_arr, rm) ||
-                dlk_map_put(&removes, e->key, e->klen, (void *)1, NULL)) {
-                rc = dlk_err_nomem();
-                json_decref(removes_arr);
+            const dlk_add_action *add = e->value;
+            if (opts->replace_where && !where_match_kvs(&w, &add->partition_values)) continue;
+            dlk_action rm;
+            dlk_log_remove_of_add(add, now, true, &rm);
+            if ((rc = dlk_log_action_to_json(&rm, &rm_lines)) ||
+                (rc = dlk_map_put(&removes, e->key, e->klen, (void *)1, NULL) ? dlk_err_nomem()
+                                                                              : DLK_OK)) {
+                dlk_buf_free(&rm_lines);
                 goto out;
             }
             removed_files++;
-            removed_bytes += (int64_t)json_integer_value(json_object_get(add, "size"));
+            removed_bytes += add->size;
         }
     }
 
     /* no records: no commit (an empty overwrite would silently empty the
      * table; `delete --where true` does that on purpose) */
     if (json_array_size(c.adds) == 0 && c.rows == 0 && !new_md && !opts->app_id) {
-        json_decref(removes_arr);
+        dlk_buf_free(&rm_lines);
         res->skipped = true;
         DLK_INFO("write", "%s: the input holds no records; nothing committed", table);
         goto out;
@@ -1274,10 +1258,15 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     /* the commit */
     json_t *params = json_object();
     json_object_set_new(params, "mode", json_string(overwrite ? "Overwrite" : "Append"));
-    json_t *pcj = json_object_get(st.metadata, "partitionColumns");
-    char *pcs = json_dumps(pcj ? pcj : json_array(), JSON_COMPACT | JSON_ENCODE_ANY);
-    json_object_set_new(params, "partitionBy", json_string(pcs ? pcs : "[]"));
-    free(pcs);
+    dlk_buf pcs = {0};
+    dlk_buf_putc(&pcs, '[');
+    for (size_t k = 0; k < st.n_part; k++) {
+        if (k) dlk_buf_putc(&pcs, ',');
+        dlk_buf_json_str(&pcs, st.partition_cols[k], strlen(st.partition_cols[k]));
+    }
+    dlk_buf_putc(&pcs, ']');
+    json_object_set_new(params, "partitionBy", json_string(dlk_buf_cstr(&pcs)));
+    dlk_buf_free(&pcs);
     if (opts->replace_where)
         json_object_set_new(params, "predicate", json_string(opts->replace_where));
     if (opts->app_id) {
@@ -1311,11 +1300,8 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     }
     size_t i;
     json_t *a;
-    json_array_foreach(removes_arr, i, a)
-    {
-        if (!rc) rc = dlk_core__put_action(&commit, "remove", a);
-    }
-    json_decref(removes_arr);
+    if (!rc) rc = dlk_buf_append(&commit, rm_lines.data, rm_lines.len);
+    dlk_buf_free(&rm_lines);
     json_array_foreach(c.adds, i, a)
     {
         if (!rc) rc = dlk_core__put_action(&commit, "add", a);
@@ -1369,7 +1355,7 @@ done:
     dlk_arrow_schema_release(&merged);
     dlk_buf_free(&commit);
     dlk_buf_free(&slurp);
-    json_decref(new_md);
+    dlk_arena_free(&md_arena);
     dlk_map_free(&removes);
     dlk_ops__ppath_free(&pp);
     dlk_free(pvals);

@@ -102,7 +102,7 @@ TEST(cleaned_log_our_checkpoint)
     CHECK_EQ_INT(st.files.count, 7);
     CHECK_EQ_INT(st.last_checkpoint, 5);
     CHECK_EQ_INT(st.n_part, 0);
-    CHECK(st.protocol && json_integer_value(json_object_get(st.protocol, "minWriterVersion")) == 2);
+    CHECK(st.protocol && st.protocol->min_writer_version == 2);
     dlk_core__state_free(&st);
     /* before the checkpoint the log is gone */
     CHECK_RC(dlk_core__state_load_at(root, 3, false, false, &st), DLK_NOT_FOUND);

@@ -252,8 +252,7 @@ TEST(idempotent_and_state)
     CHECK_EQ_INT(st.files.count, 2);
     CHECK_EQ_INT(st.n_part, 1);
     CHECK_STR(st.partition_cols[0], "p");
-    CHECK_EQ_INT(
-        json_integer_value(json_object_get(dlk_map_get_str(&st.txns, "stream-1"), "version")), 5);
+    CHECK_EQ_INT(((const dlk_txn_action *)dlk_map_get_str(&st.txns, "stream-1"))->version, 5);
     dlk_core__state_free(&st);
     /* create again: ALREADY_EXISTS */
     struct ArrowSchema s;
