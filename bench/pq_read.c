@@ -83,7 +83,7 @@ int main(int argc, char **argv)
             a.release(&a);
             s.release(&s);
         }
-        dlk_pq_close(f);
+        dlk_pq_close(&f);
     }
     fclose(lf);
     double secs = now() - t0;

@@ -80,7 +80,7 @@ done:
     release_schema(&schema);
     free(cols);
     free(colbuf);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return ret;
 }
 
@@ -91,14 +91,14 @@ static int text_cmd(const char *path, bool meta)
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc = meta ? dlk_pq_meta_json(f, &buf, &len, &cap) : dlk_pq_schema_text(f, &buf, &len, &cap);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     if (rc) {
-        dlk_arrow_json_free(buf);
+        dlk_string_free(buf);
         return cli_fail("parquet");
     }
     fwrite(buf, 1, len, stdout);
     if (len && buf[len - 1] != '\n') fputc('\n', stdout);
-    dlk_arrow_json_free(buf);
+    dlk_string_free(buf);
     return CLI_OK;
 }
 

@@ -306,6 +306,6 @@ void cli_out_abort(cli_out *o)
         free(o->cells[i]);
     free(o->cells);
     free(o->width);
-    dlk_arrow_json_free(o->buf);
+    dlk_string_free(o->buf);
     free(o);
 }

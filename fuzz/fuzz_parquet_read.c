@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         dlk_arrow_array_release(&a);
         dlk_arrow_schema_release(&s);
     }
-    dlk_arrow_json_free(buf);
-    dlk_pq_close(f);
+    dlk_string_free(buf);
+    dlk_pq_close(&f);
     return 0;
 }

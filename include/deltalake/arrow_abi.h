@@ -8,6 +8,8 @@
  * release callback when done; a released struct has release == NULL;
  * moving a struct is a bitwise copy followed by setting the source's
  * release to NULL.
+ *
+ * Since: 0.1
  */
 #ifndef DELTALAKE_ARROW_ABI_H
 #define DELTALAKE_ARROW_ABI_H

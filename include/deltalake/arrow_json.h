@@ -10,7 +10,8 @@
  * arrays; fixed-size binary as base64; time of day "HH:MM:SS.ffffff".
  *
  * Output is appended to a growable buffer (*buf, *len, *cap) that starts as
- * {NULL, 0, 0}; it stays NUL-terminated and is freed with dlk_arrow_json_free.
+ * {NULL, 0, 0}; it stays NUL-terminated and is freed with dlk_string_free
+ * (types.h).
  *
  * Since: 0.1
  */
@@ -19,6 +20,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
+#include "deltalake/types.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,8 +37,6 @@ DLK_EXTERN int dlk_arrow_json_value(const struct ArrowSchema *schema, const stru
 /** Append row `row` of a "+s" struct array as one JSON object {"field": value, ...}. */
 DLK_EXTERN int dlk_arrow_json_row(const struct ArrowSchema *schema, const struct ArrowArray *array,
                                   int64_t row, char **buf, size_t *len, size_t *cap);
-/** Free a buffer grown by the functions above (NULL is fine). */
-DLK_EXTERN void dlk_arrow_json_free(char *buf);
 
 #ifdef __cplusplus
 }

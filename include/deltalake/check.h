@@ -29,11 +29,13 @@
  *   partition_column, snapshot, last_checkpoint, file_missing, file_size,
  *   file_unreadable, file_schema, stats_parse, stats_num_records,
  *   stats_null_count, stats_min, stats_max, dv_unresolvable, dv_cardinality.
+ *
+ * Since: 0.1
  */
 #ifndef DELTALAKE_CHECK_H
 #define DELTALAKE_CHECK_H
 
-#include "deltalake/sys/storage.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,7 +82,7 @@ typedef struct dlk_check_options {
  *  DLK_NOT_FOUND when there is no Delta log there, DLK_IO / DLK_NO_MEMORY. */
 DLK_EXTERN int dlk_table_check(const char *location, const dlk_check_options *opts,
                                dlk_check_report **out);
-/** Same on an open storage (borrowed). */
+/** Same on an open storage (borrowed; deltalake/sys/storage.h). */
 DLK_EXTERN int dlk_table_check_storage(dlk_storage *storage, const dlk_check_options *opts,
                                        dlk_check_report **out);
 /** Free a report (NULL-safe); sets *r to NULL. */

@@ -49,7 +49,9 @@
 #include "deltalake/config.h"
 #include "deltalake/errors.h"
 #include "deltalake/scan.h"
+#include "deltalake/schema.h"
 #include "deltalake/table.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,12 +59,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct dlk_connector dlk_connector;
-typedef struct dlk_table_handle dlk_table_handle;
-typedef struct dlk_schema_builder dlk_schema_builder;
-typedef struct dlk_query dlk_query;
-typedef struct dlk_records dlk_records;
 
 /* ======================================================================
  * Connector
@@ -104,8 +100,6 @@ DLK_EXTERN int dlk_connector_get_table(dlk_connector *c, const char *name, dlk_t
  *  gives zero tables. Errors: DLK_IO, DLK_NO_MEMORY. */
 DLK_EXTERN int dlk_connector_list_tables(dlk_connector *c, const char *root, char ***names,
                                          size_t *n);
-/** Free a list from dlk_connector_list_tables (NULL-safe). */
-DLK_EXTERN void dlk_string_list_free(char **list, size_t n);
 
 /** Delete the table `name`: every file under its folder (data, log,
  *  checkpoints, deletion vectors), then the emptied folders. Refuses a
@@ -231,7 +225,7 @@ DLK_EXTERN int dlk_records_get(const dlk_records *r, size_t i, const char *col, 
 /** Version of the snapshot the rows were read from. */
 DLK_EXTERN int64_t dlk_records_version(const dlk_records *r);
 /** What the query's scan skipped and read: files (by partition values and
- *  add stats), row groups (by Parquet statistics) and rows. Since 0.2. */
+ *  add stats), row groups (by Parquet statistics) and rows. Since 0.1. */
 DLK_EXTERN void dlk_records_scan_stats(const dlk_records *r, dlk_scan_stats *out);
 /** Time the query took (open snapshot to last row), milliseconds. */
 DLK_EXTERN double dlk_records_elapsed_ms(const dlk_records *r);
@@ -404,72 +398,6 @@ DLK_EXTERN int dlk_table_handle_vacuum_force(dlk_table_handle *t, double retenti
  *  *new_version (may be NULL) gets the restore commit's version. */
 DLK_EXTERN int dlk_table_handle_restore(dlk_table_handle *t, int64_t version, const char *timestamp,
                                         int64_t *new_version);
-
-/* ======================================================================
- * Schema builder
- * ====================================================================== */
-
-/** Delta primitive types for dlk_schema_builder_add_type. */
-typedef enum dlk_type {
-    DLK_TYPE_STRING = 0,
-    DLK_TYPE_LONG,
-    DLK_TYPE_INT,
-    DLK_TYPE_SHORT,
-    DLK_TYPE_BYTE,
-    DLK_TYPE_FLOAT,
-    DLK_TYPE_DOUBLE,
-    DLK_TYPE_BOOLEAN,
-    DLK_TYPE_BINARY,
-    DLK_TYPE_DATE,
-    DLK_TYPE_TIMESTAMP,
-    DLK_TYPE_TIMESTAMP_NTZ,
-} dlk_type;
-
-/** Delta name of a primitive type ("string", ..., "timestamp_ntz"); NULL when unknown. */
-DLK_EXTERN const char *dlk_type_to_name(dlk_type t);
-
-/** New empty builder (*out, freed with dlk_schema_builder_free). */
-DLK_EXTERN int dlk_schema_builder_new(dlk_schema_builder **out);
-DLK_EXTERN void dlk_schema_builder_free(dlk_schema_builder **b);
-/**
- * Add a field of a type given as Delta type text: "string", "long" (or
- * "bigint"), "int", "short", "byte", "float", "double", "boolean",
- * "binary", "date", "timestamp", "timestamp_ntz", "decimal(p,s)",
- * "array<T>", "map<K,V>", "struct<a: T, b: T>" (nested to any depth).
- * Errors: DLK_PARSE (bad type, with position), DLK_INVALID_ARGUMENT (empty
- * name, duplicate name - case-insensitive as Delta compares names; decimal
- * precision outside 1..38 or scale > precision). An error is also kept and
- * returned again by dlk_schema_builder_finish.
- */
-DLK_EXTERN int dlk_schema_builder_add(dlk_schema_builder *b, const char *name, const char *type,
-                                      bool nullable);
-/** Add a field of a primitive type. */
-DLK_EXTERN int dlk_schema_builder_add_type(dlk_schema_builder *b, const char *name, dlk_type type,
-                                           bool nullable);
-/** decimal(precision, scale): 1 <= precision <= 38, 0 <= scale <= precision. */
-DLK_EXTERN int dlk_schema_builder_add_decimal(dlk_schema_builder *b, const char *name,
-                                              int precision, int scale, bool nullable);
-/** array<element_type> (type text as above); contains_null: elements may be null. */
-DLK_EXTERN int dlk_schema_builder_add_array(dlk_schema_builder *b, const char *name,
-                                            const char *element_type, bool contains_null,
-                                            bool nullable);
-/** map<key_type, value_type>; keys are never null. */
-DLK_EXTERN int dlk_schema_builder_add_map(dlk_schema_builder *b, const char *name,
-                                          const char *key_type, const char *value_type,
-                                          bool value_contains_null, bool nullable);
-/** Open a struct field: later adds go into it until dlk_schema_builder_end_struct. */
-DLK_EXTERN int dlk_schema_builder_begin_struct(dlk_schema_builder *b, const char *name,
-                                               bool nullable);
-/** Close the innermost open struct (DLK_INVALID_ARGUMENT when none is open or it is empty). */
-DLK_EXTERN int dlk_schema_builder_end_struct(dlk_schema_builder *b);
-/** Add a copy of an Arrow field (a Delta-representable type, field name as its name). */
-DLK_EXTERN int dlk_schema_builder_add_arrow(dlk_schema_builder *b, const struct ArrowSchema *field);
-/**
- * Finish: *out gets the "+s" schema (caller releases it). Returns the first
- * error of an add, DLK_INVALID_ARGUMENT when there is no field or a struct
- * is still open. The builder is emptied and may be reused.
- */
-DLK_EXTERN int dlk_schema_builder_finish(dlk_schema_builder *b, struct ArrowSchema *out);
 
 #ifdef __cplusplus
 }

@@ -31,7 +31,7 @@
  *
  * Tables are local paths. Results may be NULL.
  *
- * Since: 0.2
+ * Since: 0.1
  */
 #ifndef DELTALAKE_DML_H
 #define DELTALAKE_DML_H

@@ -62,6 +62,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,7 +72,6 @@ extern "C" {
 #endif
 
 /** A parsed and bound expression (opaque). */
-typedef struct dlk_expr dlk_expr;
 
 /**
  * Parse text as a predicate (its type must be boolean) and bind it to

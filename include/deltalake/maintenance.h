@@ -19,6 +19,7 @@
 #define DELTALAKE_MAINTENANCE_H
 
 #include "deltalake/errors.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -136,8 +137,6 @@ typedef struct dlk_history_entry {
     int64_t records_added, records_removed;      /**< from the metrics, -1 unknown */
     bool blind_append;
 } dlk_history_entry;
-
-typedef struct dlk_history dlk_history;
 
 /**
  * The table's commits, newest first (at most limit of them; <= 0 all), from

@@ -23,6 +23,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,13 +32,12 @@
 extern "C" {
 #endif
 
-typedef struct dlk_pq_file dlk_pq_file;
-
 /* Read the whole file at path into memory and parse + validate the footer. */
 DLK_EXTERN int dlk_pq_open_path(const char *path, dlk_pq_file **out);
 /* Same over caller-owned bytes (borrowed: must outlive the file). name is used in messages. */
 DLK_EXTERN int dlk_pq_open_memory(const uint8_t *data, size_t len, const char *name, dlk_pq_file **out);
-DLK_EXTERN void dlk_pq_close(dlk_pq_file *f);
+/* Close (NULL-safe; sets *f to NULL). */
+DLK_EXTERN void dlk_pq_close(dlk_pq_file **f);
 
 DLK_EXTERN int64_t dlk_pq_num_rows(const dlk_pq_file *f);
 DLK_EXTERN int dlk_pq_num_row_groups(const dlk_pq_file *f);
@@ -144,9 +144,10 @@ DLK_EXTERN void dlk_pq_leaf_levels(const dlk_pq_file *f, int leaf, int *max_def,
 DLK_EXTERN void dlk_pq_set_verify_crc(dlk_pq_file *f, bool on);
 /** The footer as JSON text (version, created_by, num_rows, key-value metadata, schema elements,
  *  row groups with every column chunk: codec, encodings, sizes, offsets, statistics decoded
- *  by the jsonl conventions), appended to a dlk_arrow_json-style buffer (free with dlk_arrow_json_free). */
+ *  by the jsonl conventions), appended to a growable buffer as in arrow_json.h (free with dlk_string_free). */
 DLK_EXTERN int dlk_pq_meta_json(const dlk_pq_file *f, char **buf, size_t *len, size_t *cap);
-/** The Parquet schema as indented text ("required int64 id;", groups with annotations, levels). */
+/** The Parquet schema as indented text ("required int64 id;", groups with annotations, levels),
+ *  appended to a growable buffer as dlk_pq_meta_json. */
 DLK_EXTERN int dlk_pq_schema_text(const dlk_pq_file *f, char **buf, size_t *len, size_t *cap);
 
 #ifdef __cplusplus

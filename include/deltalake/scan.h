@@ -29,6 +29,7 @@
 #include "deltalake/arrow_abi.h"
 #include "deltalake/parquet.h"
 #include "deltalake/table.h"
+#include "deltalake/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,7 +44,6 @@ typedef int (*dlk_scan_row_filter)(void *ctx, const struct ArrowSchema *schema,
 
 /** A row group of the file being scanned, as seen by a row_group_filter
  *  (valid during the call only). */
-typedef struct dlk_scan_row_group dlk_scan_row_group;
 /** Return DLK_OK and set *keep=false to skip the row group without reading it.
  *  Its rows still count for deletion-vector positions. */
 typedef int (*dlk_scan_row_group_filter)(void *ctx, const dlk_file_info *file,
@@ -80,13 +80,13 @@ typedef struct dlk_scan_options {
      *  from the output). */
     const char *const *filter_columns;
     size_t n_filter_columns;
-    /** Skip row groups (NULL: read all); gets filter_ctx. Since 0.2. */
+    /** Skip row groups (NULL: read all); gets filter_ctx. Since 0.1. */
     dlk_scan_row_group_filter row_group_filter;
     /** ORDER BY: "expr [ASC|DESC] [NULLS FIRST|LAST], ..." over the table's
      *  columns (grammar of deltalake/expr.h; defaults ASC, NULLS LAST, as
      *  DuckDB; NaN above numbers; strings bytewise); NULL: file order. The
      *  key columns need not be in `columns`. Parsed at open (the text is not
-     *  kept). Since 0.2. */
+     *  kept). Since 0.1. */
     const char *order_by;
     /** Since version 2 (ignored when version is 1): name of an extra long
      *  ("l") column appended after the output columns, holding each row's
@@ -119,7 +119,7 @@ DLK_EXTERN void dlk_scan_get_stats(const struct ArrowArrayStream *stream, dlk_sc
  *  order_by a batch never spans two files), borrowed from the snapshot; NULL before the
  *  first batch, at the end, for ordered scans (order_by: a batch mixes
  *  files) and for streams not made by dlk_scan_open.
- *  Since: 0.2 */
+ *  Since: 0.1 */
 DLK_EXTERN const dlk_file_info *dlk_scan_batch_file(const struct ArrowArrayStream *stream);
 
 #ifdef __cplusplus

@@ -22,7 +22,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
-#include "deltalake/sys/storage.h"
+#include "deltalake/types.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,13 +31,11 @@
 extern "C" {
 #endif
 
-typedef struct dlk_table dlk_table;
-typedef struct dlk_snapshot dlk_snapshot;
-
 /** Open the table at a location (local path, file:// URI). Does not read
  *  the log yet (a missing table fails at snapshot time with NOT_FOUND). */
 DLK_EXTERN int dlk_table_open(const char *location, dlk_table **out);
-/** Open over an existing storage handle; the table takes ownership of it. */
+/** Open over an existing storage handle (deltalake/sys/storage.h); the table
+ *  takes ownership of it. */
 DLK_EXTERN int dlk_table_open_storage(dlk_storage *storage, dlk_table **out);
 DLK_EXTERN void dlk_table_free(dlk_table **t);
 /** The table's storage (borrowed). */
@@ -116,11 +114,6 @@ DLK_EXTERN const dlk_file_info *dlk_snapshot_file(const dlk_snapshot *s, size_t 
  *  min_writer_version, reader_features, writer_features}, column_mapping,
  *  num_files, size_bytes). *out is freed with dlk_string_free. */
 DLK_EXTERN int dlk_snapshot_describe_json(const dlk_snapshot *s, char **out);
-/** Delta type name of a schema field ("long", "decimal(10,2)",
- *  "array<string>", "struct<a:int>"). *out is freed with dlk_string_free. */
-DLK_EXTERN int dlk_type_name(const struct ArrowSchema *field, char **out);
-/** Free a string returned by the library (NULL-safe). */
-DLK_EXTERN void dlk_string_free(char *s);
 
 #ifdef __cplusplus
 }

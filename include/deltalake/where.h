@@ -35,12 +35,11 @@
 #include "deltalake/expr.h"
 #include "deltalake/scan.h"
 #include "deltalake/table.h"
+#include "deltalake/types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct dlk_where dlk_where;
 
 /** Parse + bind predicate against the snapshot's (logical) schema. Errors
  *  as dlk_expr_parse_predicate (position in the message). The snapshot

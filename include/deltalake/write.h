@@ -18,6 +18,7 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
+#include "deltalake/schema.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,18 +27,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/**
- * Parse a schema given as DDL ("id string not null, ts timestamp,
- * attrs map<string,string>, s struct<a: int>, d decimal(10,2)"; Delta/Spark
- * type names, `backticked` names) or as "@FILE.json" (a file holding a Delta
- * schemaString) into an Arrow "+s" schema. The caller releases *out.
- * Errors: DLK_PARSE with the position, DLK_INVALID_ARGUMENT, DLK_IO.
- */
-DLK_EXTERN int dlk_schema_parse(const char *text, struct ArrowSchema *out);
-
-/** Delta schemaString JSON of an Arrow "+s" schema; *out is caller-owned (free()). */
-DLK_EXTERN int dlk_schema_to_delta_json(const struct ArrowSchema *schema, char **out);
 
 typedef struct dlk_create_options {
     int version;                       /**< 1 */

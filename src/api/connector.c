@@ -270,14 +270,6 @@ static bool is_log_file(const char *rest)
     return !strcmp(rest + 20, ".json") || dlk_str_starts_with(rest + 20, ".checkpoint");
 }
 
-void dlk_string_list_free(char **list, size_t n)
-{
-    if (!list) return;
-    for (size_t i = 0; i < n; i++)
-        dlk_free(list[i]);
-    dlk_free(list);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -7,6 +7,7 @@
 #define DLK_API_CONNECTOR_INT_H
 
 #include "deltalake/connector.h"
+#include "deltalake/sys/storage.h"
 
 struct dlk_connector {
     dlk_config cfg; /* deep copy */

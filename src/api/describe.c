@@ -1,6 +1,6 @@
 /*
- * api/describe.c - a snapshot described as JSON (for `deltalake describe`),
- * Delta type names, and the library's string free.
+ * api/describe.c - a snapshot described as JSON (for `deltalake describe`)
+ * and Delta type names.
  */
 #include "core/schema.h"
 #include "core/schema_ddl.h"
@@ -10,11 +10,6 @@
 #include "util/error.h"
 #include "util/time.h"
 #include <string.h>
-
-void dlk_string_free(char *s)
-{
-    dlk_free(s);
-}
 
 int dlk_type_name(const struct ArrowSchema *field, char **out)
 {

@@ -392,7 +392,7 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
         a.release(&a);
     }
     if (r) dlk_read__scan_stats(run.inner, &r->scan);
-    dlk_arrow_json_free(jbuf);
+    dlk_string_free(jbuf);
     dlk_arrow_schema_release(&sc);
     qrun_free(&run);
     double ms = dlk_api__now_ms() - t0;

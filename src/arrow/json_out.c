@@ -285,4 +285,3 @@ int dlk_arrow_json_row(const struct ArrowSchema *schema, const struct ArrowArray
     return rc;
 }
 
-void dlk_arrow_json_free(char *buf) { dlk_free(buf); }

@@ -527,7 +527,7 @@ static int check_one(dlk_check_ctx *c, dlk_snapshot *snap, size_t i)
     }
 out:
     json_decref(stats);
-    if (pq) dlk_pq_close(pq);
+    if (pq) dlk_pq_close(&pq);
     dlk_storage_bytes_free(data);
     return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef DLK_CORE_SNAPSHOT_H
 #define DLK_CORE_SNAPSHOT_H
 
+#include "deltalake/sys/storage.h"
 #include "deltalake/table.h"
 #include "log/replay.h"
 

@@ -342,7 +342,7 @@ static int file_rows(dlk_dml *d, const dlk_dml_file *f, int64_t *out)
     int rc = dlk_storage_get(dlk_table_storage(d->table), f->fi->path, &data, &len);
     if (!rc) rc = dlk_pq_open_memory(data, len, f->fi->path, &pq);
     if (!rc) *out = dlk_pq_file_metadata(pq)->num_rows;
-    if (pq) dlk_pq_close(pq);
+    if (pq) dlk_pq_close(&pq);
     dlk_storage_bytes_free(data);
     return rc;
 }

@@ -421,7 +421,7 @@ int dlk_log__read_parquet_actions(dlk_storage *s, const char *key, dlk_arena *ar
         sch.release(&sch);
     }
 done:
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     dlk_storage_bytes_free(data);
     return rc;
 }

@@ -75,7 +75,7 @@ int64_t dlk_ops__file_records(const dlk_snapshot *s, const dlk_file_info *f)
             r = dlk_pq_num_rows(pf);
         else
             dlk_error_clear();
-        dlk_pq_close(pf);
+        dlk_pq_close(&pf);
         dlk_storage_bytes_free(data);
         return r;
     }
@@ -94,7 +94,7 @@ int64_t dlk_ops__file_records(const dlk_snapshot *s, const dlk_file_info *f)
         r = dlk_pq_num_rows(pf);
     else
         dlk_error_clear();
-    dlk_pq_close(pf);
+    dlk_pq_close(&pf);
     dlk_free(full);
     return r;
 }

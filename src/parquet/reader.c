@@ -486,7 +486,7 @@ int dlk_pq_open_memory(const uint8_t *data, size_t len, const char *name, dlk_pq
     *out = f;
     return DLK_OK;
 fail:
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return rc;
 }
 
@@ -526,9 +526,11 @@ int dlk_pq_open_path(const char *path, dlk_pq_file **out)
     return DLK_OK;
 }
 
-void dlk_pq_close(dlk_pq_file *f)
+void dlk_pq_close(dlk_pq_file **fp)
 {
-    if (!f) return;
+    if (!fp || !*fp) return;
+    dlk_pq_file *f = *fp;
+    *fp = NULL;
     dlk_arena_free(&f->arena);
     dlk_free(f->owned);
     dlk_free(f->name);

@@ -424,7 +424,7 @@ typedef struct dlk_read__scan {
 
 static void close_file(scan_state *st)
 {
-    if (st->pq) dlk_pq_close(st->pq);
+    if (st->pq) dlk_pq_close(&st->pq);
     st->pq = NULL;
     dlk_storage_bytes_free(st->data);
     st->data = NULL;

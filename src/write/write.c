@@ -71,15 +71,8 @@ int dlk_schema_to_delta_json(const struct ArrowSchema *schema, char **out)
         dlk_buf_free(&b);
         return rc;
     }
-    char *s = malloc(b.len + 1);
-    if (!s) {
-        dlk_buf_free(&b);
-        return dlk_err_nomem();
-    }
-    memcpy(s, dlk_buf_cstr(&b), b.len + 1);
-    dlk_buf_free(&b);
-    *out = s;
-    return DLK_OK;
+    *out = dlk_buf_detach(&b); /* dlk_malloc'ed: freed with dlk_string_free */
+    return *out ? DLK_OK : dlk_err_nomem();
 }
 
 /* ---- protocol ------------------------------------------------------------ */

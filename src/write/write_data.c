@@ -643,7 +643,7 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const u
     size_t n = (size_t)table_schema->n_children;
     const char **cols = dlk_calloc(n ? n : 1, sizeof(char *));
     if (!cols) {
-        dlk_pq_close(f);
+        dlk_pq_close(&f);
         return dlk_err_nomem();
     }
     for (size_t i = 0; i < n; i++)
@@ -660,7 +660,7 @@ static int feed_parquet(wctx *c, const struct ArrowSchema *table_schema, const u
         dlk_arrow_schema_release(&fs);
     }
     dlk_free(cols);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return rc;
 }
 
@@ -1001,7 +1001,7 @@ static int feed_parquet_partitioned(wctx *c, const struct ArrowSchema *table_sch
     dlk_buf_free(&x.key);
     for (size_t k = 0; x.vown && k < np; k++)
         dlk_free(x.vown[k]);
-    dlk_arrow_json_free(x.jb);
+    dlk_string_free(x.jb);
     dlk_free(x.pcol);
     dlk_free(x.pnull_ok);
     dlk_free(x.tbuf);
@@ -1013,7 +1013,7 @@ static int feed_parquet_partitioned(wctx *c, const struct ArrowSchema *table_sch
     dlk_free(dcol);
     dlk_free(fields);
     dlk_free(cols);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return rc;
 }
 

@@ -23,6 +23,7 @@
 #define DELTALAKE_SYS_STORAGE_H
 
 #include "deltalake/errors.h"
+#include "deltalake/types.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,8 +68,6 @@ typedef struct dlk_storage_ops {
     /** Free the backend state. */
     void (*free)(void *self);
 } dlk_storage_ops;
-
-typedef struct dlk_storage dlk_storage;
 
 /** Wrap a backend: the handle takes ownership of self (freed by ops->free).
  *  root is a display name / location used in messages (copied). */

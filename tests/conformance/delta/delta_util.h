@@ -61,12 +61,12 @@ static inline int batch_rows(const struct ArrowSchema *s, const struct ArrowArra
     for (int64_t r = 0; r < a->length; r++) {
         len = 0;
         if (dlk_arrow_json_row(s, a, r, &buf, &len, &cap)) {
-            dlk_arrow_json_free(buf);
+            dlk_string_free(buf);
             return -1;
         }
         rows_push(out, canon(buf));
     }
-    dlk_arrow_json_free(buf);
+    dlk_string_free(buf);
     return 0;
 }
 
@@ -129,7 +129,7 @@ static inline int parquet_dir_rows(const char *dir, rows_t *out)
             a.release(&a);
             s.release(&s);
         }
-        dlk_pq_close(f);
+        dlk_pq_close(&f);
     }
     closedir(d);
     return rc;

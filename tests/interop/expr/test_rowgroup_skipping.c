@@ -434,9 +434,9 @@ TEST(reader_bounds_and_selection)
         CHECK(s.has_min_max && s.kind == DLK_PQ_STAT_INT);
         CHECK_EQ_INT(s.min_i, INT64_C(1704067200000000) + 3000 * INT64_C(60000000) + 123);
         CHECK_EQ_INT(s.max_i, INT64_C(1704067200000000) + 3099 * INT64_C(60000000) + 123);
-        dlk_pq_close(fc);
+        dlk_pq_close(&fc);
     }
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
 }
 
 static int pred_cb(void *ctx, const dlk_pq_file *f, int rg, bool *keep)
@@ -459,7 +459,7 @@ TEST(reader_predicate_callback)
     CHECK_OK(dlk_pq_select_row_groups(f, pred_cb, NULL, keep, &kept));
     CHECK_EQ_INT(kept, 1);
     CHECK(keep[12] && !keep[11] && !keep[13]);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
 }
 
 TEST(scan_matches_noskip_and_duckdb)
@@ -717,7 +717,7 @@ TEST(deletion_vectors_with_skipped_row_groups)
                   "partitionValues", "size", (json_int_t)file_size(file), "modificationTime",
                   (json_int_t)1700000000000, "dataChange", 1, "deletionVector", "storageType", "i",
                   "pathOrInlineDv", z, "sizeInBytes", (json_int_t)n, "cardinality", (json_int_t)5);
-    free(schema_string);
+    dlk_string_free(schema_string);
     free(z);
     dlk_buf log = {0};
     json_t *parts[3] = {proto, meta, add};

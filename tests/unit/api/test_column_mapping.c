@@ -133,7 +133,7 @@ static int file_has(const char *path, const char *name, int64_t id)
             if (!strcmp(s.children[i]->name, name) && dlk_pq_field_id(f, (int)i) == id) ok = 1;
         s.release(&s);
     }
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return ok;
 }
 

@@ -508,8 +508,8 @@ TEST(compression_from_config)
                     h_cur_failed = 1;
                 }
             }
-            dlk_arrow_json_free(buf);
-            if (pf) dlk_pq_close(pf);
+            dlk_string_free(buf);
+            if (pf) dlk_pq_close(&pf);
         }
         dlk_snapshot_free(&snap);
         dlk_query *q;

@@ -2,6 +2,7 @@
  * reconciliation, URL-decoded paths, txn, domain metadata), version and
  * timestamp travel (mtimes and in-commit timestamps), gaps, missing
  * protocol/metadata, unsupported reader features. */
+#include "deltalake/sys/storage.h"
 #include "deltalake/table.h"
 #include "harness.h"
 #include <stdio.h>

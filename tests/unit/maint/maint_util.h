@@ -166,7 +166,7 @@ __attribute__((unused)) static int mu_scan(const char *root, int64_t v, mu_rows 
             }
             b.release(&b);
         }
-        dlk_arrow_json_free(buf);
+        dlk_string_free(buf);
         sc.release(&sc);
         st.release(&st);
     }

@@ -16,12 +16,12 @@ static int64_t checkpoint_removes(const char *root, int64_t v)
     for (int rg = 0; rg < dlk_pq_num_row_groups(f); rg++) {
         dlk_pq_col_stats st;
         if (dlk_pq_column_stats(f, rg, "remove.path", &st) || st.null_count < 0) {
-            dlk_pq_close(f);
+            dlk_pq_close(&f);
             return -1;
         }
         n += dlk_pq_row_group_num_rows(f, rg) - st.null_count;
     }
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     return n;
 }
 

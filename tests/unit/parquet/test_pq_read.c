@@ -50,7 +50,7 @@ static int read_everything(dlk_pq_file *f, int64_t *rows)
             len = 0;
             rc = dlk_arrow_json_row(&s, &a, r, &buf, &len, &cap);
         }
-        dlk_arrow_json_free(buf);
+        dlk_string_free(buf);
         *rows += a.length;
         dlk_arrow_array_release(&a);
         dlk_arrow_schema_release(&s);
@@ -134,7 +134,7 @@ TEST(reader_api_alltypes)
     size_t len = 0, cap = 0;
     CHECK_OK(dlk_arrow_json_row(&s, &a, 1, &buf, &len, &cap));
     CHECK_STR(buf, "{\"bigint_col\":10,\"id\":5}");
-    dlk_arrow_json_free(buf);
+    dlk_string_free(buf);
     dlk_arrow_array_release(&a);
     dlk_arrow_schema_release(&s);
     const char *bad[] = {"nope"};
@@ -142,7 +142,7 @@ TEST(reader_api_alltypes)
     CHECK_RC(dlk_pq_read_row_group(f, 5, NULL, 0, &s, &a), DLK_INVALID_ARGUMENT);
     dlk_pq_col_stats st;
     CHECK_RC(dlk_pq_column_stats(f, 0, "nope", &st), DLK_NOT_FOUND);
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
 }
 
 TEST(stats_and_nested)
@@ -157,7 +157,7 @@ TEST(stats_and_nested)
         CHECK_EQ_INT(st.kind, DLK_PQ_STAT_INT);
         CHECK(st.min_i <= st.max_i);
         CHECK(st.null_count > 0);
-        dlk_pq_close(f);
+        dlk_pq_close(&f);
     }
     CHECK_OK(dlk_pq_open_path(data_path("data", "nested_maps.snappy.parquet"), &f));
     if (f) {
@@ -171,10 +171,10 @@ TEST(stats_and_nested)
         size_t len = 0, cap = 0;
         CHECK_OK(dlk_arrow_json_row(&s, &a, 0, &buf, &len, &cap));
         CHECK_STR(buf, "{\"a\":{\"a\":{\"1\":true,\"2\":false}},\"b\":1,\"c\":1}");
-        dlk_arrow_json_free(buf);
+        dlk_string_free(buf);
         dlk_arrow_array_release(&a);
         dlk_arrow_schema_release(&s);
-        dlk_pq_close(f);
+        dlk_pq_close(&f);
     }
 }
 
@@ -197,7 +197,7 @@ TEST(bad_data_files_fail_cleanly)
         int64_t rows = 0;
         if (!rc) {
             rc = read_everything(f, &rows);
-            dlk_pq_close(f);
+            dlk_pq_close(&f);
         }
         n++;
         if (may_succeed) continue;
@@ -260,7 +260,7 @@ TEST(truncated_and_bitflipped)
             if (!rc) {
                 dlk_pq_set_verify_crc(f, v % 2 == 0);
                 rc = read_everything(f, &rows);
-                dlk_pq_close(f);
+                dlk_pq_close(&f);
             }
             if (rc) {
                 errors++;

@@ -132,7 +132,7 @@ static void roundtrip(const char *spec, uint64_t seed, int64_t rows, int64_t bat
             }
         }
     }
-    dlk_pq_close(f);
+    dlk_pq_close(&f);
     dlk_pq_write_result_free(res);
     dlk_buf_free(&json);
     dlk_buf_free(&file);

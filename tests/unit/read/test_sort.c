@@ -164,8 +164,8 @@ TEST(concat_keeps_nested_values)
             CHECK(0);
         }
     }
-    dlk_arrow_json_free(bw);
-    dlk_arrow_json_free(bg);
+    dlk_string_free(bw);
+    dlk_string_free(bg);
     dlk_arrow_array_release(&out);
     dlk_arrow_array_release(&parts[0]);
     dlk_arrow_array_release(&parts[1]);
