@@ -143,7 +143,7 @@ static int commit_md(const char *table, const dlk_txn_state *st, const struct Ar
     req.metadata = &md;
     req.max_attempts = 1;
     dlk_commit_res cres;
-    if (!rc) rc = dlk_ops__commit(&req, &cres);
+    if (!rc) rc = dlk_core__commit(&req, &cres);
     dlk_arena_free(&a);
     if (!rc && version) *version = cres.version;
     return rc;

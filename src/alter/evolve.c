@@ -290,7 +290,7 @@ int dlk_table_update_schema(const char *table, const struct ArrowSchema *schema,
     req.metadata = &md;
     req.max_attempts = 1;
     dlk_commit_res cres;
-    rc = dlk_ops__commit(&req, &cres);
+    rc = dlk_core__commit(&req, &cres);
     if (!rc && version) *version = cres.version;
 out:
     if (rc) rc = dlk_err_context(rc, "%s: update_schema", table);

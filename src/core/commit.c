@@ -5,6 +5,8 @@
 #include "core/commit.h"
 #include "core/protocol.h"
 #include "deltalake/version.h"
+#include "log/checkpoint_write.h"
+#include "log/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/misc.h"
@@ -103,6 +105,28 @@ static int build(const dlk_commit_req *r, const dlk_txn_state *st, dlk_buf *c,
     return rc;
 }
 
+/* A location the log cleanup (local folders only, for now) can work on. */
+static bool is_local(const char *root)
+{
+    return !strstr(root, "://") || !strncmp(root, "file://", 7);
+}
+
+int dlk_core__checkpoint(const char *root, int64_t version)
+{
+    dlk_storage *s = NULL;
+    int rc = dlk_storage_open(root, &s);
+    if (rc) return rc;
+    dlk_log_checkpoint_info info;
+    rc = dlk_log__checkpoint_write_info(s, version, &info);
+    dlk_storage_free(&s);
+    if (rc) return dlk_err_context(rc, "%s", root);
+    if (info.log_cleanup && is_local(root) && dlk_log__cleanup(root, info.log_retention_ms, NULL)) {
+        DLK_WARN("checkpoint", "%s: log cleanup failed: %s", root, dlk_error_last()->message);
+        dlk_error_clear();
+    }
+    return DLK_OK;
+}
+
 static void backoff(int attempt, unsigned *seed)
 {
     /* random in [0, min(2^a, 64)) * 100us */
@@ -172,6 +196,13 @@ static void hooks(const dlk_commit_req *r, const dlk_txn_state *st, dlk_commit_r
     if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
     if (interval <= 0 || res->version % interval != 0) return;
     res->checkpoint_due = true;
+    if (dlk_core__checkpoint(r->root, res->version)) {
+        DLK_WARN("commit", "%s: checkpoint of version %" PRId64 " failed: %s", r->root,
+                 res->version, dlk_error_last()->message);
+        dlk_error_clear();
+        return;
+    }
+    res->checkpoint_version = res->version;
 }
 
 int dlk_core__commit(const dlk_commit_req *r, dlk_commit_res *res)

@@ -639,7 +639,7 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     req.intent.removes = &d->removed_paths;
     req.max_attempts = max_attempts;
     dlk_commit_res res;
-    rc = dlk_ops__commit(&req, &res);
+    rc = dlk_core__commit(&req, &res);
     dlk_buf_free(&c);
     if (rc) return rc;
     *version = res.version;

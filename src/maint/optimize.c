@@ -411,7 +411,7 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
             req.intent.removes = &x.removed;
             req.max_attempts = o->max_attempts;
             dlk_commit_res cres;
-            rc = dlk_ops__commit(&req, &cres);
+            rc = dlk_core__commit(&req, &cres);
             if (!rc) {
                 x.r->version = cres.version;
                 x.r->files_removed = x.num_removed;

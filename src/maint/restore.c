@@ -177,7 +177,7 @@ static int restore_impl(const char *table, int64_t version, const char *timestam
     req.intent.read_all = true;
     req.intent.removes = &removed;
     dlk_commit_res cres;
-    rc = dlk_ops__commit(&req, &cres);
+    rc = dlk_core__commit(&req, &cres);
     json_decref(params);
     json_decref(metrics);
     if (!rc) r->version = cres.version;

@@ -108,7 +108,7 @@ static int commit_info_only(const char *table, int64_t read_version, const char 
     req.params = params;
     req.metrics = metrics;
     dlk_commit_res res;
-    return dlk_ops__commit(&req, &res);
+    return dlk_core__commit(&req, &res);
 }
 
 static json_t *i64s(int64_t v)

@@ -16,10 +16,6 @@
 int dlk_ops__metadata_new(dlk_arena *a, const struct ArrowSchema *schema, json_t *partition_cols,
                           json_t *config, const char *name, const char *description,
                           dlk_metadata_action *out);
-/* Commit through the one commit path (core/commit.h), then run the
- * checkpoint hook when the version lands on the interval (a failed
- * checkpoint is a warning). */
-int dlk_ops__commit(const dlk_commit_req *req, dlk_commit_res *res);
 /*
  * Data files for rewrites (optimize, DML): batches of the data columns
  * (data_schema: the table schema without partition columns) go to Parquet

@@ -573,22 +573,6 @@ void dlk_ops__files_free(dlk_ops__files **fp, bool remove)
     *fp = NULL;
 }
 
-/* ---- commit ---------------------------------------------------------------- */
-
-int dlk_ops__commit(const dlk_commit_req *req, dlk_commit_res *res)
-{
-    int rc = dlk_core__commit(req, res);
-    if (rc || !res->checkpoint_due) return rc;
-    if (dlk_ops__checkpoint_at(req->root, res->version)) {
-        DLK_WARN("commit", "%s: checkpoint of version %" PRId64 " failed: %s", req->root,
-                 res->version, dlk_error_last()->message);
-        dlk_error_clear();
-    } else {
-        res->checkpoint_version = res->version;
-    }
-    return DLK_OK;
-}
-
 /* ---- Parquet input ------------------------------------------------------- */
 
 /* Types must match exactly (after the reader's normalisation); nullability of
@@ -1332,7 +1316,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     req.intent.removes = overwrite ? &removes : NULL;
     req.max_attempts = opts->max_attempts;
     dlk_commit_res cres;
-    rc = dlk_ops__commit(&req, &cres);
+    rc = dlk_core__commit(&req, &cres);
     json_decref(params);
     json_decref(metrics);
     if (rc) goto out;
