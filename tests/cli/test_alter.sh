@@ -2,12 +2,7 @@
 # deltalake alter: rename / drop (column mapping enabled on the way), add,
 # refusals (partition column drop, unknown column, no action); the data
 # reads back under the new names, time travel sees the old ones, check passes.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 T="$tmp/t"
 "$CLI" create "$T" --schema 'id long, name string, n int, p string' --partition-by p >/dev/null
 printf '{"id":1,"name":"a","n":1,"p":"x"}\n{"id":2,"name":"b","n":2,"p":"y"}\n' | "$CLI" write "$T" >/dev/null

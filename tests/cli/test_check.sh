@@ -3,12 +3,7 @@
 # with the early log cleaned); deliberately broken copies each fail with the
 # right finding code and exit 1; conformance tables from testdata pass except
 # the ones listed below with the reason.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 L="$tmp/in.ndjson"
 for i in 1 2 3 4 5; do echo "{\"id\":$i,\"name\":\"n$i\",\"score\":$i.5,\"day\":\"2024-01-0$i\",\"ts\":\"2024-01-01T00:00:0$i.123456Z\"}"; done >"$L"
 echo '{"id":6,"name":null,"score":null,"day":"2024-01-01","ts":null}' >>"$L"

@@ -3,12 +3,7 @@
 # delta.checkpointInterval writes a checkpoint (and _last_checkpoint), not
 # only write and DML: optimize, vacuum, restore and alter too; the table
 # reads the same from the checkpoint.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 T="$tmp/t"
 latest() { ls "$T/_delta_log" | grep -E '^[0-9]{20}\.json$' | tail -1 | sed 's/^0*//; s/\.json$//; s/^$/0/'; }
 checkpointed() {

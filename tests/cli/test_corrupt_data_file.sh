@@ -5,12 +5,7 @@
 # damaged page header; the message names the file exactly once; nothing is
 # committed, and with the file restored the table reads at its last version
 # with every row.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 T="$tmp/t"
 "$CLI" create "$T" --schema 'id long not null, name string' >/dev/null
 # three small files (optimize compacts them): ids 0-332, 333-665, 666-999

@@ -2,12 +2,7 @@
 # deltalake query / describe on a Spark-written table: time travel by
 # version and by timestamp (commit file mtimes), projection, limit, formats,
 # errors outside the available range.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 . "$DLK_SOURCE_DIR/tests/testdata.sh"
 TT=$(testdata delta/golden/time-travel-start-start20-start40.tar.zst) || exit 1
 tar --zstd -xf "$TT" -C "$tmp"

@@ -6,12 +6,7 @@
 # lands in the right partitions with the same rows; hash-bucket partitions
 # work; a type mismatch names the column; deltalake check accepts the result;
 # every partition type gives the same table as the same rows written as NDJSON.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 S='id long not null, svc string, day date, ts timestamp, tn timestamp_ntz, amt decimal(10,2), v double, ok boolean, tags map<string,string>, s struct<a: int, b: array<string>>, bin binary, big long'
 "$CLI" create "$tmp/flat" --schema "$S" >/dev/null
 python3 - >"$tmp/in.ndjson" <<'PY'

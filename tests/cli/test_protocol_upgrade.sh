@@ -4,12 +4,7 @@
 # and maintenance command after it; a legacy writer-4 table keeps the
 # features it implies and stays writable; check reports a protocol that
 # drops a feature the metadata uses, and writers refuse such a table.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # the protocol of the latest version, as one compact JSON object
 protocol() {

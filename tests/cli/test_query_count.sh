@@ -4,12 +4,7 @@
 # without --where it reads no data file (a truncated data file does not
 # matter to it, while a real scan fails on it); files whose add has no
 # numRecords are scanned instead.
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 T="$tmp/t"
 "$CLI" create "$T" --schema 'id long not null, s string, v double' --partition-by s >/dev/null
 for k in 1 2 3 4; do

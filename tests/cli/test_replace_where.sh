@@ -5,12 +5,7 @@
 # written rows outside the predicate are refused, and bad predicates give
 # clear errors with their position (non-partition column, unknown column,
 # syntax, types, unquoted text).
-set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=$((fail+1)); else echo "ok   $2"; fi; }
-CLI="$DLK_CLI"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # 2 regions + null x 3 days x n in {1,2}: ids encode the partition
 seed() {
