@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         "\"start_time\":\"2024-01-01T12:00:00Z\",\"end_time\":\"2024-01-01T12:00:00.180Z\","
         "\"duration_ms\":180.0,\"status_code\":200,\"attributes\":{\"http.method\":\"POST\"}}";
     const char *key[] = {"span_id"};
-    dlk_handle_upsert_result ur;
+    dlk_upsert_result ur;
     int rc = dlk_table_handle_upsert(t, span, strlen(span), key, 1, true, NULL, &ur);
     if (rc == DLK_UNSUPPORTED) {
         /* a library built without the DML layer: insert instead */

@@ -248,7 +248,7 @@ int main(int argc, char **argv)
         for (long i = n_spans; i < n_spans + 20; i++)
             span_append(&buf, &len, &cap, SEED, i, 0);
         const char *key[] = {"span_id"};
-        dlk_handle_upsert_result ur;
+        dlk_upsert_result ur;
         double u0 = now_ms();
         int rc = dlk_table_handle_upsert(t, buf, len, key, 1, true, NULL, &ur);
         free(buf);
@@ -263,7 +263,7 @@ int main(int argc, char **argv)
     step(5, "delete spans with status_code >= 500 (soft delete: deletion vectors)");
     int64_t errors_before = count_rows(t, "status_code >= 500", -1);
     int64_t deleted = 0;
-    int rc = dlk_table_handle_delete(t, "status_code >= 500", NULL, DLK_DELETE_SOFT, &deleted);
+    int rc = dlk_table_handle_delete(t, "status_code >= 500", NULL, DLK_DML_SOFT, &deleted);
     if (!skipped(rc, "delete")) {
         if (rc) return fail("delete");
         printf("   deleted %lld spans (%lld matched before)\n", (long long)deleted,
@@ -317,15 +317,15 @@ int main(int argc, char **argv)
     }
 
     step(10, "history");
-    dlk_handle_history *h = NULL;
+    dlk_history *h = NULL;
     rc = dlk_table_handle_history(t, 0, &h);
     if (!skipped(rc, "history")) {
         if (rc) return fail("history");
         printf("   %-7s | %-19s | %-14s | %10s | %10s\n", "version", "timestamp (UTC)", "operation",
                "rows added", "rows removed");
         printf("   --------+---------------------+----------------+------------+-------------\n");
-        for (size_t i = 0; i < dlk_handle_history_count(h); i++) {
-            const dlk_handle_history_entry *e = dlk_handle_history_get(h, i);
+        for (size_t i = 0; i < dlk_history_count(h); i++) {
+            const dlk_history_entry *e = dlk_history_get(h, i);
             time_t s = (time_t)(e->timestamp_ms / 1000);
             struct tm tmv;
             gmtime_r(&s, &tmv);
@@ -337,11 +337,11 @@ int main(int argc, char **argv)
             printf("   %-7lld | %-19s | %-14s | %10s | %10s\n", (long long)e->version, ts,
                    e->operation ? e->operation : "?", a, r);
         }
-        dlk_handle_history_free(&h);
+        dlk_history_free(&h);
     }
 
     step(11, "statistics");
-    dlk_handle_stats st;
+    dlk_table_stats st;
     rc = dlk_table_handle_stats(t, -1, &st);
     if (!skipped(rc, "statistics")) {
         if (rc) return fail("statistics");
@@ -359,9 +359,9 @@ int main(int argc, char **argv)
     const char *op_names[] = {"write", "upsert",   "delete", "update",
                               "query", "optimize", "vacuum", "restore"};
     bool header = false;
-    for (int k = DLK_HANDLE_OP_WRITE; k <= DLK_HANDLE_OP_RESTORE; k++) {
-        dlk_handle_op_metrics m;
-        if (dlk_table_handle_op_metrics(t, (dlk_handle_op)k, &m) || m.count == 0) {
+    for (int k = DLK_OP_WRITE; k <= DLK_OP_RESTORE; k++) {
+        dlk_op_metrics m;
+        if (dlk_table_handle_op_metrics(t, (dlk_op_kind)k, &m) || m.count == 0) {
             dlk_error_clear();
             continue;
         }

@@ -114,17 +114,17 @@ int main(int argc, char **argv)
     printf("time travel as of %s: version %lld, %zu spans\n", ts, (long long)v, n_ts);
 
     /* history, newest first */
-    dlk_handle_history *h = NULL;
+    dlk_history *h = NULL;
     int rc = dlk_table_handle_history(t, 0, &h);
     if (rc == DLK_UNSUPPORTED) {
         printf("history unavailable: %s\n", dlk_error_last()->message);
     } else if (rc) {
         return fail("history");
     } else {
-        printf("history (%zu commits):\n", dlk_handle_history_count(h));
+        printf("history (%zu commits):\n", dlk_history_count(h));
         printf("  %-7s | %-24s | %-12s | %s\n", "version", "timestamp", "operation", "rows added");
-        for (size_t i = 0; i < dlk_handle_history_count(h); i++) {
-            const dlk_handle_history_entry *e = dlk_handle_history_get(h, i);
+        for (size_t i = 0; i < dlk_history_count(h); i++) {
+            const dlk_history_entry *e = dlk_history_get(h, i);
             time_t s = (time_t)(e->timestamp_ms / 1000);
             gmtime_r(&s, &tmv);
             char tsb[40];
@@ -135,7 +135,7 @@ int main(int argc, char **argv)
             printf("  %-7lld | %-24s | %-12s | %s\n", (long long)e->version, tsb,
                    e->operation ? e->operation : "?", added);
         }
-        dlk_handle_history_free(&h);
+        dlk_history_free(&h);
     }
     dlk_table_handle_free(&t);
     dlk_connector_free(&conn);

@@ -47,7 +47,9 @@
 
 #include "deltalake/arrow_abi.h"
 #include "deltalake/config.h"
+#include "deltalake/dml.h"
 #include "deltalake/errors.h"
+#include "deltalake/maintenance.h"
 #include "deltalake/scan.h"
 #include "deltalake/schema.h"
 #include "deltalake/table.h"
@@ -168,44 +170,34 @@ typedef enum dlk_schema_mode {
 DLK_EXTERN int dlk_table_handle_bulk_insert(dlk_table_handle *t, const char *records, size_t n,
                                             const dlk_insert_options *opts, int64_t *inserted);
 
-/** Result of an upsert (from dml.h's dlk_upsert_result). */
-typedef struct dlk_handle_upsert_result {
-    int64_t version; /**< committed version */
-    int64_t rows_upserted, rows_updated, rows_inserted;
-} dlk_handle_upsert_result;
-
 /**
  * Upsert (MERGE by key) records (NDJSON or a JSON array, borrowed): rows
  * whose key columns match an existing row replace it, others are inserted.
  * dedup: several input rows with one key - the last wins (false: such input
  * is DLK_INVALID_ARGUMENT naming the key). partition_path (or NULL) scopes
  * the match to one partition (DLK_PARTITION_NOT_FOUND when the table has no
- * such partition and rows would be matched only there). Errors: those of
- * dlk_table_upsert_text (dml.h); DLK_UNSUPPORTED when
+ * such partition and rows would be matched only there). *result (may be
+ * NULL) gets dlk_table_upsert_text's result (dml.h). Errors: those of
+ * dlk_table_upsert_text; DLK_UNSUPPORTED when
  * config.upsert_enabled is false or the DML layer is not built.
  */
 DLK_EXTERN int dlk_table_handle_upsert(dlk_table_handle *t, const char *records, size_t n,
                                        const char *const *key_cols, size_t n_key_cols, bool dedup,
-                                       const char *partition_path,
-                                       dlk_handle_upsert_result *result);
-
-/** Delete mode: soft (deletion vectors) or hard (rewrite the files). */
-typedef enum dlk_delete_mode {
-    DLK_DELETE_AUTO = 0, /**< deletion vectors when the table has them, else rewrite */
-    DLK_DELETE_SOFT = 1, /**< deletion vectors (enables the feature on the table) */
-    DLK_DELETE_HARD = 2, /**< rewrite files without the rows */
-} dlk_delete_mode;
+                                       const char *partition_path, dlk_upsert_result *result);
 
 /**
  * Delete the rows matching `condition` (predicate language, expr.h; NULL:
  * every row of the partition_path, or of the table) within partition_path
- * (or NULL). *deleted (may be NULL) gets the number of rows deleted (0 when
- * nothing matched: no commit). Errors: DLK_PARSE (condition), DLK_PARTITION_NOT_FOUND,
+ * (or NULL), in `mode` (dml.h): DLK_DML_AUTO deletion vectors when the
+ * table has them, else rewrite; DLK_DML_SOFT deletion vectors (enabling
+ * the feature on the table when it has none); DLK_DML_HARD rewrite the
+ * files without the rows. *deleted (may be NULL) gets the number of rows
+ * deleted (0 when nothing matched: no commit). Errors: DLK_PARSE (condition), DLK_PARTITION_NOT_FOUND,
  * DLK_UNSUPPORTED when config.delete_enabled is false or the DML layer is not
  * built, and those of dlk_table_delete (dml.h).
  */
 DLK_EXTERN int dlk_table_handle_delete(dlk_table_handle *t, const char *condition,
-                                       const char *partition_path, dlk_delete_mode mode,
+                                       const char *partition_path, dlk_dml_mode mode,
                                        int64_t *deleted);
 
 /* ---- records out ---- */
@@ -329,51 +321,17 @@ DLK_EXTERN int dlk_table_handle_drop_column(dlk_table_handle *t, const char *nam
 
 /* ---- maintenance and history (wrappers of maintenance.h) ---- */
 
-/** One commit of the history (strings borrowed from the dlk_handle_history). */
-typedef struct dlk_handle_history_entry {
-    int64_t version, timestamp_ms;
-    const char *operation;                  /**< "WRITE", "MERGE", "DELETE", "OPTIMIZE", ... */
-    const char *parameters_json;            /**< operationParameters as JSON text, or NULL */
-    const char *user;                       /**< or NULL */
-    int64_t records_added, records_removed; /**< rows touched, -1 unknown */
-} dlk_handle_history_entry;
-
-/** History, newest first (limit <= 0: all). *out: see dlk_handle_history_count.
- *  DLK_UNSUPPORTED when the maintenance layer is not built. */
-typedef struct dlk_handle_history dlk_handle_history;
-DLK_EXTERN int dlk_table_handle_history(dlk_table_handle *t, int64_t limit,
-                                        dlk_handle_history **out);
-DLK_EXTERN size_t dlk_handle_history_count(const dlk_handle_history *h);
-/** Entry i (0 = newest); borrowed; NULL out of range. */
-DLK_EXTERN const dlk_handle_history_entry *dlk_handle_history_get(const dlk_handle_history *h,
-                                                                  size_t i);
-DLK_EXTERN void dlk_handle_history_free(dlk_handle_history **h);
-
-/** Table statistics (of maintenance.h's dlk_table_stats). */
-typedef struct dlk_handle_stats {
-    int64_t version, file_count, record_count, total_bytes, partition_count, small_file_count;
-} dlk_handle_stats;
-/** Statistics at version (-1 latest), as dlk_table_get_stats (maintenance.h) counts them. */
-DLK_EXTERN int dlk_table_handle_stats(dlk_table_handle *t, int64_t version, dlk_handle_stats *out);
-
-/** Operation kinds for latency metrics (the same values as maintenance.h's dlk_op_kind). */
-typedef enum dlk_handle_op {
-    DLK_HANDLE_OP_WRITE = 0,
-    DLK_HANDLE_OP_UPSERT,
-    DLK_HANDLE_OP_DELETE,
-    DLK_HANDLE_OP_UPDATE,
-    DLK_HANDLE_OP_QUERY,
-    DLK_HANDLE_OP_OPTIMIZE,
-    DLK_HANDLE_OP_VACUUM,
-    DLK_HANDLE_OP_RESTORE,
-} dlk_handle_op;
-/** Latency metrics of one operation kind in this process. */
-typedef struct dlk_handle_op_metrics {
-    int64_t count, errors;
-    double p50_ms, p95_ms, max_ms, total_ms;
-} dlk_handle_op_metrics;
-DLK_EXTERN int dlk_table_handle_op_metrics(dlk_table_handle *t, dlk_handle_op op,
-                                           dlk_handle_op_metrics *out);
+/** History, newest first (limit <= 0: all): dlk_table_history
+ *  (maintenance.h) of the handle's location; read it with dlk_history_count
+ *  / dlk_history_get, free it with dlk_history_free. */
+DLK_EXTERN int dlk_table_handle_history(dlk_table_handle *t, int64_t limit, dlk_history **out);
+/** Statistics at version (-1 latest): dlk_table_get_stats (maintenance.h). */
+DLK_EXTERN int dlk_table_handle_stats(dlk_table_handle *t, int64_t version, dlk_table_stats *out);
+/** Latency metrics of one operation kind on this table in this process:
+ *  dlk_table_op_metrics (maintenance.h); queries of dlk_query_execute count
+ *  as DLK_OP_QUERY. */
+DLK_EXTERN int dlk_table_handle_op_metrics(dlk_table_handle *t, dlk_op_kind op,
+                                           dlk_op_metrics *out);
 
 /** Compact small files (bin-packing to config.file_size_target), optionally
  *  Z-ordered by zorder_cols, restricted to partitions matching `where` (or

@@ -24,7 +24,7 @@ struct dlk_table_handle {
 double dlk_api__now_ms(void);
 
 /* Record an operation's latency in the table's op metrics (no-op when the
- * maintenance layer is not built). kind: dlk_handle_op. */
+ * maintenance layer is not built). kind: dlk_op_kind. */
 void dlk_api__metrics_record(const char *table, int kind, double ms, bool ok);
 
 /* Auto-optimize / auto-vacuum after a commit at `version`, as the config says.

@@ -311,10 +311,10 @@ int dlk_query_execute_stream(dlk_query *q, struct ArrowArrayStream *out)
     int rc = qrun_open(q, q->limit, r);
     if (rc) {
         dlk_free(r);
-        dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, false);
+        dlk_api__metrics_record(q->t->location, DLK_OP_QUERY, dlk_api__now_ms() - t0, false);
         return rc;
     }
-    dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, true);
+    dlk_api__metrics_record(q->t->location, DLK_OP_QUERY, dlk_api__now_ms() - t0, true);
     out->get_schema = ws_schema;
     out->get_next = ws_next;
     out->get_last_error = ws_error;
@@ -367,7 +367,7 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     qrun run;
     int rc = qrun_open(q, q->limit, &run);
     if (rc) {
-        dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, dlk_api__now_ms() - t0, false);
+        dlk_api__metrics_record(q->t->location, DLK_OP_QUERY, dlk_api__now_ms() - t0, false);
         return rc;
     }
     dlk_records *r = dlk_calloc(1, sizeof *r);
@@ -396,7 +396,7 @@ int dlk_query_execute(dlk_query *q, dlk_records **out)
     dlk_arrow_schema_release(&sc);
     qrun_free(&run);
     double ms = dlk_api__now_ms() - t0;
-    dlk_api__metrics_record(q->t->location, DLK_HANDLE_OP_QUERY, ms, rc == DLK_OK);
+    dlk_api__metrics_record(q->t->location, DLK_OP_QUERY, ms, rc == DLK_OK);
     if (rc) {
         dlk_records_free(&r);
         return rc;

@@ -183,7 +183,7 @@ out:
 
 int dlk_table_handle_upsert(dlk_table_handle *t, const char *records, size_t n,
                             const char *const *key_cols, size_t n_key_cols, bool dedup,
-                            const char *partition_path, dlk_handle_upsert_result *result)
+                            const char *partition_path, dlk_upsert_result *result)
 {
     if (result) memset(result, 0, sizeof *result);
     if (!t || (!records && n) || !key_cols || !n_key_cols)
@@ -213,12 +213,7 @@ int dlk_table_handle_upsert(dlk_table_handle *t, const char *records, size_t n,
     memset(&r, 0, sizeof r);
     rc = dlk_table_upsert_text(t->location, text, len, &o, &r);
     if (!rc) {
-        if (result) {
-            result->version = r.version;
-            result->rows_upserted = r.rows_upserted;
-            result->rows_updated = r.rows_updated;
-            result->rows_inserted = r.rows_inserted;
-        }
+        if (result) *result = r;
         if (r.version >= 0) dlk_api__after_write(t, r.version);
     }
 out:
@@ -231,11 +226,11 @@ out:
 }
 
 int dlk_table_handle_delete(dlk_table_handle *t, const char *condition, const char *partition_path,
-                            dlk_delete_mode mode, int64_t *deleted)
+                            dlk_dml_mode mode, int64_t *deleted)
 {
     if (deleted) *deleted = 0;
     if (!t) return dlk_err_set(DLK_INVALID_ARGUMENT, "delete: NULL table");
-    if ((unsigned)mode > DLK_DELETE_HARD)
+    if ((unsigned)mode > DLK_DML_HARD)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "delete: unknown mode %d", (int)mode);
     if (!t->c->cfg.delete_enabled)
         return dlk_err_set(DLK_UNSUPPORTED,
@@ -245,10 +240,8 @@ int dlk_table_handle_delete(dlk_table_handle *t, const char *condition, const ch
     dlk_delete_options o = DLK_DELETE_OPTIONS_INIT;
     o.predicate = condition;
     o.partition_path = partition_path;
-    o.mode = mode == DLK_DELETE_SOFT   ? DLK_DML_SOFT
-             : mode == DLK_DELETE_HARD ? DLK_DML_HARD
-                                       : DLK_DML_AUTO;
-    o.enable_dv = mode == DLK_DELETE_SOFT;
+    o.mode = mode;
+    o.enable_dv = mode == DLK_DML_SOFT; /* the handle's soft delete enables the feature */
     dlk_delete_result r;
     memset(&r, 0, sizeof r);
     rc = dlk_table_delete(t->location, &o, &r);
@@ -265,110 +258,38 @@ int dlk_table_handle_delete(dlk_table_handle *t, const char *condition, const ch
 
 /* ---- maintenance ---- */
 
-struct dlk_handle_history {
-#ifdef DLK_HAVE_MAINT
-    dlk_history *h;
-#endif
-    dlk_handle_history_entry *e;
-    size_t n;
-};
-
-int dlk_table_handle_history(dlk_table_handle *t, int64_t limit, dlk_handle_history **out)
+int dlk_table_handle_history(dlk_table_handle *t, int64_t limit, dlk_history **out)
 {
     if (!t || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "history: NULL argument");
     *out = NULL;
 #ifdef DLK_HAVE_MAINT
-    dlk_handle_history *th = dlk_calloc(1, sizeof *th);
-    if (!th) return dlk_err_nomem();
-    int rc = dlk_table_history(t->location, limit, &th->h);
-    if (!rc) {
-        th->n = dlk_history_count(th->h);
-        if (th->n && !(th->e = dlk_calloc(th->n, sizeof *th->e))) rc = dlk_err_nomem();
-        for (size_t i = 0; !rc && i < th->n; i++) {
-            const dlk_history_entry *src = dlk_history_get(th->h, i);
-            dlk_handle_history_entry *d = &th->e[i];
-            d->version = src->version;
-            d->timestamp_ms = src->timestamp_ms;
-            d->operation = src->operation;
-            d->parameters_json = src->parameters_json;
-            d->user = src->user;
-            d->records_added = src->records_added;
-            d->records_removed = src->records_removed;
-        }
-    }
-    if (rc) {
-        dlk_handle_history_free(&th);
-        return rc;
-    }
-    *out = th;
-    return DLK_OK;
+    return dlk_table_history(t->location, limit, out);
 #else
     (void)limit;
     return NOT_BUILT("maintenance (maintenance.h)", "history");
 #endif
 }
 
-size_t dlk_handle_history_count(const dlk_handle_history *h)
-{
-    return h ? h->n : 0;
-}
-
-const dlk_handle_history_entry *dlk_handle_history_get(const dlk_handle_history *h, size_t i)
-{
-    return h && i < h->n ? &h->e[i] : NULL;
-}
-
-void dlk_handle_history_free(dlk_handle_history **h)
-{
-    if (!h || !*h) return;
-#ifdef DLK_HAVE_MAINT
-    dlk_history_free(&(*h)->h);
-#endif
-    dlk_free((*h)->e);
-    dlk_free(*h);
-    *h = NULL;
-}
-
-int dlk_table_handle_stats(dlk_table_handle *t, int64_t version, dlk_handle_stats *out)
+int dlk_table_handle_stats(dlk_table_handle *t, int64_t version, dlk_table_stats *out)
 {
     if (!t || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "stats: NULL argument");
     memset(out, 0, sizeof *out);
 #ifdef DLK_HAVE_MAINT
-    dlk_table_stats s;
-    memset(&s, 0, sizeof s);
-    int rc = dlk_table_get_stats(t->location, version, &s);
-    if (rc) return rc;
-    out->version = s.version;
-    out->file_count = s.file_count;
-    out->record_count = s.record_count;
-    out->total_bytes = s.total_bytes;
-    out->partition_count = s.partition_count;
-    out->small_file_count = s.small_file_count;
-    return DLK_OK;
+    return dlk_table_get_stats(t->location, version, out);
 #else
     (void)version;
     return NOT_BUILT("maintenance (maintenance.h)", "stats");
 #endif
 }
 
-int dlk_table_handle_op_metrics(dlk_table_handle *t, dlk_handle_op op, dlk_handle_op_metrics *out)
+int dlk_table_handle_op_metrics(dlk_table_handle *t, dlk_op_kind op, dlk_op_metrics *out)
 {
     if (!t || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "op_metrics: NULL argument");
     memset(out, 0, sizeof *out);
-    if ((unsigned)op > DLK_HANDLE_OP_RESTORE)
+    if ((unsigned)op >= DLK_OP__COUNT)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "op_metrics: unknown operation %d", (int)op);
 #ifdef DLK_HAVE_MAINT
-    dlk_op_metrics m;
-    memset(&m, 0, sizeof m);
-    int rc = dlk_table_op_metrics(t->location, (dlk_op_kind)op, &m);
-    if (rc) return rc;
-    out->count = m.count;
-    out->errors = m.errors;
-    out->p50_ms = m.p50_ms;
-    out->p95_ms = m.p95_ms;
-    out->max_ms = m.max_ms;
-    out->total_ms = m.total_ms;
-    return DLK_OK;
+    return dlk_table_op_metrics(t->location, op, out);
 #else
     return NOT_BUILT("maintenance (maintenance.h)", "operation metrics");
 #endif

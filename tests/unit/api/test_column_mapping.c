@@ -237,12 +237,12 @@ TEST(created_mapped_table_writes)
     const char *key[] = {"id"};
     const char *up =
         "{\"id\":2,\"name\":\"B\",\"p\":\"x\"}\n{\"id\":4,\"name\":\"d\",\"p\":\"y\"}\n";
-    dlk_handle_upsert_result ur;
+    dlk_upsert_result ur;
     CHECK_OK(dlk_table_handle_upsert(t, up, strlen(up), key, 1, false, NULL, &ur));
     CHECK_EQ_INT(ur.rows_updated, 1);
     CHECK(check_adds(dir, ur.version, "name", "p") >= 1);
     int64_t del = 0;
-    CHECK_OK(dlk_table_handle_delete(t, "id = 1", NULL, DLK_DELETE_HARD, &del));
+    CHECK_OK(dlk_table_handle_delete(t, "id = 1", NULL, DLK_DML_HARD, &del));
     CHECK_EQ_INT(del, 1);
     CHECK(check_adds(dir, latest(t), "name", "p") >= 1);
     int64_t fr = 0, fa = 0;
@@ -326,7 +326,7 @@ TEST(rename_drop_and_write_again)
     CHECK_OK(dlk_table_handle_bulk_insert(t, p2, strlen(p2), NULL, &n));
     CHECK_EQ_INT(check_adds(dir, latest(t), "label", "part"), 1);
     int64_t del = 0;
-    CHECK_OK(dlk_table_handle_delete(t, "label = 'a'", NULL, DLK_DELETE_HARD, &del));
+    CHECK_OK(dlk_table_handle_delete(t, "label = 'a'", NULL, DLK_DML_HARD, &del));
     CHECK_EQ_INT(del, 1);
     CHECK_DUMP(t, "part = 'x'", -1,
                "{\"id\":3,\"label\":\"c\",\"part\":\"x\",\"n\":null}\n{\"id\":6,\"label\":\"f\","

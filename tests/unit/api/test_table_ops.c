@@ -97,11 +97,10 @@ static int parquet_files(const char *dir)
     return n;
 }
 
-static bool has_op(dlk_handle_history *h, const char *op)
+static bool has_op(dlk_history *h, const char *op)
 {
-    for (size_t i = 0; i < dlk_handle_history_count(h); i++)
-        if (dlk_handle_history_get(h, i)->operation &&
-            !strcmp(dlk_handle_history_get(h, i)->operation, op))
+    for (size_t i = 0; i < dlk_history_count(h); i++)
+        if (dlk_history_get(h, i)->operation && !strcmp(dlk_history_get(h, i)->operation, op))
             return true;
     return false;
 }
@@ -116,13 +115,16 @@ TEST(upsert_delete_history_stats_restore)
     for (char *p = s; (p = strstr(p, "\"status_code\":")); p++)
         memcpy(p + 14, "201", 3);
     const char *key[] = {"span_id"};
-    dlk_handle_upsert_result ur;
+    dlk_upsert_result ur;
     CHECK_OK(dlk_table_handle_upsert(t, s, strlen(s), key, 1, false, NULL, &ur)); /* v2 */
     free(s);
     CHECK_EQ_INT(ur.rows_updated, 10);
     CHECK_EQ_INT(ur.rows_inserted, 20);
     CHECK_EQ_INT(ur.rows_upserted, 30);
     CHECK_EQ_INT(ur.version, 2);
+    /* the handle gives dml.h's whole result */
+    CHECK_EQ_INT(ur.attempts, 1);
+    CHECK(ur.files_added >= 1 && ur.files_scanned >= 1);
     CHECK_EQ_INT(count(t, NULL), 120);
     CHECK_EQ_INT(count(t, "status_code = 201"), 30);
     /* upsert needs a key */
@@ -130,40 +132,38 @@ TEST(upsert_delete_history_stats_restore)
     /* delete status 500 only in the web partition: 500s are odd i -> all in api: nothing in web */
     int64_t del = -1;
     CHECK_OK(
-        dlk_table_handle_delete(t, "status_code = 500", "service_name=web", DLK_DELETE_AUTO, &del));
+        dlk_table_handle_delete(t, "status_code = 500", "service_name=web", DLK_DML_AUTO, &del));
     CHECK_EQ_INT(del, 0);
     /* in api: i % 10 == 3 for i < 90 (status 500 kept) -> 9 rows */
-    CHECK_OK(dlk_table_handle_delete(t, "status_code = 500", "service_name=api", DLK_DELETE_SOFT,
+    CHECK_OK(dlk_table_handle_delete(t, "status_code = 500", "service_name=api", DLK_DML_SOFT,
                                      &del)); /* v3 */
     CHECK_EQ_INT(del, 9);
-    CHECK_RC(
-        dlk_table_handle_delete(t, "status_code = 500", "service_name=db", DLK_DELETE_HARD, &del),
-        DLK_PARTITION_NOT_FOUND);
+    CHECK_RC(dlk_table_handle_delete(t, "status_code = 500", "service_name=db", DLK_DML_HARD, &del),
+             DLK_PARTITION_NOT_FOUND);
     CHECK_EQ_INT(count(t, NULL), 111);
     /* hard delete of the web rows with n < 10: 0,2,4,6,8 */
-    CHECK_OK(
-        dlk_table_handle_delete(t, "n < 10", "service_name=web", DLK_DELETE_HARD, &del)); /* v4 */
+    CHECK_OK(dlk_table_handle_delete(t, "n < 10", "service_name=web", DLK_DML_HARD, &del)); /* v4 */
     CHECK_EQ_INT(del, 5);
     CHECK_EQ_INT(count(t, NULL), 106);
 
-    dlk_handle_history *h = NULL;
+    dlk_history *h = NULL;
     CHECK_OK(dlk_table_handle_history(t, 0, &h));
-    CHECK_EQ_INT(dlk_handle_history_count(h), 5);
-    if (dlk_handle_history_count(h) == 5) {
-        const dlk_handle_history_entry *e = dlk_handle_history_get(h, 0);
+    CHECK_EQ_INT(dlk_history_count(h), 5);
+    if (dlk_history_count(h) == 5) {
+        const dlk_history_entry *e = dlk_history_get(h, 0);
         CHECK_EQ_INT(e->version, 4);
         CHECK_STR(e->operation, "DELETE");
-        CHECK_EQ_INT(dlk_handle_history_get(h, 4)->version, 0);
-        CHECK_STR(dlk_handle_history_get(h, 2)->operation, "MERGE");
-        CHECK_EQ_INT(dlk_handle_history_get(h, 3)->records_added, 100);
-        CHECK(dlk_handle_history_get(h, 5) == NULL);
+        CHECK_EQ_INT(dlk_history_get(h, 4)->version, 0);
+        CHECK_STR(dlk_history_get(h, 2)->operation, "MERGE");
+        CHECK_EQ_INT(dlk_history_get(h, 3)->records_added, 100);
+        CHECK(dlk_history_get(h, 5) == NULL);
     }
-    dlk_handle_history_free(&h);
+    dlk_history_free(&h);
     CHECK_OK(dlk_table_handle_history(t, 2, &h));
-    CHECK_EQ_INT(dlk_handle_history_count(h), 2);
-    dlk_handle_history_free(&h);
+    CHECK_EQ_INT(dlk_history_count(h), 2);
+    dlk_history_free(&h);
 
-    dlk_handle_stats st;
+    dlk_table_stats st;
     CHECK_OK(dlk_table_handle_stats(t, -1, &st));
     CHECK_EQ_INT(st.version, 4);
     CHECK_EQ_INT(st.partition_count, 2);
@@ -172,21 +172,24 @@ TEST(upsert_delete_history_stats_restore)
     CHECK_EQ_INT(st.file_count, md.num_files);
     CHECK_EQ_INT(st.total_bytes, md.size_bytes);
     dlk_table_metadata_clear(&md);
+    /* maintenance.h's whole statistics */
+    CHECK(st.min_file_bytes > 0 && st.max_file_bytes >= st.min_file_bytes);
+    CHECK(st.deleted_rows > 0); /* the soft delete of v3 */
     CHECK_OK(dlk_table_handle_stats(t, 1, &st));
     CHECK_EQ_INT(st.record_count, 100);
 
-    dlk_handle_op_metrics m;
-    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_HANDLE_OP_QUERY, &m));
+    dlk_op_metrics m;
+    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_OP_QUERY, &m));
     CHECK_EQ_INT(m.count, 4); /* the four count() queries so far */
     CHECK(m.p50_ms >= 0 && m.max_ms >= m.p50_ms);
-    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_HANDLE_OP_UPSERT, &m));
+    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_OP_UPSERT, &m));
     CHECK_EQ_INT(m.count,
                  1); /* the keyless upsert is refused by the connector before the DML layer */
     CHECK_EQ_INT(m.errors, 0);
-    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_HANDLE_OP_DELETE, &m));
+    CHECK_OK(dlk_table_handle_op_metrics(t, DLK_OP_DELETE, &m));
     CHECK_EQ_INT(m.count, 4);
     CHECK_EQ_INT(m.errors, 1); /* PARTITION_NOT_FOUND */
-    CHECK_RC(dlk_table_handle_op_metrics(t, (dlk_handle_op)99, &m), DLK_INVALID_ARGUMENT);
+    CHECK_RC(dlk_table_handle_op_metrics(t, (dlk_op_kind)99, &m), DLK_INVALID_ARGUMENT);
 
     /* optimize: the many small files become one per partition, rows unchanged */
     int64_t removed = 0, added = 0;
@@ -247,11 +250,11 @@ TEST(auto_optimize_and_vacuum)
     /* the fourth write (version 4): 4 small files > 3 -> optimize (version 5);
      * version 4 % 4 == 0 -> vacuum with retention 0 deletes the compacted files */
     CHECK_EQ_INT(insert(t, 30, 10), 10);
-    dlk_handle_history *h = NULL;
+    dlk_history *h = NULL;
     CHECK_OK(dlk_table_handle_history(t, 0, &h));
     CHECK(has_op(h, "OPTIMIZE"));
     CHECK(has_op(h, "VACUUM END"));
-    dlk_handle_history_free(&h);
+    dlk_history_free(&h);
     CHECK_OK(dlk_table_handle_metadata(t, -1, &md));
     CHECK_EQ_INT(md.num_files, 2);
     CHECK_EQ_INT(parquet_files(path), 2); /* the 8 compacted files are gone */
@@ -277,7 +280,7 @@ TEST(disabled_operations)
     CHECK_RC(dlk_table_handle_bulk_insert(t, "{}", 2, NULL, &n), DLK_UNSUPPORTED);
     CHECK(strstr(dlk_error_last()->message, "bulk_insert_enabled") != NULL);
     CHECK_RC(dlk_table_handle_upsert(t, "{}", 2, key, 1, true, NULL, NULL), DLK_UNSUPPORTED);
-    CHECK_RC(dlk_table_handle_delete(t, NULL, NULL, DLK_DELETE_AUTO, &n), DLK_UNSUPPORTED);
+    CHECK_RC(dlk_table_handle_delete(t, NULL, NULL, DLK_DML_AUTO, &n), DLK_UNSUPPORTED);
     dlk_table_handle_free(&t);
     dlk_connector_free(&c);
 }
