@@ -13,7 +13,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "alter/alter_int.h"
-#include "deltalake/table.h"
 #include "arrow/arrow.h"
 #include "core/protocol.h"
 #include "core/schema.h"
@@ -328,13 +327,10 @@ static int add_columns(const char *table, const struct ArrowSchema *cols, const 
                        const char *type, const dlk_alter_options *opts, int64_t *version,
                        const char *what)
 {
-    dlk_table *tb = NULL;
-    dlk_snapshot *s = NULL;
-    int rc = dlk_table_open(table, &tb);
-    if (!rc) rc = dlk_table_snapshot(tb, -1, &s);
-    dlk_table_free(&tb);
+    dlk_txn_state st; /* the write path's view: object stores are refused here */
+    int rc = dlk_core__state_load(table, false, false, &st);
     if (rc) return rc;
-    const struct ArrowSchema *cur = dlk_snapshot_schema(s);
+    const struct ArrowSchema *cur = &st.schema;
     struct ArrowSchema one = {0}, ns = {0};
     int64_t n_new = cols ? cols->n_children : 1;
     for (int64_t j = 0; j < n_new && !rc; j++) {
@@ -355,7 +351,7 @@ static int add_columns(const char *table, const struct ArrowSchema *cols, const 
                                                        : cols->children[i - cur->n_children],
                                    ns.children[i]);
     }
-    dlk_snapshot_free(&s);
+    dlk_core__state_free(&st);
     if (!rc) rc = dlk_table_update_schema(table, &ns, opts, version);
     dlk_arrow_schema_release(&ns);
     dlk_arrow_schema_release(&one);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deltalake alter: rename / drop (column mapping enabled on the way), add,
-# refusals (partition column drop, unknown column, no action); the data
+# refusals (partition column drop, unknown column, no action, no table,
+# object stores); the data
 # reads back under the new names, time travel sees the old ones, check passes.
 . "$(dirname "$0")/lib.sh"
 T="$tmp/t"
@@ -30,4 +31,12 @@ check "[ $? -eq 2 ]" "no action is a usage error (exit 2)"
 check "[ \"\$(cat '$tmp/q2')\" = '{\"id\":1,\"label\":\"a\",\"p\":\"x\",\"n\":null}' ]" "a re-added dropped column reads null for old rows"
 "$CLI" check "$T" >/dev/null 2>&1
 check "[ $? -eq 0 ]" "check passes"
+# alter runs on the table location without a connector: a missing table is
+# NOT_FOUND, an object store is refused before any request (as for write)
+"$CLI" alter "$tmp/none" --add-column 'x int' >/dev/null 2>"$tmp/e1"
+check "[ $? -eq 1 ] && grep -q 'NOT_FOUND' '$tmp/e1'" "no table there: NOT_FOUND (exit 1)"
+for a in "--add-column 'x int'" "--rename-column a=b" "--drop-column a" "--enable-column-mapping"; do
+  eval "\"\$CLI\" alter s3://dlk-no-bucket/t $a" >/dev/null 2>"$tmp/e2"
+  check "[ $? -eq 1 ] && grep -q 'UNSUPPORTED.*object stores' '$tmp/e2' && ! grep -q 's3: GET' '$tmp/e2'" "alter $a on s3:// is UNSUPPORTED"
+done
 [ $fail -eq 0 ] || exit 1
