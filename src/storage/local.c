@@ -1,9 +1,11 @@
 /*
  * storage/local.c - local filesystem backend. Keys are relative to the
  * root folder; absolute keys ("/x/y" or "file:///x/y") are used as they are.
- * put-if-absent writes a temporary file in the target folder, fsyncs it and
- * link()s it to the final name (link fails with EEXIST if the name exists,
- * so an existing commit is never overwritten), then fsyncs the folder.
+ * Every write is an upload: a hidden temporary file in the target folder
+ * (".NAME.tmp.dlk-UUID"; missing folders are created, their parents
+ * fsynced), fsynced, then renamed to the final name - or, for
+ * put-if-absent, link()ed to it (link fails with EEXIST if the name exists,
+ * so an existing commit is never overwritten) - then the folder is fsynced.
  */
 #include "storage/storage_int.h"
 #include "util/alloc.h"
@@ -227,56 +229,155 @@ static int write_all(int fd, const void *data, size_t len, const char *path)
     return DLK_OK;
 }
 
-static int l_put(void *self, const char *key, const void *data, size_t len, int if_absent)
+/* Create the folders of path's parent that do not exist yet; the folder
+ * holding each new one is fsynced, so the new entries survive a crash. */
+static int make_parents(const char *path)
 {
-    char *p = NULL, *tmp = NULL;
-    int rc = full_path(self, key, &p);
-    if (rc) return rc;
-    char *sl = strrchr(p, '/');
-    if (sl && sl != p) {
-        *sl = 0;
-        rc = dlk_mkdirs(p);
-        *sl = '/';
-        if (rc) goto done;
-    }
-    char uuid[37];
-    dlk_uuid_string(uuid);
-    dlk_buf tb = {0};
-    if ((rc = dlk_buf_printf(&tb, "%s.tmp.dlk-%s", p, uuid))) goto done;
-    tmp = dlk_buf_detach(&tb);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = dlk_err_errno("create", tmp);
-        goto done;
-    }
-    rc = write_all(fd, data, len, tmp);
-    if (!rc && fsync(fd) != 0) rc = dlk_err_errno("fsync", tmp);
-    if (close(fd) != 0 && !rc) rc = dlk_err_errno("close", tmp);
-    if (rc) {
-        unlink(tmp);
-        goto done;
-    }
-    if (if_absent) {
-        if (link(tmp, p) != 0) {
-            int e = errno;
-            unlink(tmp);
-            if (e == EEXIST)
-                rc = dlk_err_set(DLK_ALREADY_EXISTS, "%s: already exists", p);
-            else {
-                errno = e;
-                rc = dlk_err_errno("link", p);
-            }
-            goto done;
+    char *tmp = dlk_strdup(path);
+    if (!tmp) return dlk_err_nomem();
+    char *last = strrchr(tmp, '/');
+    int rc = DLK_OK;
+    if (last && last != tmp) {
+        *last = 0;
+        struct stat sb;
+        if (stat(tmp, &sb) == 0 && S_ISDIR(sb.st_mode)) goto done; /* the usual case */
+        for (char *p = tmp + 1;; p++) {
+            if (*p != '/' && *p != 0) continue;
+            char saved = *p;
+            *p = 0;
+            if (mkdir(tmp, 0777) == 0)
+                rc = fsync_dir(tmp);
+            else if (errno != EEXIST)
+                rc = dlk_err_errno("mkdir", tmp);
+            *p = saved;
+            if (rc || !saved) break;
         }
-        unlink(tmp);
-    } else if (rename(tmp, p) != 0) {
-        rc = dlk_err_errno("rename", p);
-        unlink(tmp);
-        goto done;
     }
-    rc = fsync_dir(p);
 done:
     dlk_free(tmp);
+    return rc;
+}
+
+/* A streaming upload: a hidden temporary file beside the target. */
+typedef struct {
+    int fd;
+    char *path; /* the target */
+    char *tmp;
+} local_upload;
+
+static void lu_free(local_upload *u)
+{
+    if (u->fd >= 0) close(u->fd);
+    if (u->tmp) unlink(u->tmp);
+    dlk_free(u->tmp);
+    dlk_free(u->path);
+    dlk_free(u);
+}
+
+static int l_upload_open(void *self, const char *key, void **out)
+{
+    local_upload *u = dlk_calloc(1, sizeof *u);
+    if (!u) return dlk_err_nomem();
+    u->fd = -1;
+    int rc = full_path(self, key, &u->path);
+    if (!rc) rc = make_parents(u->path);
+    if (!rc) {
+        char uuid[37];
+        dlk_uuid_string(uuid);
+        const char *sl = strrchr(u->path, '/');
+        size_t dlen = sl ? (size_t)(sl - u->path + 1) : 0;
+        dlk_buf tb = {0};
+        rc = dlk_buf_printf(&tb, "%.*s.%s.tmp.dlk-%s", (int)dlen, u->path, u->path + dlen, uuid);
+        u->tmp = dlk_buf_detach(&tb);
+        if (!rc && !u->tmp) rc = dlk_err_nomem();
+    }
+    if (!rc) {
+        u->fd = open(u->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (u->fd < 0) {
+            rc = dlk_err_errno("create", u->tmp);
+            dlk_free(u->tmp);
+            u->tmp = NULL; /* not ours to unlink */
+        }
+    }
+    if (rc) {
+        lu_free(u);
+        return rc;
+    }
+    *out = u;
+    return DLK_OK;
+}
+
+static int l_upload_write(void *up, const void *data, size_t len)
+{
+    local_upload *u = up;
+    return write_all(u->fd, data, len, u->tmp);
+}
+
+static int l_upload_commit(void *up, int if_absent)
+{
+    local_upload *u = up;
+    int rc = DLK_OK;
+    if (fsync(u->fd) != 0) rc = dlk_err_errno("fsync", u->tmp);
+    if (close(u->fd) != 0 && !rc) rc = dlk_err_errno("close", u->tmp);
+    u->fd = -1;
+    if (!rc && if_absent) {
+        /* link fails with EEXIST when the name exists: never overwrites */
+        if (link(u->tmp, u->path) != 0)
+            rc = errno == EEXIST ? dlk_err_set(DLK_ALREADY_EXISTS, "%s: already exists", u->path)
+                                 : dlk_err_errno("link", u->path);
+        unlink(u->tmp);
+        dlk_free(u->tmp);
+        u->tmp = NULL;
+    } else if (!rc) {
+        if (rename(u->tmp, u->path) != 0)
+            rc = dlk_err_errno("rename", u->path);
+        else {
+            dlk_free(u->tmp);
+            u->tmp = NULL; /* renamed: nothing left to unlink */
+        }
+    }
+    if (!rc) rc = fsync_dir(u->path);
+    lu_free(u); /* unlinks the temporary name if it is still there */
+    return rc;
+}
+
+static void l_upload_abort(void *up)
+{
+    lu_free(up);
+}
+
+static int l_put(void *self, const char *key, const void *data, size_t len, int if_absent)
+{
+    void *u = NULL;
+    int rc = l_upload_open(self, key, &u);
+    if (rc) return rc;
+    if ((rc = l_upload_write(u, data, len))) {
+        l_upload_abort(u);
+        return rc;
+    }
+    return l_upload_commit(u, if_absent);
+}
+
+static int l_prune(void *self, const char *key, int include_root)
+{
+    local_state *st = self;
+    char *p = NULL;
+    int rc = full_path(self, key, &p);
+    if (rc) return rc;
+    size_t rl = strlen(st->root);
+    /* only folders under the root (an absolute key elsewhere: nothing) */
+    if (strncmp(p, st->root, rl) != 0 || (p[rl] != '/' && p[rl] != 0)) goto done;
+    for (;;) {
+        char *sl = strrchr(p, '/');
+        if (!sl || (size_t)(sl - p) < rl) break;
+        if ((size_t)(sl - p) == rl && !include_root) break;
+        *sl = 0;
+        if (rmdir(p) != 0 && errno != ENOENT) {
+            if (errno != ENOTEMPTY && errno != EEXIST) rc = dlk_err_errno("rmdir", p);
+            break;
+        }
+    }
+done:
     dlk_free(p);
     return rc;
 }
@@ -301,8 +402,19 @@ static void l_free(void *self)
     dlk_free(st);
 }
 
-static const dlk_storage_ops local_ops = {
-    DLK_STORAGE_OPS_VERSION, "local", l_get, l_list, l_head, l_put, l_del, l_free};
+static const dlk_storage_ops local_ops = {DLK_STORAGE_OPS_VERSION,
+                                          "local",
+                                          l_get,
+                                          l_list,
+                                          l_head,
+                                          l_put,
+                                          l_del,
+                                          l_free,
+                                          l_upload_open,
+                                          l_upload_write,
+                                          l_upload_commit,
+                                          l_upload_abort,
+                                          l_prune};
 
 int dlk_storage_open_local(const char *root, dlk_storage **out)
 {

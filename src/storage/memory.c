@@ -33,8 +33,10 @@ static long find(mem_state *m, const char *key)
         size_t mid = (lo + hi) / 2;
         int c = strcmp(m->objs[mid].key, key);
         if (c == 0) return (long)mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -(long)lo - 1;
 }
@@ -54,7 +56,8 @@ static int m_get(void *self, const char *key, int64_t off, int64_t len, uint8_t 
         size_t o0 = (size_t)off > o->len ? o->len : (size_t)off;
         size_t want = len < 0 || o0 + (size_t)len > o->len ? o->len - o0 : (size_t)len;
         uint8_t *b = dlk_malloc(want + 1);
-        if (!b) rc = dlk_err_nomem();
+        if (!b)
+            rc = dlk_err_nomem();
         else {
             if (want) memcpy(b, o->data + o0, want);
             b[want] = 0;
@@ -89,7 +92,8 @@ static int m_head(void *self, const char *key, dlk_storage_entry *out)
     pthread_mutex_lock(&m->mu);
     long i = find(m, key);
     int rc = DLK_OK;
-    if (i < 0) rc = dlk_err_set(DLK_NOT_FOUND, "memory:%s: no such object", key);
+    if (i < 0)
+        rc = dlk_err_set(DLK_NOT_FOUND, "memory:%s: no such object", key);
     else {
         out->size = (int64_t)m->objs[i].len;
         out->mtime_ms = m->objs[i].mtime_ms;
@@ -124,7 +128,8 @@ static int m_put(void *self, const char *key, const void *data, size_t len, int 
         if (!rc && m->n == m->cap) {
             size_t nc = m->cap ? m->cap * 2 : 16;
             mem_obj *no = dlk_realloc(m->objs, nc * sizeof *no);
-            if (!no) rc = dlk_err_nomem();
+            if (!no)
+                rc = dlk_err_nomem();
             else {
                 m->objs = no;
                 m->cap = nc;
@@ -149,7 +154,8 @@ static int m_del(void *self, const char *key)
     pthread_mutex_lock(&m->mu);
     long i = find(m, key);
     int rc = DLK_OK;
-    if (i < 0) rc = dlk_err_set(DLK_NOT_FOUND, "memory:%s: no such object", key);
+    if (i < 0)
+        rc = dlk_err_set(DLK_NOT_FOUND, "memory:%s: no such object", key);
     else {
         dlk_free(m->objs[i].key);
         dlk_free(m->objs[i].data);
@@ -173,8 +179,16 @@ static void m_free(void *self)
     dlk_free(m);
 }
 
-static const dlk_storage_ops mem_ops = {DLK_STORAGE_OPS_VERSION, "memory", m_get, m_list, m_head,
-                                        m_put, m_del, m_free};
+/* no streaming upload: the storage layer buffers an upload and puts it
+ * at commit, which is what this backend would do */
+static const dlk_storage_ops mem_ops = {.version = DLK_STORAGE_OPS_VERSION,
+                                        .name = "memory",
+                                        .get = m_get,
+                                        .list = m_list,
+                                        .head = m_head,
+                                        .put = m_put,
+                                        .del = m_del,
+                                        .free = m_free};
 
 int dlk_storage_open_memory(dlk_storage **out)
 {

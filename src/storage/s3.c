@@ -506,8 +506,16 @@ static void s_free(void *self)
     dlk_free(st);
 }
 
-static const dlk_storage_ops s3_ops = {
-    DLK_STORAGE_OPS_VERSION, "s3", s_get, s_list, s_head, s_put, s_del, s_free};
+/* no streaming upload yet (multipart upload would be one): the storage
+ * layer buffers an upload and puts it at commit */
+static const dlk_storage_ops s3_ops = {.version = DLK_STORAGE_OPS_VERSION,
+                                       .name = "s3",
+                                       .get = s_get,
+                                       .list = s_list,
+                                       .head = s_head,
+                                       .put = s_put,
+                                       .del = s_del,
+                                       .free = s_free};
 
 static const char *env(const char *name)
 {
