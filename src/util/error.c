@@ -41,6 +41,21 @@ void dlk_error_clear(void)
     reset_details();
 }
 
+void *dlk_err_save(void)
+{
+    err_state *s = malloc(sizeof *s);
+    if (s) memcpy(s, &g_err, sizeof *s);
+    return s;
+}
+
+void dlk_err_restore(void *saved)
+{
+    if (!saved) return;
+    /* the saved pointers point into g_err's own buffers (or at constants) */
+    memcpy(&g_err, saved, sizeof g_err);
+    free(saved);
+}
+
 const char *dlk_status_name(int code)
 {
     switch (code) {

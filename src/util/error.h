@@ -30,5 +30,11 @@ int dlk_err_partition(const char *partition, const char *fmt, ...) DLK_PRINTF(2,
 /* errno-based I/O error naming the path and the operation. */
 int dlk_err_errno(const char *op, const char *path);
 int dlk_err_nomem(void);
+/* Keep this thread's error across cleanup code that may set or clear its
+ * own (deleting the files of a failed operation): dlk_err_save returns a
+ * copy (NULL when out of memory: the restore then does nothing),
+ * dlk_err_restore puts it back and frees it. */
+void *dlk_err_save(void);
+void dlk_err_restore(void *saved);
 
 #endif

@@ -22,6 +22,7 @@
 #include "deltalake/arrow_json.h"
 #include "deltalake/expr.h"
 #include "deltalake/parquet.h"
+#include "deltalake/sys/storage.h"
 #include "core/schema_ddl.h"
 #include "util/alloc.h"
 #include "util/progress.h"
@@ -124,11 +125,10 @@ static bool where_match_kvs(void *ctx, const dlk_kvs *pv)
 /* ---- data files ------------------------------------------------------- */
 
 typedef struct open_file {
-    char *dir_rel; /* hive directory ("a=x/b=y/" or "") */
-    json_t *pvals; /* partitionValues */
-    char *rel;     /* path relative to the root, on disk */
-    char *abs;
-    dlk_pq_sink sink;
+    char *dir_rel;          /* hive directory ("a=x/b=y/" or "") */
+    json_t *pvals;          /* partitionValues */
+    char *rel;              /* path relative to the root: the storage key */
+    dlk_storage_upload *up; /* the file, visible once committed (file_close) */
     dlk_pq_writer *w;
     size_t buffered; /* dlk_pq_writer_buffered_bytes after the last write */
     uint64_t last_use;
@@ -136,6 +136,7 @@ typedef struct open_file {
 
 typedef struct wctx {
     const char *root;
+    dlk_storage *store; /* on root, opened with the first file */
     const struct ArrowSchema *data_schema;
     const char *const *part_cols;
     size_t n_part;
@@ -144,9 +145,8 @@ typedef struct wctx {
     struct ArrowSchema phys;
     char **part_phys;
     dlk_map open;    /* dir_rel -> open_file* */
-    dlk_map dirs;    /* directories to fsync */
     json_t *adds;    /* add action objects */
-    dlk_vec written; /* char* abs paths (cleanup on failure) */
+    dlk_vec written; /* char* keys of the committed files (cleanup on failure) */
     int64_t rows, bytes;
     int counter;
     uint64_t target;
@@ -212,7 +212,7 @@ static void open_file_free(open_file *f)
     if (!f) return;
     dlk_free(f->dir_rel);
     dlk_free(f->rel);
-    dlk_free(f->abs);
+    dlk_storage_upload_abort(&f->up); /* no-op once committed */
     json_decref(f->pvals);
     dlk_free(f);
 }
@@ -235,46 +235,37 @@ static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, json_t **pval
     return DLK_OK;
 }
 
+/* The Parquet writer's sink: a streaming upload of the storage layer. */
+static int upload_sink_write(void *ctx, const void *p, size_t n)
+{
+    return dlk_storage_upload_write(ctx, p, n);
+}
+
 static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **out)
 {
+    int rc = c->store ? DLK_OK : dlk_storage_open(c->root, &c->store);
+    if (rc) return rc;
     open_file *f = dlk_calloc(1, sizeof *f);
     if (!f) return dlk_err_nomem();
     f->dir_rel = dlk_strdup(dir_rel);
     f->pvals = json_incref(pvals);
     char uuid[37];
     dlk_uuid_string(uuid);
-    dlk_buf rel = {0}, abs = {0};
-    int rc = f->dir_rel ? DLK_OK : dlk_err_nomem();
+    dlk_buf rel = {0};
+    rc = f->dir_rel ? DLK_OK : dlk_err_nomem();
     const char *ext;
     codec_of(c->compression, &ext);
     if (!rc)
         rc =
             dlk_buf_printf(&rel, "%spart-%05d-%s-c000%s.parquet", dir_rel, c->counter++, uuid, ext);
-    if (!rc) rc = dlk_buf_printf(&abs, "%s/%s", c->root, dlk_buf_cstr(&rel));
-    if (!rc && *dir_rel) {
-        dlk_buf d = {0};
-        rc = dlk_buf_printf(&d, "%s/%s", c->root, dir_rel);
-        if (!rc) rc = dlk_mkdirs(dlk_buf_cstr(&d));
-        if (!rc && !dlk_map_get_str(&c->dirs, dlk_buf_cstr(&d)))
-            rc = dlk_map_put_str(&c->dirs, dlk_buf_cstr(&d), (void *)1);
-        dlk_buf_free(&d);
-    }
     f->rel = dlk_buf_detach(&rel);
-    f->abs = dlk_buf_detach(&abs);
-    if (!rc && (!f->rel || !f->abs)) rc = dlk_err_nomem();
-    if (!rc) rc = dlk_pq_sink_file_open(f->abs, &f->sink);
+    if (!rc && !f->rel) rc = dlk_err_nomem();
+    /* the upload creates the partition folder (local storage) */
+    if (!rc) rc = dlk_storage_upload_open(c->store, f->rel, &f->up);
     if (rc) {
         dlk_buf_free(&rel);
-        dlk_buf_free(&abs);
         open_file_free(f);
         return rc;
-    }
-    char *copy = dlk_strdup(f->abs);
-    if (!copy || dlk_vec_push(&c->written, &copy)) {
-        dlk_free(copy);
-        dlk_pq_sink_file_abort(&f->sink);
-        open_file_free(f);
-        return dlk_err_nomem();
     }
     dlk_pq_writer_options o = DLK_PQ_WRITER_OPTIONS_INIT;
     const char *ext_unused;
@@ -282,8 +273,8 @@ static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **ou
     o.level = c->level;
     if (c->target < o.row_group_bytes)
         o.row_group_bytes = c->target < ((size_t)1 << 20) ? ((size_t)1 << 20) : c->target;
-    if ((rc = dlk_pq_writer_open(c->data_schema, &o, f->sink, &f->w))) {
-        dlk_pq_sink_file_abort(&f->sink);
+    if ((rc = dlk_pq_writer_open(c->data_schema, &o, (dlk_pq_sink){upload_sink_write, f->up},
+                                 &f->w))) {
         open_file_free(f);
         return rc;
     }
@@ -297,10 +288,18 @@ static int file_close(wctx *c, open_file *f)
     int rc = dlk_pq_writer_close(f->w, &res);
     f->w = NULL;
     if (rc) {
-        dlk_pq_sink_file_abort(&f->sink);
+        dlk_storage_upload_abort(&f->up);
         return rc;
     }
-    if ((rc = dlk_pq_sink_file_close(&f->sink))) {
+    char *key = dlk_strdup(f->rel);
+    if (!key || dlk_vec_push(&c->written, &key)) {
+        dlk_free(key);
+        dlk_pq_write_result_free(res);
+        return dlk_err_nomem();
+    }
+    /* listed before the commit: a failed commit may still leave the object
+     * (the cleanup deletes what exists) */
+    if ((rc = dlk_storage_upload_commit(&f->up))) {
         dlk_pq_write_result_free(res);
         return rc;
     }
@@ -332,30 +331,23 @@ static void wctx_cleanup(wctx *c, bool remove_files)
     dlk_map_entry *e;
     while ((e = dlk_map_next(&c->open, &pos))) {
         open_file *f = e->value;
-        if (f->w) {
-            dlk_pq_writer_abort(f->w);
-            dlk_pq_sink_file_abort(&f->sink);
-        }
-        open_file_free(f);
+        dlk_pq_writer_abort(f->w);
+        open_file_free(f); /* aborts its upload */
     }
     dlk_map_free(&c->open);
-    dlk_map_free(&c->dirs);
+    void *err = remove_files && c->written.len ? dlk_err_save() : NULL; /* the failure's */
     for (size_t i = 0; i < c->written.len; i++) {
         char *p = dlk_vec_at(&c->written, char *, i);
-        if (remove_files) {
-            unlink(p);
-            /* partition folders this write left empty go too (rmdir only
-             * removes empty ones; the walk stops at the table root) */
-            size_t root_len = strlen(c->root);
-            char *slash;
-            while ((slash = strrchr(p, '/')) && (size_t)(slash - p) > root_len) {
-                *slash = 0;
-                if (rmdir(p)) break;
-            }
+        if (remove_files && c->store) {
+            /* partition folders this write left empty go too (local
+             * storage; the walk stops at the table root) */
+            if (dlk_storage_delete(c->store, p) == DLK_OK) dlk_storage_prune_dirs(c->store, p, 0);
         }
         dlk_free(p);
     }
+    dlk_err_restore(err);
     dlk_vec_free(&c->written);
+    dlk_storage_free(&c->store);
     json_decref(c->adds);
     c->adds = NULL;
     for (size_t i = 0; c->part_phys && i < c->n_part; i++)
@@ -445,7 +437,6 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
         if ((rc = file_open(c, key, pvals, &f))) goto out;
         if ((rc = dlk_map_put_str(&c->open, key, f))) {
             dlk_pq_writer_abort(f->w);
-            dlk_pq_sink_file_abort(&f->sink);
             open_file_free(f);
             goto out;
         }
@@ -480,18 +471,13 @@ static int close_all(wctx *c)
         open_file *f = e->value;
         if (!rc)
             rc = file_close(c, f);
-        else if (f->w) {
+        else
             dlk_pq_writer_abort(f->w);
-            dlk_pq_sink_file_abort(&f->sink);
-        }
         open_file_free(f);
     }
     dlk_map_free(&c->open);
-    /* make the new directory entries durable before the commit */
-    pos = 0;
-    while (!rc && (e = dlk_map_next(&c->dirs, &pos)))
-        rc = dlk_core__fsync_dir(e->key);
-    if (!rc) rc = dlk_core__fsync_dir(c->root);
+    /* durable already: each upload's commit fsynced the file and its
+     * folder, and the folders it created were fsynced in their parents */
     return rc;
 }
 
@@ -544,10 +530,8 @@ int dlk_ops__files_cut(dlk_ops__files *f)
         open_file *of = e->value;
         if (!rc)
             rc = file_close(&f->c, of);
-        else if (of->w) {
+        else
             dlk_pq_writer_abort(of->w);
-            dlk_pq_sink_file_abort(&of->sink);
-        }
         open_file_free(of);
     }
     dlk_map_free(&f->c.open);
