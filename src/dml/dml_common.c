@@ -19,7 +19,6 @@
 #include "util/time.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,9 +121,14 @@ void dlk_ops__dml_end(dlk_dml *d, bool failed)
     dlk_buf_free(&d->rm_lines);
     dlk_buf_free(&d->add_lines);
     dlk_arena_free(&d->arena);
-    if (failed && d->dv_abs) unlink(d->dv_abs);
-    dlk_free(d->dv_abs);
-    d->dv_abs = NULL;
+    if (failed && d->dv_key) { /* keep the failure's error */
+        void *err = dlk_err_save();
+        dlk_storage_delete(d->store, d->dv_key);
+        dlk_err_restore(err);
+    }
+    dlk_free(d->dv_key);
+    d->dv_key = NULL;
+    dlk_storage_free(&d->store);
     dlk_buf_free(&d->dvfile);
     dlk_ops__ppath_free(&d->pp);
     dlk_snapshot_free(&d->snap);
@@ -410,27 +414,14 @@ static int write_dv_file(dlk_dml *d)
     char uuid[37];
     dlk_uuid_format(d->dv_uuid, uuid);
     dlk_buf p = {0};
-    int rc = dlk_buf_printf(&p, "%s/deletion_vector_%s.bin", d->root, uuid);
-    if (rc) return rc;
-    int fd = open(dlk_buf_cstr(&p), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        rc = dlk_err_errno("create", dlk_buf_cstr(&p));
-        dlk_buf_free(&p);
-        return rc;
-    }
-    d->dv_abs = dlk_buf_detach(&p);
-    size_t off = 0;
-    while (off < d->dvfile.len && !rc) {
-        ssize_t w = write(fd, d->dvfile.data + off, d->dvfile.len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-            rc = dlk_err_errno("write", d->dv_abs);
-        else
-            off += (size_t)w;
-    }
-    if (!rc && fsync(fd) != 0) rc = dlk_err_errno("fsync", d->dv_abs);
-    close(fd);
-    if (!rc) rc = dlk_core__fsync_dir(d->root);
+    int rc = dlk_buf_printf(&p, "deletion_vector_%s.bin", uuid);
+    if (!rc && !d->store) rc = dlk_storage_open(d->root, &d->store);
+    /* if absent: a new UUID's file never replaces anything; the storage
+     * makes it durable (fsync of file and folder on local storage) */
+    if (!rc)
+        rc = dlk_storage_put_if_absent(d->store, dlk_buf_cstr(&p), d->dvfile.data, d->dvfile.len);
+    if (!rc) d->dv_key = dlk_buf_detach(&p);
+    dlk_buf_free(&p);
     return rc;
 }
 

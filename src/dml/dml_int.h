@@ -19,6 +19,7 @@
 #include "core/txn.h"
 #include "deltalake/dml.h"
 #include "deltalake/scan.h"
+#include "deltalake/sys/storage.h"
 #include "read/scan_iter.h"
 #include "deltalake/table.h"
 #include "deltalake/where.h"
@@ -57,7 +58,8 @@ typedef struct dlk_dml {
     dlk_map removed_paths;          /* raw paths removed or re-added */
     dlk_buf dvfile;                 /* the DV file of this commit (version byte + DVs) */
     uint8_t dv_uuid[16];
-    char *dv_abs; /* its path once written */
+    char *dv_key;       /* its storage key once written */
+    dlk_storage *store; /* on root, opened to write the DV file */
     int64_t rows_deleted, files_removed, files_rewritten, files_added, dvs_written;
     int64_t files_scanned, files_skipped, rows_written;
 } dlk_dml;
