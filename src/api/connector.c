@@ -15,7 +15,6 @@
 #include "util/path.h"
 #include "util/str.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,12 +340,6 @@ int dlk_connector_list_tables(dlk_connector *c, const char *root, char ***names,
 
 /* ---- delete ---- */
 
-static int cmp_len_desc(const void *a, const void *b)
-{
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
 int dlk_connector_delete_table(dlk_connector *c, const char *name)
 {
     if (!c) return dlk_err_set(DLK_INVALID_ARGUMENT, "delete_table: NULL connector");
@@ -356,8 +349,6 @@ int dlk_connector_delete_table(dlk_connector *c, const char *name)
     int64_t v = -1;
     dlk_storage *s = NULL;
     dlk_storage_list l = {0};
-    char **dirs = NULL;
-    size_t nd = 0;
     if ((rc = table_version(loc, &v))) goto out;
     if (v < 0) {
         rc = dlk_err_set(DLK_NOT_FOUND,
@@ -366,13 +357,9 @@ int dlk_connector_delete_table(dlk_connector *c, const char *name)
     }
     if ((rc = dlk_storage_open(loc, &s)) || (rc = dlk_storage_list_prefix(s, "", NULL, &l)))
         goto out;
-    dirs = dlk_calloc(l.count + 1, sizeof *dirs);
-    if (!dirs) {
-        rc = dlk_err_nomem();
-        goto out;
-    }
     /* data files first, the log last: an interrupted delete leaves either a
-     * readable table or no log at all */
+     * readable table or no log at all; each folder emptied goes too (local
+     * storage), the table folder last */
     for (int pass = 0; pass < 2 && !rc; pass++) {
         for (size_t i = 0; i < l.count && !rc; i++) {
             const char *k = l.entries[i].key;
@@ -383,42 +370,19 @@ int dlk_connector_delete_table(dlk_connector *c, const char *name)
                 dlk_error_clear();
                 rc = DLK_OK;
             }
-            /* every parent folder of the key, for rmdir afterwards */
-            const char *sl = k;
-            while (!rc && (sl = strchr(sl, '/'))) {
-                char *d = dlk_strndup(k, (size_t)(sl - k));
-                if (!d) {
-                    rc = dlk_err_nomem();
-                    break;
-                }
-                bool dup = false;
-                for (size_t j = 0; j < nd && !dup; j++)
-                    dup = !strcmp(dirs[j], d);
-                if (dup || nd >= l.count)
-                    dlk_free(d);
-                else
-                    dirs[nd++] = d;
-                sl++;
+            if (!rc && strchr(k, '/') && dlk_storage_prune_dirs(s, k, 0)) {
+                DLK_WARN("connector", "%s", dlk_error_last()->message);
+                dlk_error_clear();
             }
         }
     }
     if (rc) goto out;
-    qsort(dirs, nd, sizeof *dirs, cmp_len_desc);
-    const char *base = !strncmp(loc, "file://", 7) ? loc + 7 : loc;
-    for (size_t i = 0; i < nd; i++) {
-        char *full = NULL;
-        if (dlk_path_join(base, dirs[i], &full)) continue;
-        if (rmdir(full) != 0 && errno != ENOENT)
-            DLK_WARN("connector", "rmdir %s: %s", full, strerror(errno));
-        dlk_free(full);
+    if (dlk_storage_prune_dirs(s, "", 1)) {
+        DLK_WARN("connector", "%s (left in place)", dlk_error_last()->message);
+        dlk_error_clear();
     }
-    if (rmdir(base) != 0 && errno != ENOENT)
-        DLK_WARN("connector", "rmdir %s: %s (left in place)", base, strerror(errno));
     DLK_INFO("connector", "deleted table %s (%zu files)", loc, l.count);
 out:
-    for (size_t i = 0; i < nd; i++)
-        dlk_free(dirs[i]);
-    dlk_free(dirs);
     dlk_storage_list_free(&l);
     dlk_storage_free(&s);
     dlk_free(loc);

@@ -367,6 +367,12 @@ static int l_prune(void *self, const char *key, int include_root)
     size_t rl = strlen(st->root);
     /* only folders under the root (an absolute key elsewhere: nothing) */
     if (strncmp(p, st->root, rl) != 0 || (p[rl] != '/' && p[rl] != 0)) goto done;
+    if (!p[rl]) { /* the root itself */
+        if (include_root && rmdir(p) != 0 && errno != ENOENT && errno != ENOTEMPTY &&
+            errno != EEXIST)
+            rc = dlk_err_errno("rmdir", p);
+        goto done;
+    }
     for (;;) {
         char *sl = strrchr(p, '/');
         if (!sl || (size_t)(sl - p) < rl) break;

@@ -159,6 +159,14 @@ TEST(upload_local)
     CHECK(exists(root2));
     CHECK_OK(dlk_storage_prune_dirs(s2, "a/b.bin", 1));
     CHECK(!exists(root2));
+    CHECK_OK(dlk_storage_put(s2, "c.bin", "c", 1));
+    CHECK_OK(dlk_storage_prune_dirs(s2, "", 1)); /* not empty: stays */
+    CHECK(exists(root2));
+    CHECK_OK(dlk_storage_delete(s2, "c.bin"));
+    CHECK_OK(dlk_storage_prune_dirs(s2, "", 0));
+    CHECK(exists(root2));
+    CHECK_OK(dlk_storage_prune_dirs(s2, "", 1)); /* the empty root itself */
+    CHECK(!exists(root2));
     dlk_storage_free(&s2);
     dlk_storage_free(&s);
 }
