@@ -2,6 +2,7 @@
  * environment overrides (see include/deltalake/config.h, docs/config.md). */
 #include "deltalake/config.h"
 #include "api/toml.h"
+#include "deltalake/sys/storage.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/path.h"
@@ -326,35 +327,12 @@ int dlk_config_load_toml_string(const char *text, size_t len, const char *name, 
 
 int dlk_config_load_toml(const char *path, dlk_config *cfg)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return dlk_err_errno("open", path);
-    char *text = NULL;
-    size_t len = 0, cap = 0;
-    int rc = DLK_OK;
-    for (;;) {
-        if (len + 4096 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > 16 * 1024 * 1024) {
-                rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: configuration file larger than 16 MiB",
-                                 path);
-                break;
-            }
-            char *t = dlk_realloc(text, cap);
-            if (!t) {
-                rc = dlk_err_nomem();
-                break;
-            }
-            text = t;
-        }
-        size_t n = fread(text + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f)) rc = dlk_err_errno("read", path);
-            break;
-        }
-    }
-    fclose(f);
-    if (!rc) rc = dlk_config_load_toml_string(text ? text : "", len, path, cfg);
-    dlk_free(text);
+    uint8_t *text = NULL;
+    size_t len = 0;
+    int rc = dlk_storage_read_local_file(path, (size_t)16 << 20, &text, &len);
+    if (rc == DLK_INVALID_ARGUMENT && path && *path) /* too large */
+        rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: configuration file larger than 16 MiB", path);
+    if (!rc) rc = dlk_config_load_toml_string((const char *)text, len, path, cfg);
+    dlk_storage_bytes_free(text);
     return rc;
 }

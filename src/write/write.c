@@ -9,6 +9,7 @@
 #include "core/stats.h"
 #include "core/commit.h"
 #include "core/txn.h"
+#include "deltalake/sys/storage.h"
 #include "deltalake/version.h"
 #include "ingest/records.h"
 #include "core/colmap.h"
@@ -37,29 +38,20 @@ int dlk_schema_parse(const char *text, struct ArrowSchema *out)
 {
     if (!text || !out) return dlk_err_set(DLK_INVALID_ARGUMENT, "schema: NULL argument");
     if (text[0] != '@') return dlk_core_schema_ddl_parse(text, out);
-    FILE *f = fopen(text + 1, "rb");
-    if (!f) return dlk_err_errno("open", text + 1);
-    dlk_buf b = {0};
-    char chunk[65536];
-    size_t got;
-    int rc = DLK_OK;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !rc) {
-        rc = dlk_buf_append(&b, chunk, got);
-        if (b.len > ((size_t)64 << 20))
-            rc = dlk_err_set(DLK_INVALID_ARGUMENT, "%s: schema file too large", text + 1);
-    }
-    fclose(f);
+    uint8_t *data = NULL; /* NUL-terminated */
+    size_t len = 0;
+    int rc = dlk_storage_read_local_file(text + 1, (size_t)64 << 20, &data, &len);
     if (!rc) {
         /* Either a bare schemaString or a JSON string holding one. */
-        json_t *j = json_loadb((const char *)b.data, b.len, JSON_DECODE_ANY, NULL);
+        json_t *j = json_loadb((const char *)data, len, JSON_DECODE_ANY, NULL);
         if (j && json_is_string(j))
             rc = dlk_core_schema_from_json(json_string_value(j), out);
         else
-            rc = dlk_core_schema_from_json(dlk_buf_cstr(&b), out);
+            rc = dlk_core_schema_from_json((const char *)data, out);
         json_decref(j);
         if (rc) rc = dlk_err_context(rc, "%s", text + 1);
     }
-    dlk_buf_free(&b);
+    dlk_storage_bytes_free(data);
     return rc;
 }
 
