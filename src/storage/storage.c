@@ -650,7 +650,7 @@ static int open_shared(const char *location, dlk_storage **out)
     int is_mem = dlk_str_starts_with(location, "memory://");
     char *loc = norm_location(location);
     if (!loc) return dlk_err_nomem();
-    if (is_mem && !loc[9]) {
+    if (is_mem && strlen(loc) <= 9) { /* "memory://" (trailing slashes stripped) */
         dlk_free(loc);
         return dlk_err_set(DLK_INVALID_ARGUMENT, "storage: '%s' names no memory store", location);
     }
