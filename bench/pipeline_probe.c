@@ -17,6 +17,7 @@
 #include "core/schema_ddl.h"
 #include "deltalake/arrow_abi.h"
 #include "deltalake/errors.h"
+#include "deltalake/sys/storage.h"
 #include "ingest/records.h"
 #include "parquet/writer.h"
 #include "util/error.h"
@@ -26,6 +27,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static int upload_write(void *up, const void *p, size_t n)
+{
+    return dlk_storage_upload_write(up, p, n);
+}
 
 static double clock_s(clockid_t id)
 {
@@ -116,16 +122,22 @@ int main(int argc, char **argv)
             bytes += array_bytes(&schema, &bs[nb]);
             nb++;
         }
-        dlk_pq_sink sink;
+        /* the file is a storage upload, as the write path makes data files */
+        dlk_storage *st = NULL;
+        dlk_storage_upload *up = NULL;
         dlk_pq_writer *w = NULL;
         dlk_pq_write_result *res = NULL;
         double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-        if (dlk_pq_sink_file_open(outp, &sink) != DLK_OK) return fail(outp);
-        if (dlk_pq_writer_open(&schema, NULL, sink, &w) != DLK_OK) return fail("writer");
+        if (dlk_storage_open_local(".", &st) != DLK_OK ||
+            dlk_storage_upload_open(st, outp, &up) != DLK_OK)
+            return fail(outp);
+        if (dlk_pq_writer_open(&schema, NULL, (dlk_pq_sink){upload_write, up}, &w) != DLK_OK)
+            return fail("writer");
         for (size_t i = 0; i < nb; i++)
             if (dlk_pq_writer_write(w, &bs[i]) != DLK_OK) return fail("write");
         if (dlk_pq_writer_close(w, &res) != DLK_OK) return fail("close");
-        if (dlk_pq_sink_file_close(&sink) != DLK_OK) return fail("close");
+        if (dlk_storage_upload_commit(&up) != DLK_OK) return fail("close");
+        dlk_storage_free(&st);
         double t1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         printf("{\"rows\":%" PRId64 ",\"file_size\":%" PRIu64 ",\"write_s\":%.6f,\"write_cpu_s\":%.6f,"
                "\"arrow_bytes\":%" PRIu64 "}\n",
@@ -138,12 +150,14 @@ int main(int argc, char **argv)
         schema.release(&schema);
         return 0;
     }
-    dlk_pq_sink sink;
+    dlk_storage *st = NULL;
+    dlk_storage_upload *up = NULL;
     dlk_pq_writer *w = NULL;
     if (!convert_only) {
-        if (dlk_pq_sink_file_open(outp, &sink) != DLK_OK)
+        if (dlk_storage_open_local(".", &st) != DLK_OK ||
+            dlk_storage_upload_open(st, outp, &up) != DLK_OK)
             return fail(outp);
-        if (dlk_pq_writer_open(&schema, NULL, sink, &w) != DLK_OK)
+        if (dlk_pq_writer_open(&schema, NULL, (dlk_pq_sink){upload_write, up}, &w) != DLK_OK)
             return fail("writer");
     }
     int64_t rows = 0;
@@ -167,8 +181,8 @@ int main(int argc, char **argv)
             return fail("close");
         size = res->file_size;
         dlk_pq_write_result_free(res);
-        if (dlk_pq_sink_file_close(&sink) != DLK_OK)
-            return fail("close");
+        if (dlk_storage_upload_commit(&up) != DLK_OK) return fail("close");
+        dlk_storage_free(&st);
     }
     dlk_ops_records_free(rd);
     fclose(f);

@@ -490,38 +490,16 @@ fail:
     return rc;
 }
 
-int dlk_pq_open_path(const char *path, dlk_pq_file **out)
+int dlk_pq__open_owned(uint8_t *data, size_t len, const char *name, dlk_pq_file **out)
 {
     *out = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return dlk_err_errno("open", path);
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = DLK_OK;
-    if (fseek(fp, 0, SEEK_END) == 0) {
-        long sz = ftell(fp);
-        if (sz < 0) rc = dlk_err_errno("ftell", path);
-        else {
-            len = (size_t)sz;
-            rewind(fp);
-            buf = dlk_malloc(len ? len : 1);
-            if (!buf) rc = dlk_err_nomem();
-            else if (len && fread(buf, 1, len, fp) != len) rc = dlk_err_errno("read", path);
-        }
-    } else
-        rc = dlk_err_errno("seek", path);
-    fclose(fp);
+    dlk_pq_file *f = NULL;
+    int rc = dlk_pq_open_memory(data, len, name, &f);
     if (rc) {
-        dlk_free(buf);
+        dlk_free(data);
         return rc;
     }
-    dlk_pq_file *f;
-    rc = dlk_pq_open_memory(buf, len, path, &f);
-    if (rc) {
-        dlk_free(buf);
-        return rc;
-    }
-    f->owned = buf;
+    f->owned = data;
     *out = f;
     return DLK_OK;
 }

@@ -26,6 +26,11 @@
 
 #include "deltalake/parquet.h"
 
+/* dlk_pq_open_memory over a dlk_malloc'ed block the file takes over (freed
+ * by dlk_pq_close, or here on failure). dlk_pq_open_path (which reads the
+ * file through storage, above this module) is implemented in read/. */
+int dlk_pq__open_owned(uint8_t *data, size_t len, const char *name, dlk_pq_file **out);
+
 /* Raw metadata (borrowed), for tools. */
 const dlk_pq_file_meta *dlk_pq_file_metadata(const dlk_pq_file *f);
 

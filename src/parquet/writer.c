@@ -13,10 +13,8 @@
 #include "util/error.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define SLICE_ROWS 1024
 
@@ -383,98 +381,4 @@ dlk_pq_sink dlk_pq_sink_buf(dlk_buf *b)
 {
     dlk_pq_sink s = {buf_write, b};
     return s;
-}
-
-typedef struct file_sink {
-    int fd;
-    char *path;
-} file_sink;
-
-static int file_write(void *ctx, const void *p, size_t n)
-{
-    file_sink *f = ctx;
-    const uint8_t *b = p;
-    while (n) {
-        ssize_t k = write(f->fd, b, n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return dlk_err_errno("write", f->path);
-        }
-        b += k;
-        n -= (size_t)k;
-    }
-    return DLK_OK;
-}
-
-int dlk_pq_sink_file_open(const char *path, dlk_pq_sink *out)
-{
-    memset(out, 0, sizeof *out);
-    file_sink *f = dlk_calloc(1, sizeof *f);
-    if (!f) return dlk_err_nomem();
-    f->path = dlk_strdup(path);
-    if (!f->path) {
-        dlk_free(f);
-        return dlk_err_nomem();
-    }
-    f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (f->fd < 0) {
-        int rc = dlk_err_errno("open", path);
-        dlk_free(f->path);
-        dlk_free(f);
-        return rc;
-    }
-    out->write = file_write;
-    out->ctx = f;
-    return DLK_OK;
-}
-
-int dlk_pq_sink_file_close(dlk_pq_sink *s)
-{
-    file_sink *f = s->ctx;
-    if (!f) return DLK_OK;
-    int rc = DLK_OK;
-    if (fsync(f->fd) != 0) rc = dlk_err_errno("fsync", f->path);
-    if (close(f->fd) != 0 && !rc) rc = dlk_err_errno("close", f->path);
-    dlk_free(f->path);
-    dlk_free(f);
-    s->ctx = NULL;
-    return rc;
-}
-
-void dlk_pq_sink_file_abort(dlk_pq_sink *s)
-{
-    file_sink *f = s->ctx;
-    if (!f) return;
-    close(f->fd);
-    unlink(f->path);
-    dlk_free(f->path);
-    dlk_free(f);
-    s->ctx = NULL;
-}
-
-int dlk_pq_write_file(const char *path, const struct ArrowSchema *schema,
-                      const struct ArrowArray *batch, const dlk_pq_writer_options *opts,
-                      dlk_pq_write_result **result)
-{
-    if (result) *result = NULL;
-    dlk_pq_sink sink;
-    int rc = dlk_pq_sink_file_open(path, &sink);
-    if (rc) return rc;
-    dlk_pq_writer *w = NULL;
-    rc = dlk_pq_writer_open(schema, opts, sink, &w);
-    if (!rc && batch) rc = dlk_pq_writer_write(w, batch);
-    if (!rc) {
-        rc = dlk_pq_writer_close(w, result);
-        w = NULL;
-    }
-    if (!rc) rc = dlk_pq_sink_file_close(&sink);
-    if (rc) {
-        dlk_pq_writer_abort(w);
-        dlk_pq_sink_file_abort(&sink);
-        if (result) {
-            dlk_pq_write_result_free(*result);
-            *result = NULL;
-        }
-    }
-    return rc;
 }

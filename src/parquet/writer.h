@@ -159,16 +159,8 @@ void dlk_pq_write_result_free(dlk_pq_write_result *r);
 
 /* Sink appending to a dlk_buf (which the caller owns and frees). */
 dlk_pq_sink dlk_pq_sink_buf(dlk_buf *b);
-/* Sink on a new local file (created, truncated). Close it with
- * dlk_pq_sink_file_close (fsync + close) or dlk_pq_sink_file_abort (close +
- * unlink). */
-int dlk_pq_sink_file_open(const char *path, dlk_pq_sink *out);
-int dlk_pq_sink_file_close(dlk_pq_sink *s);
-void dlk_pq_sink_file_abort(dlk_pq_sink *s);
-
-/* Convenience: write one batch to a local file with the given options. */
-int dlk_pq_write_file(const char *path, const struct ArrowSchema *schema,
-                      const struct ArrowArray *batch, const dlk_pq_writer_options *opts,
-                      dlk_pq_write_result **result);
+/* Files: the writer does no file I/O of its own; callers give it a sink on
+ * a storage upload (write/write_data.c: dlk_storage_upload_write), so that
+ * the bytes go through dlk_storage like every other write. */
 
 #endif

@@ -7,6 +7,7 @@
 #include "arrow/builder.h"
 #include "deltalake/expr.h"
 #include "parquet/writer.h"
+#include "pq_file_sink.h"
 #include "util/buf.h"
 #include "util/time.h"
 
@@ -78,7 +79,7 @@ static int gen_and_write(void)
     if ((rc = dlk_arrow_builder_new(&S, &b))) return rc;
     dlk_pq_sink sink = {0};
     dlk_pq_writer *w = NULL;
-    if ((rc = dlk_pq_sink_file_open(g_path, &sink))) return rc;
+    if ((rc = pq_file_sink_open(g_path, &sink))) return rc;
     if ((rc = dlk_pq_writer_open(&S, NULL, sink, &w))) return rc;
     static const char *words[] = {"a", "ab", "abc", "b", "ba", "it's", "50%", "a_b", "", "zz", "é", "A"};
     int64_t id = 0;
@@ -120,7 +121,7 @@ static int gen_and_write(void)
     dlk_pq_write_result *res = NULL;
     if (!rc) rc = dlk_pq_writer_close(w, &res);
     dlk_pq_write_result_free(res);
-    if (!rc) rc = dlk_pq_sink_file_close(&sink);
+    if (!rc) rc = pq_file_sink_close(&sink);
     dlk_arrow_builder_free(b);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "deltalake/deltalake.h"
 #include "deltalake/where.h"
 #include "parquet/writer.h"
+#include "pq_file_sink.h"
 #include "util/buf.h"
 #include "util/misc.h"
 
@@ -89,7 +90,7 @@ static int write_file(const char *path, const struct ArrowSchema *schema, const 
     if (rc) return rc;
     dlk_pq_sink sink;
     dlk_pq_writer *w = NULL;
-    if ((rc = dlk_pq_sink_file_open(path, &sink))) goto out;
+    if ((rc = pq_file_sink_open(path, &sink))) goto out;
     if ((rc = dlk_pq_writer_open(schema, NULL, sink, &w))) goto out;
     for (int r = 0; r < n && !rc; r++) {
         int64_t id = ids[r];
@@ -150,7 +151,7 @@ static int write_file(const char *path, const struct ArrowSchema *schema, const 
     if (!rc) {
         rc = dlk_pq_writer_close(w, NULL);
         w = NULL;
-        int rc2 = dlk_pq_sink_file_close(&sink);
+        int rc2 = pq_file_sink_close(&sink);
         if (!rc) rc = rc2;
     }
 out:
@@ -584,7 +585,7 @@ TEST(column_mapping_physical_names)
     dlk_pq_sink sink;
     dlk_pq_writer *w = NULL;
     CHECK_OK(dlk_arrow_builder_new(&s, &b));
-    CHECK_OK(dlk_pq_sink_file_open(file, &sink));
+    CHECK_OK(pq_file_sink_open(file, &sink));
     CHECK_OK(dlk_pq_writer_open(&s, NULL, sink, &w));
     if (!w || !b) return;
     for (int id = 0; id < 2000; id++) {
@@ -607,7 +608,7 @@ TEST(column_mapping_physical_names)
         }
     }
     CHECK_OK(dlk_pq_writer_close(w, NULL));
-    CHECK_OK(dlk_pq_sink_file_close(&sink));
+    CHECK_OK(pq_file_sink_close(&sink));
     dlk_arrow_builder_free(b);
     dlk_arrow_schema_release(&s);
     const char *schema_string =

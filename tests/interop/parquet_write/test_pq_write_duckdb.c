@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "parquet/codec.h"
 #include "parquet/writer.h"
+#include "pq_file_sink.h"
 #include "pq_testgen.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -87,7 +88,7 @@ static int write_random(const char *spec, uint64_t seed, int64_t rows, int64_t b
     dlk_pq_sink sink = {0};
     dlk_pq_writer *w = NULL;
     rc = dlk_arrow_builder_new(&s, &b);
-    if (!rc) rc = dlk_pq_sink_file_open(path, &sink);
+    if (!rc) rc = pq_file_sink_open(path, &sink);
     if (!rc) rc = dlk_pq_writer_open(&s, opts, sink, &w);
     pqgen g;
     pqgen_init(&g, seed);
@@ -105,11 +106,11 @@ static int write_random(const char *spec, uint64_t seed, int64_t rows, int64_t b
         rc = dlk_pq_writer_close(w, res);
         w = NULL;
     }
-    if (!rc) rc = dlk_pq_sink_file_close(&sink);
+    if (!rc) rc = pq_file_sink_close(&sink);
     if (rc) {
         fprintf(stderr, "write_random: %s\n", dlk_error_last()->message);
         dlk_pq_writer_abort(w);
-        if (sink.ctx) dlk_pq_sink_file_abort(&sink);
+        if (sink.ctx) pq_file_sink_abort(&sink);
     }
     dlk_arrow_builder_free(b);
     dlk_arrow_schema_release(&s);
@@ -270,7 +271,7 @@ TEST(dictionary_fallback)
     for (int v = 1; v <= 2; v++) {
         o.data_page_version = v;
         dlk_pq_write_result *r = NULL;
-        CHECK_OK(dlk_pq_write_file(path, &s, &a, &o, &r));
+        CHECK_OK(pq_write_file(path, &s, &a, &o, &r));
         if (!r) break;
         for (int i = 0; i < 2; i++) {
             CHECK(r->columns[i].dict_encoded_pages > 1);
@@ -334,7 +335,7 @@ TEST(sliced_batch)
     a.length = 250;
     char path[512], sql[1024];
     snprintf(path, sizeof path, "%s/sliced.parquet", g_tmp);
-    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, NULL));
+    CHECK_OK(pq_write_file(path, &s, &a, NULL, NULL));
     snprintf(sql, sizeof sql, "SELECT * FROM read_parquet('%s')", path);
     CHECK_EQ_INT(duck(sql, &got), 0);
     if (!same_lines("sliced", &got, &want)) h_cur_failed = 1;
@@ -370,7 +371,7 @@ TEST(long_string_stats)
     char path[512], sql[2048];
     snprintf(path, sizeof path, "%s/longstr.parquet", g_tmp);
     dlk_pq_write_result *r = NULL;
-    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, &r));
+    CHECK_OK(pq_write_file(path, &s, &a, NULL, &r));
     if (r) {
         CHECK_EQ_INT(r->columns[0].max.len, 10000); /* the caller gets exact values */
         dlk_pq_write_result_free(r);
@@ -438,7 +439,7 @@ TEST(dictionary_and_large_inputs)
     char path[512], sql[1024];
     snprintf(path, sizeof path, "%s/dictin.parquet", g_tmp);
     dlk_pq_write_result *r = NULL;
-    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, &r));
+    CHECK_OK(pq_write_file(path, &s, &a, NULL, &r));
     if (r) {
         CHECK_STR(r->columns[0].format, "u");
         CHECK_EQ_INT(r->columns[0].null_count, 2);
@@ -536,7 +537,7 @@ TEST(float16)
     v[0] = 0x3c00, v[1] = 0xc000, v[2] = 0x3555, v[3] = 0x0001, v[4] = 0x7bff;
     char path[512], sql[1024];
     snprintf(path, sizeof path, "%s/float16.parquet", g_tmp);
-    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, NULL));
+    CHECK_OK(pq_write_file(path, &s, &a, NULL, NULL));
     dlk_buf got = {0};
     snprintf(sql, sizeof sql, "SELECT h FROM read_parquet('%s')", path);
     CHECK_EQ_INT(duck(sql, &got), 0);
@@ -648,7 +649,7 @@ TEST(schema)
         fs.children[0]->metadata = md1;
         fs.children[1]->children[0]->metadata = md2;
         snprintf(path, sizeof path, "%s/fieldid.parquet", g_tmp);
-        CHECK_OK(dlk_pq_write_file(path, &fs, NULL, NULL, NULL));
+        CHECK_OK(pq_write_file(path, &fs, NULL, NULL, NULL));
         fs.children[0]->metadata = NULL;
         fs.children[1]->children[0]->metadata = NULL;
         dlk_arrow_schema_release(&fs);

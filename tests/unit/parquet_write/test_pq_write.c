@@ -8,6 +8,7 @@
 #include "parquet/encode.h"
 #include "parquet/thrift_write.h"
 #include "parquet/writer.h"
+#include "pq_file_sink.h"
 #include "parquet/writer_int.h"
 #include "util/alloc.h"
 
@@ -525,7 +526,7 @@ TEST(file_sink)
     CHECK(fd >= 0);
     close(fd);
     dlk_pq_write_result *r;
-    CHECK_OK(dlk_pq_write_file(path, &s, &a, NULL, &r));
+    CHECK_OK(pq_write_file(path, &s, &a, NULL, &r));
     FILE *f = fopen(path, "rb");
     CHECK(f != NULL);
     if (f) {
@@ -534,9 +535,12 @@ TEST(file_sink)
         fclose(f);
     }
     dlk_pq_write_result_free(r);
-    unlink(path);
-    CHECK_RC(dlk_pq_write_file("/nonexistent-dir/x.parquet", &s, &a, NULL, &r), DLK_NOT_FOUND);
+    /* a folder that cannot exist (a regular file is in the way) */
+    char under[64];
+    snprintf(under, sizeof under, "%s/x.parquet", path);
+    CHECK_RC(pq_write_file(under, &s, &a, NULL, &r), DLK_NOT_FOUND);
     CHECK(r == NULL);
+    unlink(path);
     dlk_arrow_array_release(&a);
     dlk_arrow_schema_release(&s);
 }
