@@ -58,27 +58,6 @@ const char *dlk_path_basename(const char *p)
     return s ? s + 1 : p;
 }
 
-int dlk_mkdirs(const char *path)
-{
-    char *tmp = dlk_strdup(path);
-    if (!tmp) return dlk_err_nomem();
-    for (char *p = tmp + 1;; p++) {
-        if (*p == '/' || *p == 0) {
-            char saved = *p;
-            *p = 0;
-            if (mkdir(tmp, 0777) != 0 && errno != EEXIST) {
-                int rc = dlk_err_errno("mkdir", tmp);
-                dlk_free(tmp);
-                return rc;
-            }
-            *p = saved;
-            if (!saved) break;
-        }
-    }
-    dlk_free(tmp);
-    return DLK_OK;
-}
-
 bool dlk_path_is_uri(const char *p)
 {
     const char *s = p;

@@ -20,8 +20,6 @@ int dlk_path_check_relative(const char *rel);
 int dlk_path_join(const char *root, const char *rel, char **out);
 /* Final component of a path (borrowed pointer into p). */
 const char *dlk_path_basename(const char *p);
-/* Create a directory and its parents (mode 0777 & umask). */
-int dlk_mkdirs(const char *path);
 bool dlk_path_is_uri(const char *p); /* "scheme://..." */
 
 #endif
