@@ -2,10 +2,10 @@
  * storage/local.c - local filesystem backend. Keys are relative to the
  * root folder; absolute keys ("/x/y" or "file:///x/y") are used as they are.
  * Every write is an upload: a hidden temporary file in the target folder
- * (".NAME.tmp.dlk-UUID"; missing folders are created, their parents
- * fsynced), fsynced, then renamed to the final name - or, for
- * put-if-absent, link()ed to it (link fails with EEXIST if the name exists,
- * so an existing commit is never overwritten) - then the folder is fsynced.
+ * (".NAME.tmp.dlk-UUID"; missing folders are created, and removed again
+ * by an abort, their parents fsynced at the commit), fsynced, then renamed to the final name - or,
+ * for put-if-absent, link()ed to it (link fails with EEXIST if the name exists, so an existing
+ * commit is never overwritten) - then the folder is fsynced.
  */
 #include "storage/storage_int.h"
 #include "util/alloc.h"
@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -229,10 +230,14 @@ static int write_all(int fd, const void *data, size_t len, const char *path)
     return DLK_OK;
 }
 
-/* Create the folders of path's parent that do not exist yet; the folder
- * holding each new one is fsynced, so the new entries survive a crash. */
-static int make_parents(const char *path)
+/* Create the folders of path's parent that do not exist yet; *top_len
+ * gets the length of the topmost one created (0: none). The new entries
+ * are made durable at the commit (see made_durable), not here: the object's
+ * mtime (the commit time of a log file) then stays close to its writer's
+ * clock. */
+static int make_parents(const char *path, size_t *top_len)
 {
+    *top_len = 0;
     char *tmp = dlk_strdup(path);
     if (!tmp) return dlk_err_nomem();
     char *last = strrchr(tmp, '/');
@@ -245,10 +250,11 @@ static int make_parents(const char *path)
             if (*p != '/' && *p != 0) continue;
             char saved = *p;
             *p = 0;
-            if (mkdir(tmp, 0777) == 0)
-                rc = fsync_dir(tmp);
-            else if (errno != EEXIST)
+            if (mkdir(tmp, 0777) == 0) {
+                if (!*top_len) *top_len = strlen(tmp);
+            } else if (errno != EEXIST) {
                 rc = dlk_err_errno("mkdir", tmp);
+            }
             *p = saved;
             if (rc || !saved) break;
         }
@@ -263,12 +269,48 @@ typedef struct {
     int fd;
     char *path; /* the target */
     char *tmp;
+    size_t top_len; /* folders this upload created: path's prefixes this long or longer */
+    bool committed;
 } local_upload;
+
+/* The folders an upload created, deepest first, while they are empty. */
+static void remove_created(const local_upload *u)
+{
+    if (!u->top_len) return;
+    char *d = dlk_strdup(u->path);
+    if (!d) return;
+    char *sl;
+    while ((sl = strrchr(d, '/')) && (size_t)(sl - d) >= u->top_len) {
+        *sl = 0;
+        if (rmdir(d) != 0) break;
+    }
+    dlk_free(d);
+}
+
+/* After the commit: the entry of each folder the upload created, in its
+ * parent (the target's own folder was fsynced with the target). */
+static int made_durable(const local_upload *u)
+{
+    if (!u->top_len) return DLK_OK;
+    char *d = dlk_strdup(u->path);
+    if (!d) return dlk_err_nomem();
+    int rc = DLK_OK;
+    char *sl = strrchr(d, '/');
+    if (sl) *sl = 0; /* the target's folder */
+    while (!rc && strlen(d) >= u->top_len) {
+        rc = fsync_dir(d); /* the folder holding d */
+        if (!(sl = strrchr(d, '/'))) break;
+        *sl = 0;
+    }
+    dlk_free(d);
+    return rc;
+}
 
 static void lu_free(local_upload *u)
 {
     if (u->fd >= 0) close(u->fd);
     if (u->tmp) unlink(u->tmp);
+    if (!u->committed) remove_created(u);
     dlk_free(u->tmp);
     dlk_free(u->path);
     dlk_free(u);
@@ -280,7 +322,6 @@ static int l_upload_open(void *self, const char *key, void **out)
     if (!u) return dlk_err_nomem();
     u->fd = -1;
     int rc = full_path(self, key, &u->path);
-    if (!rc) rc = make_parents(u->path);
     if (!rc) {
         char uuid[37];
         dlk_uuid_string(uuid);
@@ -291,15 +332,19 @@ static int l_upload_open(void *self, const char *key, void **out)
         u->tmp = dlk_buf_detach(&tb);
         if (!rc && !u->tmp) rc = dlk_err_nomem();
     }
-    if (!rc) {
+    /* a folder pruned by another writer between the two steps: again */
+    for (int attempt = 0; !rc && u->fd < 0; attempt++) {
+        size_t top = 0;
+        if ((rc = make_parents(u->path, &top))) break;
+        if (top && (!u->top_len || top < u->top_len)) u->top_len = top;
         u->fd = open(u->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (u->fd < 0 && (errno != ENOENT || attempt == 3)) rc = dlk_err_errno("create", u->tmp);
+    }
+    if (rc) {
         if (u->fd < 0) {
-            rc = dlk_err_errno("create", u->tmp);
             dlk_free(u->tmp);
             u->tmp = NULL; /* not ours to unlink */
         }
-    }
-    if (rc) {
         lu_free(u);
         return rc;
     }
@@ -336,7 +381,11 @@ static int l_upload_commit(void *up, int if_absent)
             u->tmp = NULL; /* renamed: nothing left to unlink */
         }
     }
-    if (!rc) rc = fsync_dir(u->path);
+    if (!rc) {
+        u->committed = true; /* visible: its folders stay, whatever the fsyncs say */
+        rc = fsync_dir(u->path);
+        if (!rc) rc = made_durable(u);
+    }
     lu_free(u); /* unlinks the temporary name if it is still there */
     return rc;
 }

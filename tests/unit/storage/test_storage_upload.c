@@ -114,7 +114,7 @@ TEST(upload_local)
     snprintf(path, sizeof path, "%s/p=1", root);
     CHECK_EQ_INT(count_files(path, ""), 2); /* f.bin, g.bin: no temporary file left */
     snprintf(path, sizeof path, "%s/p=2", root);
-    CHECK_EQ_INT(count_files(path, ""), 0); /* the aborted upload left nothing */
+    CHECK(!exists(path)); /* the aborted upload left nothing, not even its folder */
 
     /* while an upload is open its bytes sit in a hidden file beside the key */
     dlk_storage_upload *up = NULL;
@@ -125,7 +125,16 @@ TEST(upload_local)
     CHECK_EQ_INT(count_files(path, "deep.bin"), 0);
     CHECK_EQ_INT(list_count(s, "p=3/"), 0); /* listings skip it */
     dlk_storage_upload_abort(&up);
-    CHECK_EQ_INT(count_files(path, ""), 0);
+    snprintf(path, sizeof path, "%s/p=3", root);
+    CHECK(!exists(path)); /* the folders it created went with it */
+    /* an abort keeps folders that existed before it */
+    CHECK_OK(dlk_storage_put(s, "p=4/keep.bin", "k", 1));
+    CHECK_OK(dlk_storage_upload_open(s, "p=4/new/x.bin", &up));
+    dlk_storage_upload_abort(&up);
+    snprintf(path, sizeof path, "%s/p=4/new", root);
+    CHECK(!exists(path));
+    snprintf(path, sizeof path, "%s/p=4/keep.bin", root);
+    CHECK(exists(path));
 
     /* put creates missing parent folders */
     CHECK_OK(dlk_storage_put(s, "x/y/z/put.bin", "p", 1));
@@ -141,10 +150,8 @@ TEST(upload_local)
     snprintf(path, sizeof path, "%s/x/y", root);
     CHECK(!exists(path));
     snprintf(path, sizeof path, "%s/x", root);
-    CHECK(exists(path)); /* still holds keep.bin */
-    CHECK_OK(dlk_storage_prune_dirs(s, "p=3/a/b/deep.bin", 0));
-    snprintf(path, sizeof path, "%s/p=3", root);
-    CHECK(!exists(path));
+    CHECK(exists(path));                                          /* still holds keep.bin */
+    CHECK_OK(dlk_storage_prune_dirs(s, "p=3/a/b/deep.bin", 0));   /* already gone: fine */
     CHECK_OK(dlk_storage_prune_dirs(s, "/elsewhere/a/b.bin", 1)); /* outside the root: nothing */
     CHECK(exists(root));
 
