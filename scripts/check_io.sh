@@ -27,11 +27,9 @@ done
 src="$src_root/src"
 [ -d "$src" ] || { echo "check_io: $src not found" >&2; exit 2; }
 
-# Files that keep direct file calls for now, owned by the commit-path /
-# checkpoint rewrite (issue 16), which removes them from this list:
-#   core/txn.c  dlk_core__fsync_dir (open + fsync of a folder; no caller is
-#               left, the storage layer fsyncs what it writes)
-exempt=(core/txn.c)
+# Files allowed direct file calls outside src/storage/: none (a file that
+# ever needs one goes here with the reason).
+exempt=()
 
 names='open|openat|open64|creat|fopen|freopen|fdopen|opendir|fdopendir|link|linkat|symlink|symlinkat|rename|renameat|renameat2|fsync|fdatasync|unlink|unlinkat|rmdir|mkdir|mkdirat|remove|truncate|ftruncate|mkstemp|mkstemps|mkdtemp|tmpfile'
 

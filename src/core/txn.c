@@ -15,30 +15,26 @@
 #include "util/misc.h"
 #include "util/path.h"
 
-#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_COMMIT_BYTES ((size_t)1 << 30)
 
 /* The write path runs on local folders and in-process stores for now:
  * refuse object-store URIs (s3://...) with DLK_UNSUPPORTED instead of
  * treating them as local paths. */
-static int writable_location(const char *root)
+int dlk_core__writable_location(const char *root)
 {
     if (root && dlk_path_is_uri(root) && strncmp(root, "file:", 5) != 0 &&
         strncmp(root, "memory:", 7) != 0)
         return dlk_err_set(DLK_UNSUPPORTED,
-                           "%s: writing to object stores is not supported yet (the write path "
-                           "is local-filesystem only; reading works)",
+                           "%s: writing to object stores is not supported yet (writes go to "
+                           "local folders and memory:// stores; reading works)",
                            root);
     return DLK_OK;
 }
@@ -47,7 +43,7 @@ static int writable_location(const char *root)
 static int open_store(const char *root, dlk_storage **s)
 {
     *s = NULL;
-    int rc = writable_location(root);
+    int rc = dlk_core__writable_location(root);
     return rc ? rc : dlk_storage_open(root, s);
 }
 
@@ -374,19 +370,6 @@ const char *dlk_core__state_config(const dlk_txn_state *st, const char *key)
     if (!st->metadata) return NULL;
     bool found;
     return dlk_kvs_get(&st->metadata->configuration, key, &found);
-}
-
-int dlk_core__fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return dlk_err_errno("open", path);
-    if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS) {
-        int rc = dlk_err_errno("fsync", path);
-        close(fd);
-        return rc;
-    }
-    close(fd);
-    return DLK_OK;
 }
 
 int dlk_core__commit_put(const char *root, int64_t version, const char *data, size_t n)

@@ -47,6 +47,10 @@ typedef struct dlk_txn_state {
     dlk_txn_hold *hold;      /* keeps the actions alive */
 } dlk_txn_state;
 
+/* DLK_OK when the write path can write at root (a local folder, file: or
+ * memory:// location); DLK_UNSUPPORTED naming it for object stores. */
+int dlk_core__writable_location(const char *root);
+
 /* Highest committed version (-1 when _delta_log has no commit). */
 int dlk_core__log_latest(const char *root, int64_t *version);
 /* Replay the log of root up to its latest version (from its newest
@@ -84,8 +88,5 @@ typedef struct dlk_txn_intent {
 /* Check winning commit `version` against the intent: DLK_OK when
  * compatible, DLK_CONCURRENT_MODIFICATION (dlk_err_conflict) otherwise. */
 int dlk_core__check_conflict(const char *root, int64_t version, const dlk_txn_intent *in);
-
-/* fsync a directory (best effort on filesystems that refuse). */
-int dlk_core__fsync_dir(const char *path);
 
 #endif

@@ -462,8 +462,8 @@ int dlk_table_optimize(const char *table, const dlk_optimize_options *o, dlk_opt
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "optimize: zorder_cols missing");
     else if (o->n_zorder_cols > 16)
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "optimize: at most 16 Z-order columns");
-    else if (dlk_path_is_uri(table))
-        rc = dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be optimized", table);
+    else if ((rc = dlk_core__writable_location(table)))
+        ;
     else
         rc = optimize_impl(table, o, r);
     if (rc) rc = dlk_err_context(rc, "%s", table);

@@ -212,8 +212,8 @@ int dlk_table_restore(const char *table, int64_t version, const char *timestamp,
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "restore: no table");
     else if (version < -1 || (version == -1 && !timestamp))
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "restore: a version >= 0 or a timestamp is needed");
-    else if (dlk_path_is_uri(table))
-        rc = dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be restored", table);
+    else if ((rc = dlk_core__writable_location(table)))
+        ;
     else
         rc = restore_impl(table, version, timestamp, r);
     if (rc) {

@@ -290,8 +290,8 @@ int dlk_table_vacuum(const char *table, const dlk_vacuum_options *o, dlk_vacuum_
     int rc;
     if (!table)
         rc = dlk_err_set(DLK_INVALID_ARGUMENT, "vacuum: no table");
-    else if (dlk_path_is_uri(table))
-        rc = dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be vacuumed", table);
+    else if ((rc = dlk_core__writable_location(table)))
+        ;
     else
         rc = vacuum_impl(table, o, r);
     if (rc) {

@@ -232,12 +232,10 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
     if (!table || !schema || strcmp(schema->format, "+s") || schema->n_children == 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT,
                            "create: a table path and a non-empty struct schema are needed");
-    /* local folders and in-process (memory://) stores; object stores not yet */
-    if (dlk_path_is_uri(table) && strncmp(table, "file:", 5) != 0 &&
-        strncmp(table, "memory:", 7) != 0)
-        return dlk_err_set(DLK_UNSUPPORTED, "%s: only local tables can be written", table);
+    int rc = dlk_core__writable_location(table);
+    if (rc) return rc;
     int64_t latest;
-    int rc = dlk_core__log_latest(table, &latest);
+    rc = dlk_core__log_latest(table, &latest);
     if (rc) return rc;
     if (latest >= 0) {
         if (opts->reuse) {
