@@ -578,11 +578,12 @@ int dlk_ops__dml_apply(dlk_dml *d)
 int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_t *metrics,
                         int max_attempts, int64_t *version, int *attempts)
 {
-    json_t *new_adds = NULL;
+    dlk_buf new_adds = {0};
     int rc = DLK_OK;
-    if (d->w) {
-        if ((rc = dlk_ops__files_finish(d->w, &new_adds, &d->rows_written, NULL))) return rc;
-        d->files_added = (int64_t)json_array_size(new_adds);
+    if (d->w && (rc = dlk_ops__files_finish(d->w, true, &new_adds, &d->files_added,
+                                            &d->rows_written, NULL))) {
+        dlk_buf_free(&new_adds);
+        return rc;
     }
     dlk_ops__dml_metric(metrics, "numAddedFiles", d->files_added);
     dlk_ops__dml_metric(metrics, "numRemovedFiles", d->files_removed + d->files_rewritten);
@@ -601,13 +602,8 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
     /* removes before the re-adds of the same paths */
     if (!rc) rc = dlk_buf_append(&c, d->rm_lines.data, d->rm_lines.len);
     if (!rc) rc = dlk_buf_append(&c, d->add_lines.data, d->add_lines.len);
-    size_t i;
-    json_t *a;
-    json_array_foreach(new_adds, i, a)
-    {
-        if (!rc) rc = dlk_core__put_action(&c, "add", a);
-    }
-    json_decref(new_adds);
+    if (!rc) rc = dlk_buf_append(&c, new_adds.data, new_adds.len);
+    dlk_buf_free(&new_adds);
     if (rc) {
         dlk_buf_free(&c);
         return rc;

@@ -362,11 +362,11 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
     int64_t now = dlk_now_micros() / 1000;
     for (size_t g = 0; g < x.n_groups && !rc; g++)
         rc = optimize_group(&x, &x.groups[g], target, min_size, now);
-    json_t *adds = NULL;
-    int64_t rows = 0, bytes = 0;
-    if (!rc) rc = dlk_ops__files_finish(x.files, &adds, &rows, &bytes);
+    dlk_buf adds = {0}; /* dataChange false: the rows are the same */
+    int64_t rows = 0, bytes = 0, n_adds = 0;
+    if (!rc) rc = dlk_ops__files_finish(x.files, false, &adds, &n_adds, &rows, &bytes);
     if (!rc && x.num_removed == 0) {
-        json_decref(adds);
+        dlk_buf_free(&adds);
         dlk_arrow_schema_release(&ds);
         goto out; /* nothing to do: version stays -1 */
     }
@@ -379,7 +379,7 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
         snprintf(num, sizeof num, "%" PRId64, (int64_t)(v));                                       \
         json_object_set_new(metrics, k, json_string(num));                                         \
     } while (0)
-        METRIC("numAddedFiles", json_array_size(adds));
+        METRIC("numAddedFiles", n_adds);
         METRIC("numRemovedFiles", x.num_removed);
         METRIC("numAddedBytes", bytes);
         METRIC("numRemovedBytes", x.bytes_removed);
@@ -390,14 +390,8 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
 #undef METRIC
         json_t *params = params_json(o);
         rc = dlk_buf_append(&commit, x.removes.data, x.removes.len);
-        size_t i;
-        json_t *a;
-        json_array_foreach(adds, i, a)
-        {
-            json_object_set_new(a, "dataChange", json_false());
-            if (!rc) rc = dlk_core__put_action(&commit, "add", a);
-        }
-        x.r->files_added = (int64_t)json_array_size(adds);
+        if (!rc) rc = dlk_buf_append(&commit, adds.data, adds.len);
+        x.r->files_added = n_adds;
         if (!rc) {
             dlk_commit_req req = {0};
             req.root = table;
@@ -423,7 +417,7 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
         json_decref(params);
         json_decref(metrics);
     }
-    json_decref(adds);
+    dlk_buf_free(&adds);
     dlk_arrow_schema_release(&ds);
     dlk_buf_free(&commit);
 out:

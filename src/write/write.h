@@ -23,10 +23,10 @@ int dlk_ops__metadata_new(dlk_arena *a, const struct ArrowSchema *schema, json_t
  * partition column, NULL for null), a new file once target bytes are
  * reached, stats on every add (num_indexed: delta.dataSkippingNumIndexedCols).
  * dlk_ops__files_cut closes the open files (the next batch starts new ones);
- * dlk_ops__files_finish closes everything, fsyncs the folders and hands out
- * the add action objects (*adds, a JSON array the caller decrefs; dataChange
- * true). dlk_ops__files_free deletes the written files when remove is true
- * (a failed operation) and frees the writer.
+ * dlk_ops__files_finish closes everything (the storage commits each file
+ * durably) and appends one add action line a file to *lines (dataChange as
+ * given; *n_files gets their number). dlk_ops__files_free deletes the written files when remove is
+ * true (a failed operation) and frees the writer.
  */
 typedef struct dlk_ops__files dlk_ops__files;
 int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema,
@@ -40,7 +40,8 @@ int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema,
 int dlk_ops__files_map(dlk_ops__files *f, const dlk_txn_state *st);
 int dlk_ops__files_write(dlk_ops__files *f, struct ArrowArray *batch, const char *const *part_vals);
 int dlk_ops__files_cut(dlk_ops__files *f);
-int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes);
+int dlk_ops__files_finish(dlk_ops__files *f, bool data_change, dlk_buf *lines, int64_t *n_files,
+                          int64_t *rows, int64_t *bytes);
 void dlk_ops__files_free(dlk_ops__files **f, bool remove);
 
 /* Checkpoint exactly `version` (the log must reach it) of the table at root

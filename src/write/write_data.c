@@ -101,12 +101,15 @@ static bool where_eval(where *w, bool on_error)
     return m;
 }
 
-/* on the partitionValues object of an add: written files, removes */
-static bool where_match(void *ctx, json_t *pv)
+/* on the partition values of a file this write adds (an unreadable value
+ * does not match) */
+static bool where_match(const where *cw, const dlk_kvs *pv)
 {
-    where *w = ctx;
-    for (size_t k = 0; k < w->n_part; k++)
-        w->vals[k] = json_string_value(json_object_get(pv, w->keys[k]));
+    where *w = (where *)cw;
+    for (size_t k = 0; k < w->n_part; k++) {
+        bool found;
+        w->vals[k] = dlk_kvs_get(pv, w->keys[k], &found);
+    }
     return where_eval(w, false);
 }
 
@@ -126,7 +129,7 @@ static bool where_match_kvs(void *ctx, const dlk_kvs *pv)
 
 typedef struct open_file {
     char *dir_rel;          /* hive directory ("a=x/b=y/" or "") */
-    json_t *pvals;          /* partitionValues */
+    dlk_kvs pvals;          /* partitionValues (strings in the wctx arena) */
     char *rel;              /* path relative to the root: the storage key */
     dlk_storage_upload *up; /* the file, visible once committed (file_close) */
     dlk_pq_writer *w;
@@ -145,7 +148,8 @@ typedef struct wctx {
     struct ArrowSchema phys;
     char **part_phys;
     dlk_map open;    /* dir_rel -> open_file* */
-    json_t *adds;    /* add action objects */
+    dlk_arena arena; /* strings of the adds and partition values */
+    dlk_vec adds;    /* dlk_add_action of the committed files */
     dlk_vec written; /* char* keys of the committed files (cleanup on failure) */
     int64_t rows, bytes;
     int counter;
@@ -213,14 +217,12 @@ static void open_file_free(open_file *f)
     dlk_free(f->dir_rel);
     dlk_free(f->rel);
     dlk_storage_upload_abort(&f->up); /* no-op once committed */
-    json_decref(f->pvals);
     dlk_free(f);
 }
 
-static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, json_t **pvals)
+static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, dlk_kvs *pvals)
 {
-    *pvals = json_object();
-    if (!*pvals) return dlk_err_nomem();
+    memset(pvals, 0, sizeof *pvals);
     for (size_t i = 0; i < c->n_part; i++) {
         char *ek = NULL, *ev = NULL;
         const char *key = c->part_phys ? c->part_phys[i] : c->part_cols[i];
@@ -230,7 +232,7 @@ static int dir_for(wctx *c, const char *const *vals, dlk_buf *dir, json_t **pval
         dlk_free(ek);
         dlk_free(ev);
         if (rc) return rc;
-        json_object_set_new(*pvals, key, vals[i] ? json_string(vals[i]) : json_null());
+        if ((rc = dlk_log_kvs_set(&c->arena, pvals, key, vals[i]))) return rc;
     }
     return DLK_OK;
 }
@@ -241,14 +243,14 @@ static int upload_sink_write(void *ctx, const void *p, size_t n)
     return dlk_storage_upload_write(ctx, p, n);
 }
 
-static int file_open(wctx *c, const char *dir_rel, json_t *pvals, open_file **out)
+static int file_open(wctx *c, const char *dir_rel, const dlk_kvs *pvals, open_file **out)
 {
     int rc = c->store ? DLK_OK : dlk_storage_open(c->root, &c->store);
     if (rc) return rc;
     open_file *f = dlk_calloc(1, sizeof *f);
     if (!f) return dlk_err_nomem();
     f->dir_rel = dlk_strdup(dir_rel);
-    f->pvals = json_incref(pvals);
+    f->pvals = *pvals;
     char uuid[37];
     dlk_uuid_string(uuid);
     dlk_buf rel = {0};
@@ -308,11 +310,14 @@ static int file_close(wctx *c, open_file *f)
     rc = dlk_core_stats_json(c->data_schema, res, c->num_indexed, &stats);
     if (!rc) rc = uri_encode(f->rel, &path);
     if (!rc) {
-        json_t *add = json_pack("{s:s,s:O,s:I,s:I,s:b,s:s}", "path", path, "partitionValues",
-                                f->pvals, "size", (json_int_t)res->file_size, "modificationTime",
-                                (json_int_t)(dlk_now_micros() / 1000), "dataChange", 1, "stats",
-                                dlk_buf_cstr(&stats));
-        if (!add || json_array_append_new(c->adds, add)) rc = dlk_err_nomem();
+        dlk_add_action add = {0};
+        add.path = dlk_arena_strdup(&c->arena, path);
+        add.partition_values = f->pvals;
+        add.size = (int64_t)res->file_size;
+        add.modification_time = dlk_now_micros() / 1000;
+        add.data_change = true;
+        add.stats = dlk_arena_strdup(&c->arena, dlk_buf_cstr(&stats));
+        if (!add.path || !add.stats || dlk_vec_push(&c->adds, &add)) rc = dlk_err_nomem();
         c->rows += res->num_rows;
         c->bytes += (int64_t)res->file_size;
         dlk_progress_add(0, (int64_t)res->file_size, 1, 0);
@@ -348,8 +353,8 @@ static void wctx_cleanup(wctx *c, bool remove_files)
     dlk_err_restore(err);
     dlk_vec_free(&c->written);
     dlk_storage_free(&c->store);
-    json_decref(c->adds);
-    c->adds = NULL;
+    dlk_vec_free(&c->adds);
+    dlk_arena_free(&c->arena);
     for (size_t i = 0; c->part_phys && i < c->n_part; i++)
         dlk_free(c->part_phys[i]);
     dlk_free(c->part_phys);
@@ -421,10 +426,10 @@ static int enforce_bounds(wctx *c)
 static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *vals)
 {
     dlk_buf dir = {0};
-    json_t *pvals = NULL;
+    dlk_kvs pvals = {0};
     int rc = c->n_part ? dir_for(c, vals, &dir, &pvals) : DLK_OK;
     if (rc) goto out;
-    if (c->check && pvals && !where_match((void *)c->check, pvals)) {
+    if (c->check && c->n_part && !where_match(c->check, &pvals)) {
         rc = dlk_err_set(DLK_INVALID_ARGUMENT,
                          "written rows of partition '%s' do not match the replace_where predicate",
                          dlk_buf_cstr(&dir));
@@ -433,8 +438,7 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
     const char *key = dlk_buf_cstr(&dir);
     open_file *f = dlk_map_get_str(&c->open, key);
     if (!f) {
-        if (!pvals) pvals = json_object();
-        if ((rc = file_open(c, key, pvals, &f))) goto out;
+        if ((rc = file_open(c, key, &pvals, &f))) goto out;
         if ((rc = dlk_map_put_str(&c->open, key, f))) {
             dlk_pq_writer_abort(f->w);
             open_file_free(f);
@@ -457,7 +461,6 @@ static int write_batch(wctx *c, struct ArrowArray *batch, const char *const *val
     }
     rc = enforce_bounds(c);
 out:
-    json_decref(pvals);
     dlk_buf_free(&dir);
     return rc;
 }
@@ -494,11 +497,7 @@ int dlk_ops__files_new(const char *root, const struct ArrowSchema *data_schema,
     dlk_ops__files *f = dlk_calloc(1, sizeof *f);
     if (!f) return dlk_err_nomem();
     f->c.written.elem = sizeof(char *);
-    f->c.adds = json_array();
-    if (!f->c.adds) {
-        dlk_free(f);
-        return dlk_err_nomem();
-    }
+    f->c.adds.elem = sizeof(dlk_add_action);
     f->c.root = root;
     f->c.data_schema = data_schema;
     f->c.part_cols = part_cols;
@@ -539,11 +538,26 @@ int dlk_ops__files_cut(dlk_ops__files *f)
     return rc;
 }
 
-int dlk_ops__files_finish(dlk_ops__files *f, json_t **adds, int64_t *rows, int64_t *bytes)
+/* Append the add actions of the committed files to lines. */
+static int adds_to_lines(const wctx *c, bool data_change, dlk_buf *lines)
+{
+    int rc = DLK_OK;
+    for (size_t i = 0; i < c->adds.len && !rc; i++) {
+        dlk_action a = {.kind = DLK_ACTION_ADD};
+        a.u.add = dlk_vec_at(&c->adds, dlk_add_action, i);
+        a.u.add.data_change = data_change;
+        rc = dlk_log_action_to_json(&a, lines);
+    }
+    return rc;
+}
+
+int dlk_ops__files_finish(dlk_ops__files *f, bool data_change, dlk_buf *lines, int64_t *n_files,
+                          int64_t *rows, int64_t *bytes)
 {
     int rc = close_all(&f->c);
+    if (!rc) rc = adds_to_lines(&f->c, data_change, lines);
     if (rc) return rc;
-    *adds = json_incref(f->c.adds);
+    if (n_files) *n_files = (int64_t)f->c.adds.len;
     if (rows) *rows = f->c.rows;
     if (bytes) *bytes = f->c.bytes;
     return DLK_OK;
@@ -1024,7 +1038,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     const char **bucket_src = NULL;
     int *bucket_n = NULL;
     c.written.elem = sizeof(char *);
-    c.adds = json_array();
+    c.adds.elem = sizeof(dlk_add_action);
     res->version = st.version;
     if ((rc = dlk_core__check_writable(&st))) goto out;
     const char *ao = dlk_core__state_config(&st, "delta.appendOnly");
@@ -1216,7 +1230,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
 
     /* no records: no commit (an empty overwrite would silently empty the
      * table; `delete --where true` does that on purpose) */
-    if (json_array_size(c.adds) == 0 && c.rows == 0 && !new_md && !opts->app_id) {
+    if (c.adds.len == 0 && c.rows == 0 && !new_md && !opts->app_id) {
         dlk_buf_free(&rm_lines);
         res->skipped = true;
         DLK_INFO("write", "%s: the input holds no records; nothing committed", table);
@@ -1241,7 +1255,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
         json_object_set_new(params, "txnAppId", json_string(opts->app_id));
         json_object_set_new(params, "txnVersion", json_integer(opts->app_version));
     }
-    int64_t nfiles = (int64_t)json_array_size(c.adds);
+    int64_t nfiles = (int64_t)c.adds.len;
     json_t *metrics = json_object();
     char num[32];
 #define METRIC(k, v)                                                                               \
@@ -1260,20 +1274,16 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
 #undef METRIC
     bool blind = !overwrite && !new_md;
     if (opts->app_id) {
-        json_t *t = json_pack("{s:s,s:I,s:I}", "appId", opts->app_id, "version",
-                              (json_int_t)opts->app_version, "lastUpdated",
-                              (json_int_t)(dlk_now_micros() / 1000));
-        rc = t ? dlk_core__put_action(&commit, "txn", t) : dlk_err_nomem();
-        json_decref(t);
+        dlk_action t = {.kind = DLK_ACTION_TXN};
+        t.u.txn.app_id = opts->app_id;
+        t.u.txn.version = opts->app_version;
+        t.u.txn.last_updated = dlk_now_micros() / 1000;
+        t.u.txn.has_last_updated = true;
+        rc = dlk_log_action_to_json(&t, &commit);
     }
-    size_t i;
-    json_t *a;
     if (!rc) rc = dlk_buf_append(&commit, rm_lines.data, rm_lines.len);
     dlk_buf_free(&rm_lines);
-    json_array_foreach(c.adds, i, a)
-    {
-        if (!rc) rc = dlk_core__put_action(&commit, "add", a);
-    }
+    if (!rc) rc = adds_to_lines(&c, true, &commit);
     if (rc) {
         json_decref(params);
         json_decref(metrics);

@@ -57,9 +57,25 @@ static int write_files(const char *location, json_t **adds)
     const char *d1[] = {"2024-01-01"}, *d2[] = {"2024-01-02"};
     if (!rc) rc = dlk_ops__files_write(f, &a, d1);
     if (!rc) rc = dlk_ops__files_write(f, &a, d2);
-    int64_t rows = 0, bytes = 0;
-    if (!rc) rc = dlk_ops__files_finish(f, adds, &rows, &bytes);
+    int64_t rows = 0, bytes = 0, n = 0;
+    dlk_buf lines = {0};
+    if (!rc) rc = dlk_ops__files_finish(f, true, &lines, &n, &rows, &bytes);
     if (!rc && rows != 100) rc = dlk_err_set(DLK_ERROR, "rows %lld", (long long)rows);
+    /* the add lines as a JSON array of add objects */
+    if (!rc) {
+        *adds = json_array();
+        const char *p = (const char *)lines.data, *end = p + lines.len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            json_t *o = json_loadb(p, (size_t)((nl ? nl : end) - p), 0, NULL);
+            json_array_append(*adds, json_object_get(o, "add"));
+            json_decref(o);
+            p = nl ? nl + 1 : end;
+        }
+        if ((int64_t)json_array_size(*adds) != n)
+            rc = dlk_err_set(DLK_ERROR, "adds %lld", (long long)n);
+    }
+    dlk_buf_free(&lines);
     dlk_ops__files_free(&f, rc != DLK_OK);
     dlk_arrow_array_release(&a);
     dlk_arrow_schema_release(&s);
