@@ -14,6 +14,7 @@
 #include "util/time.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +47,13 @@ int dlk_core__commit_info(dlk_buf *b, const char *operation, json_t *params, int
     int rc = dlk_core__put_action(b, "commitInfo", ci);
     json_decref(ci);
     return rc;
+}
+
+void dlk_core__metric(json_t *metrics, const char *key, int64_t v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, v);
+    json_object_set_new(metrics, key, json_string(num));
 }
 
 int dlk_core__put_action(dlk_buf *b, const char *kind, json_t *obj)

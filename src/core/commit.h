@@ -67,6 +67,9 @@ int dlk_core__checkpoint(const char *root, int64_t version);
 int dlk_core__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
                           bool blind, json_t *metrics);
 
+/* Set operationMetrics[key] to v (Delta writes metrics as strings). */
+void dlk_core__metric(json_t *metrics, const char *key, int64_t v);
+
 /* Append {"<kind>": obj} as one line. */
 int dlk_core__put_action(dlk_buf *b, const char *kind, json_t *obj);
 

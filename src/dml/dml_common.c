@@ -320,13 +320,6 @@ int dlk_ops__dml_view(int64_t length, struct ArrowArray *const *children, size_t
     return DLK_OK;
 }
 
-void dlk_ops__dml_metric(json_t *metrics, const char *key, int64_t v)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%" PRId64, v);
-    json_object_set_new(metrics, key, json_string(num));
-}
-
 /* ---- apply: removes, deletion vectors, rewrites ----------------------------- */
 
 /* Physical rows of a file: stats numRecords, else the Parquet footer. */
@@ -585,10 +578,10 @@ int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_
         dlk_buf_free(&new_adds);
         return rc;
     }
-    dlk_ops__dml_metric(metrics, "numAddedFiles", d->files_added);
-    dlk_ops__dml_metric(metrics, "numRemovedFiles", d->files_removed + d->files_rewritten);
-    dlk_ops__dml_metric(metrics, "numDeletionVectorsAdded", d->dvs_written);
-    dlk_ops__dml_metric(metrics, "numDeletionVectorsRemoved", d->dvs_removed);
+    dlk_core__metric(metrics, "numAddedFiles", d->files_added);
+    dlk_core__metric(metrics, "numRemovedFiles", d->files_removed + d->files_rewritten);
+    dlk_core__metric(metrics, "numDeletionVectorsAdded", d->dvs_written);
+    dlk_core__metric(metrics, "numDeletionVectorsRemoved", d->dvs_removed);
     dlk_buf c = {0};
     dlk_metadata_action md_s, *md = NULL;
     if (d->upgrade) {

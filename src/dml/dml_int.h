@@ -115,7 +115,5 @@ int dlk_ops__dml_apply(dlk_dml *d);
  * are added to metrics). *version: the committed version. */
 int dlk_ops__dml_commit(dlk_dml *d, const char *operation, json_t *params, json_t *metrics,
                         int max_attempts, int64_t *version, int *attempts);
-/* Set metrics[key] = "<v>" (Delta writes metric values as strings). */
-void dlk_ops__dml_metric(json_t *metrics, const char *key, int64_t v);
 
 #endif

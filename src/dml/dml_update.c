@@ -260,10 +260,10 @@ static int update_impl(const char *table, const dlk_update_options *o, dlk_updat
     if (o->partition_path)
         json_object_set_new(params, "partitionPath", json_string(o->partition_path));
     json_object_set_new(params, "mode", json_string(d.soft ? "deletionVectors" : "rewrite"));
-    dlk_ops__dml_metric(metrics, "numUpdatedRows", updated);
-    dlk_ops__dml_metric(metrics, "numTargetRowsUpdated", updated);
-    dlk_ops__dml_metric(metrics, "numFilesScanned", d.files_scanned);
-    dlk_ops__dml_metric(metrics, "executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
+    dlk_core__metric(metrics, "numUpdatedRows", updated);
+    dlk_core__metric(metrics, "numTargetRowsUpdated", updated);
+    dlk_core__metric(metrics, "numFilesScanned", d.files_scanned);
+    dlk_core__metric(metrics, "executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
     rc = dlk_ops__dml_commit(&d, "UPDATE", params, metrics, o->max_attempts, &r->version,
                              &r->attempts);
     json_decref(params);

@@ -660,15 +660,14 @@ static int upsert_impl(const char *table, FILE *in, const char *text, size_t n,
         json_object_set_new(params, "partitionPath", json_string(o->partition_path));
     dlk_buf_free(&keys);
     dlk_buf_free(&pred);
-    dlk_ops__dml_metric(metrics, "numSourceRows", u.source_rows);
-    dlk_ops__dml_metric(metrics, "numTargetRowsUpdated", updated);
-    dlk_ops__dml_metric(metrics, "numTargetRowsInserted", inserted);
-    dlk_ops__dml_metric(metrics, "numTargetRowsDeleted", 0);
-    dlk_ops__dml_metric(metrics, "numTargetFilesScanned", d.files_scanned);
-    dlk_ops__dml_metric(metrics, "numTargetFilesSkipped",
-                        (int64_t)d.snap->n_files - d.files_scanned);
-    dlk_ops__dml_metric(metrics, "numOutputRows", updated + inserted);
-    dlk_ops__dml_metric(metrics, "executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
+    dlk_core__metric(metrics, "numSourceRows", u.source_rows);
+    dlk_core__metric(metrics, "numTargetRowsUpdated", updated);
+    dlk_core__metric(metrics, "numTargetRowsInserted", inserted);
+    dlk_core__metric(metrics, "numTargetRowsDeleted", 0);
+    dlk_core__metric(metrics, "numTargetFilesScanned", d.files_scanned);
+    dlk_core__metric(metrics, "numTargetFilesSkipped", (int64_t)d.snap->n_files - d.files_scanned);
+    dlk_core__metric(metrics, "numOutputRows", updated + inserted);
+    dlk_core__metric(metrics, "executionTimeMs", (dlk_monotonic_ns() - t0) / 1000000);
     rc = dlk_ops__dml_commit(&d, "MERGE", params, metrics, o->max_attempts, &r->version,
                              &r->attempts);
     json_decref(params);

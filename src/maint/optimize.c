@@ -373,12 +373,7 @@ static int optimize_impl(const char *table, const dlk_optimize_options *o, dlk_o
     dlk_buf commit = {0};
     if (!rc) {
         json_t *metrics = json_object();
-        char num[32];
-#define METRIC(k, v)                                                                               \
-    do {                                                                                           \
-        snprintf(num, sizeof num, "%" PRId64, (int64_t)(v));                                       \
-        json_object_set_new(metrics, k, json_string(num));                                         \
-    } while (0)
+#define METRIC(k, v) dlk_core__metric(metrics, k, (int64_t)(v))
         METRIC("numAddedFiles", n_adds);
         METRIC("numRemovedFiles", x.num_removed);
         METRIC("numAddedBytes", bytes);

@@ -148,12 +148,7 @@ static int restore_impl(const char *table, int64_t version, const char *timestam
     json_object_set_new(params, "version", json_integer(old->version));
     if (version < 0 && timestamp) json_object_set_new(params, "timestamp", json_string(timestamp));
     json_t *metrics = json_object();
-    char num[32];
-#define METRIC(k, v)                                                                               \
-    do {                                                                                           \
-        snprintf(num, sizeof num, "%" PRId64, (int64_t)(v));                                       \
-        json_object_set_new(metrics, k, json_string(num));                                         \
-    } while (0)
+#define METRIC(k, v) dlk_core__metric(metrics, k, (int64_t)(v))
     METRIC("numRestoredFiles", n_add);
     METRIC("numRemovedFiles", n_rm);
     METRIC("restoredFilesSize", add_bytes);

@@ -111,13 +111,6 @@ static int commit_info_only(const char *table, int64_t read_version, const char 
     return dlk_core__commit(&req, &res);
 }
 
-static json_t *i64s(int64_t v)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%" PRId64, v);
-    return json_string(num);
-}
-
 static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuum_result *r)
 {
     dlk_table *t = NULL;
@@ -229,8 +222,8 @@ static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuu
         json_pack("{s:b,s:I,s:I}", "retentionCheckEnabled", !o->force, "specifiedRetentionMillis",
                   (json_int_t)retention, "defaultRetentionMillis", (json_int_t)table_min);
     json_t *metrics = json_object();
-    json_object_set_new(metrics, "numFilesToDelete", i64s((int64_t)r->n_paths));
-    json_object_set_new(metrics, "sizeOfDataToDelete", i64s(bytes));
+    dlk_core__metric(metrics, "numFilesToDelete", (int64_t)r->n_paths);
+    dlk_core__metric(metrics, "sizeOfDataToDelete", bytes);
     rc = commit_info_only(table, read_version, "VACUUM START", params, metrics);
     json_decref(params);
     json_decref(metrics);
@@ -253,8 +246,8 @@ static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuu
     int saved = rc;
     params = json_pack("{s:s}", "status", rc ? "FAILED" : "COMPLETED");
     metrics = json_object();
-    json_object_set_new(metrics, "numDeletedFiles", i64s(r->files_deleted));
-    json_object_set_new(metrics, "numVacuumedDirectories", i64s(0));
+    dlk_core__metric(metrics, "numDeletedFiles", r->files_deleted);
+    dlk_core__metric(metrics, "numVacuumedDirectories", 0);
     int erc = commit_info_only(table, read_version, "VACUUM END", params, metrics);
     json_decref(params);
     json_decref(metrics);

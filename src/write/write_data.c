@@ -1257,12 +1257,7 @@ static int write_impl(const char *table, FILE *in, const char *text, size_t n,
     }
     int64_t nfiles = (int64_t)c.adds.len;
     json_t *metrics = json_object();
-    char num[32];
-#define METRIC(k, v)                                                                               \
-    do {                                                                                           \
-        snprintf(num, sizeof num, "%" PRId64, (int64_t)(v));                                       \
-        json_object_set_new(metrics, k, json_string(num));                                         \
-    } while (0)
+#define METRIC(k, v) dlk_core__metric(metrics, k, (int64_t)(v))
     METRIC("numFiles", nfiles);
     METRIC("numOutputRows", c.rows);
     METRIC("numOutputBytes", c.bytes);

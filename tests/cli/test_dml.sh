@@ -4,20 +4,9 @@
 # `deltalake query` (at the new version and by time travel at the previous
 # one) and, when the DuckDB peer is installed, hard-deleted / rewritten files
 # are read by DuckDB from the active file list of an independent log replay.
-set -u
-CLI="$DLK_CLI"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-PEERS="${DLK_PEERS:-$HERE/../peers}"
-LOGPY="$HERE/delta_active_files.py"
-T=$(mktemp -d /tmp/dlk_dml_cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; fail=$((fail+1)); fi; }
-have_duck=0
-if [ -d "$PEERS/node_modules/@duckdb/node-api" ]; then have_duck=1; else
-  echo "SKIP: DuckDB peer not installed (run scripts/install-peers.sh); DuckDB checks are SKIPPED"; fi
-duck() { node "$PEERS/duckdb_query.mjs" "$1"; }
-filelist() { python3 "$LOGPY" "$1" | awk 'BEGIN{printf "["} {printf "%s'\''%s'\''", (NR>1?",":""), $0} END{printf "]"}'; }
+. "$(dirname "$0")/lib.sh"
+T="$tmp"
+use_duckdb_peer
 jget() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(d[sys.argv[2]])" "$1" "$2"; }
 # sorted "id v" lines of a table (optionally --version N)
 rows() { "$CLI" query "$@" --select id,v --format jsonl | python3 -c "

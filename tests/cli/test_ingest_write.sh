@@ -4,21 +4,9 @@
 # checkpoints, 8 concurrent writers, kill -9 during a write loop. Tables are
 # checked by an independent log replay (delta_active_files.py) and, when the
 # DuckDB peer is installed, by DuckDB reading the active files.
-set -u
-CLI="$DLK_CLI"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-PEERS="${DLK_PEERS:-$HERE/../peers}"
-LOGPY="$HERE/delta_active_files.py"
-T=$(mktemp -d /tmp/dlk_ingest.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; fail=$((fail+1)); fi; }
-have_duck=0
-if [ -d "$PEERS/node_modules/@duckdb/node-api" ]; then have_duck=1; else
-  echo "SKIP: DuckDB peer not installed (run scripts/install-peers.sh); DuckDB checks are SKIPPED"; fi
-duck() { node "$PEERS/duckdb_query.mjs" "$1"; }
-# DuckDB list literal of the active files of a table
-filelist() { python3 "$LOGPY" "$1" | awk 'BEGIN{printf "["} {printf "%s'\''%s'\''", (NR>1?",":""), $0} END{printf "]"}'; }
+. "$(dirname "$0")/lib.sh"
+T="$tmp"
+use_duckdb_peer
 summary() { python3 "$LOGPY" "$1" --summary; }
 jget() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(eval('d'+sys.argv[2]))" "$1" "$2"; }
 

@@ -3,20 +3,9 @@
 # Z-order), vacuum, restore. Rows are checked against the generated input;
 # when the DuckDB peer is installed, DuckDB reads the optimized files (found
 # by an independent log replay, delta_active_files.py) with the same values.
-set -u
-CLI="$DLK_CLI"
-HERE="$(cd "$(dirname "$0")" && pwd)"
-PEERS="${DLK_PEERS:-$HERE/../peers}"
-LOGPY="$HERE/delta_active_files.py"
-T=$(mktemp -d /tmp/dlk_maint_cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0
-check() { if eval "$1"; then echo "ok   $2"; else echo "FAIL: $2"; fail=$((fail+1)); fi; }
-have_duck=0
-if [ -d "$PEERS/node_modules/@duckdb/node-api" ]; then have_duck=1; else
-  echo "SKIP: DuckDB peer not installed (run scripts/install-peers.sh); DuckDB checks are SKIPPED"; fi
-duck() { node "$PEERS/duckdb_query.mjs" "$1"; }
-filelist() { python3 "$LOGPY" "$1" | awk 'BEGIN{printf "["} {printf "%s'\''%s'\''", (NR>1?",":""), $0} END{printf "]"}'; }
+. "$(dirname "$0")/lib.sh"
+T="$tmp"
+use_duckdb_peer
 jget() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); print(eval('d'+sys.argv[2]))" "$1" "$2"; }
 sorted_json() { python3 -c "import json,sys; rows=[json.dumps(json.loads(l),sort_keys=True) for l in sys.stdin if l.strip()]; print('\n'.join(sorted(rows)))"; }
 
