@@ -24,9 +24,10 @@
  *    recorded and not above numRecords.
  *
  * Each problem is one finding with a stable `code`:
- *   version_gap, log_start, commit_parse, duplicate_protocol,
+ *   version_gap, log_start, commit_parse, empty_commit, duplicate_protocol,
  *   duplicate_metadata, missing_protocol, missing_metadata, schema,
- *   partition_column, snapshot, last_checkpoint, file_missing, file_size,
+ *   partition_column, protocol_feature, snapshot, last_checkpoint,
+ *   file_missing, file_size,
  *   file_unreadable, file_schema, stats_parse, stats_num_records,
  *   stats_null_count, stats_min, stats_max, dv_unresolvable, dv_cardinality.
  *

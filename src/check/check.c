@@ -170,6 +170,14 @@ static int check_commits(dlk_check_ctx *c, log_listing *l)
             continue;
         }
         c->pub.commits_read++;
+        if (dlk_log_commit_is_empty((const char *)data, n)) {
+            rc = dlk_ops__check_add(c, "empty_commit", v, e->key,
+                                    "empty commit file (%zu bytes, no actions): its version's "
+                                    "changes are lost",
+                                    n);
+            dlk_storage_bytes_free(data);
+            continue;
+        }
         dlk_arena a = {0};
         size_t pos = 0, line = 0;
         int n_proto = 0, n_meta = 0;

@@ -191,6 +191,11 @@ const char *dlk_action_kind_name(dlk_action_kind k);
  * DLK_ACTION_UNKNOWN. Strings are allocated in a. */
 int dlk_log_action_parse(const char *line, size_t n, dlk_arena *a, dlk_action *out);
 
+/* Does a commit file of n bytes hold no action at all (empty or only
+ * whitespace)? Such a file is never a valid commit: a write that did not
+ * finish, or a damaged copy. */
+bool dlk_log_commit_is_empty(const char *data, size_t n);
+
 /* Parse a whole commit file (newline-delimited JSON) into a vector of
  * dlk_action (v must be DLK_VEC_INIT(dlk_action)); unknown actions are
  * skipped. Errors name the 1-based line. */

@@ -584,8 +584,18 @@ int dlk_log_action_parse(const char *line, size_t n, dlk_arena *a, dlk_action *o
     return DLK_OK;
 }
 
+bool dlk_log_commit_is_empty(const char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (data[i] != ' ' && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') return false;
+    return true;
+}
+
 int dlk_log_commit_parse(const char *data, size_t n, dlk_arena *a, dlk_vec *v)
 {
+    if (dlk_log_commit_is_empty(data, n))
+        return dlk_err_set(DLK_CORRUPT, "empty commit file (no actions): a write that did not "
+                                        "finish, or a damaged copy");
     size_t line = 0, pos = 0;
     while (pos < n) {
         const char *nl = memchr(data + pos, '\n', n - pos);

@@ -182,6 +182,14 @@ static int read_json_file(rctx *c, const dlk_log_file *f, int64_t version)
     size_t n = 0;
     int rc = dlk_storage_get(c->s, f->key, &data, &n);
     if (rc) return rc;
+    if (dlk_log_commit_is_empty((const char *)data, n)) {
+        dlk_storage_bytes_free(data);
+        return dlk_err_set(DLK_CORRUPT,
+                           "%s: empty commit file (%zu bytes, no actions): a write that did not "
+                           "finish, or a damaged copy; the table cannot be read past version "
+                           "%" PRId64,
+                           f->key, n, f->first_version - 1);
+    }
     dlk_log_state *st = c->st;
     st->last_commit_info = NULL;
     dlk_map seen = {0};
