@@ -4,6 +4,7 @@
  */
 #include "core/protocol.h"
 #include "core/colmap.h"
+#include "core/snapshot.h"
 #include "util/error.h"
 #include "util/str.h"
 #include <string.h>
@@ -197,6 +198,9 @@ static bool feature_in_use(const dlk_txn_state *st, const char *f)
 
 int dlk_core__check_writable(const dlk_txn_state *st)
 {
+    /* never write what we cannot fully read */
+    int rc = st->protocol ? dlk_core_protocol_check_read(st->protocol) : DLK_OK;
+    if (rc) return rc;
     int w = st->protocol ? st->protocol->min_writer_version : 0;
     if (w > 7)
         return dlk_err_set(DLK_UNSUPPORTED, "writer version %d (this writer supports 2-7)", w);

@@ -42,7 +42,9 @@ int dlk_core__protocol_upgrade(const dlk_protocol_action *proto, const char *con
                                dlk_arena *a, dlk_protocol_action *out, bool *changed);
 
 /* Refuse (DLK_UNSUPPORTED naming the feature) tables whose writer
- * requirements this writer does not meet: a writer version above 7, an
+ * requirements this writer does not meet (or that it cannot fully read:
+ * the reader version and features, as dlk_core_protocol_check_read): a
+ * writer version above 7, an
  * unknown table feature, or a known feature in use whose behaviour this
  * writer does not implement (check constraints, change data feed,
  * generated or identity columns). */

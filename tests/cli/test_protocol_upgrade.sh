@@ -89,4 +89,36 @@ printf '{"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":
 check "[ $? -ne 0 ] && grep -q columnMapping '$tmp/b.out'" "check reports the missing columnMapping feature"
 printf '{"id":2}\n' | "$CLI" write "$B" >/dev/null 2>"$tmp/b.err"
 check "[ $? -ne 0 ] && grep -q columnMapping '$tmp/b.err'" "a write refuses the inconsistent table, naming the feature"
+
+# ---- no write on a table we cannot fully read (unknown reader feature or
+# reader version): every writer refuses, naming the cause, and writes nothing
+for proto in '{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["futureFeature"],"writerFeatures":["futureFeature"]}' \
+             '{"minReaderVersion":4,"minWriterVersion":7,"readerFeatures":[],"writerFeatures":[]}'; do
+    F="$tmp/future"
+    rm -rf "$F"
+    "$CLI" create "$F" --schema 'id long, v string' >/dev/null
+    printf '{"id":1,"v":"a"}\n{"id":2,"v":"b"}\n' | "$CLI" write "$F" >/dev/null
+    printf '{"protocol":%s}\n' "$proto" >"$F/_delta_log/00000000000000000002.json"
+    want=$(printf '%s' "$proto" | jq -r 'if .minReaderVersion > 3 then "reader version" else "futureFeature" end')
+    before=$(ls "$F/_delta_log" | wc -l)
+    refused=0
+    for cmd in "checkpoint" "optimize" "vacuum --retention-hours 0 --force" "delete --where 'id = 1'" \
+               "update --where 'id = 1' --set \"v = 'x'\"" "alter --add-column 'n int'"; do
+        sub=${cmd%% *} args=""
+        [ "$sub" != "$cmd" ] && args=${cmd#* }
+        eval "\"\$CLI\" $sub \"\$F\" $args" >/dev/null 2>"$tmp/f.err"
+        rc=$?
+        if [ $rc -ne 0 ] && grep -q UNSUPPORTED "$tmp/f.err" && grep -q "$want" "$tmp/f.err"; then
+            refused=$((refused + 1))
+        else
+            echo "  $cmd: exit $rc: $(tail -1 "$tmp/f.err")"
+        fi
+    done
+    printf '{"id":3,"v":"c"}\n' | "$CLI" write "$F" >/dev/null 2>"$tmp/f.err" && echo "  write accepted"
+    grep -q "$want" "$tmp/f.err" && refused=$((refused + 1))
+    printf '{"id":1,"v":"c"}\n' | "$CLI" upsert "$F" --key id >/dev/null 2>"$tmp/f.err" && echo "  upsert accepted"
+    grep -q "$want" "$tmp/f.err" && refused=$((refused + 1))
+    check "[ $refused -eq 8 ]" "unreadable table ($want): checkpoint, optimize, vacuum, delete, update, alter, write, upsert refuse naming it ($refused of 8)"
+    check "[ $(ls "$F/_delta_log" | wc -l) -eq $before ]" "unreadable table ($want): nothing written to the log"
+done
 [ $fail -eq 0 ] || exit 1
