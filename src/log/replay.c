@@ -58,6 +58,25 @@ static int file_key(rctx *c, const char *path, const dlk_dv *dv)
     return rc;
 }
 
+/* Largest file size an add may declare: 16 TiB. No writer makes bigger
+ * Parquet files, and the bound keeps every sum over a table's files far
+ * from overflowing. */
+#define MAX_FILE_SIZE ((int64_t)1 << 44)
+
+/* Sizes, counts and offsets of an add or remove that cannot be true. */
+static int check_numbers(const char *kind, const char *path, int64_t size, bool has_size,
+                         const dlk_dv *dv)
+{
+    if (has_size && (size < 0 || size > MAX_FILE_SIZE))
+        return dlk_err_set(DLK_CORRUPT, "%s '%s': size %" PRId64 " is not a file size", kind, path,
+                           size);
+    if (dv && (dv->size_in_bytes < 0 || dv->cardinality < 0 || (dv->has_offset && dv->offset < 0)))
+        return dlk_err_set(DLK_CORRUPT,
+                           "%s '%s': deletion vector with a negative size, cardinality or offset",
+                           kind, path);
+    return DLK_OK;
+}
+
 static int apply(void *ctx, dlk_action *a)
 {
     rctx *c = ctx;
@@ -74,6 +93,7 @@ static int apply(void *ctx, dlk_action *a)
         return st->metadata ? DLK_OK : dlk_err_nomem();
     case DLK_ACTION_ADD: {
         const char *dec;
+        if ((rc = check_numbers("add", a->u.add.path, a->u.add.size, true, a->u.add.dv))) return rc;
         if ((rc = dlk_log_path_decode(a->u.add.path, &st->arena, &dec))) return rc;
         if ((rc = file_key(c, dec, a->u.add.dv))) return rc;
         if (seen_before(c, 'F', (const char *)c->key.data, c->key.len, &rc)) return rc;
@@ -87,6 +107,9 @@ static int apply(void *ctx, dlk_action *a)
         bool keep = (st->flags & DLK_REPLAY_TOMBSTONES) != 0;
         if (c->in_checkpoint && !keep) return DLK_OK; /* vacuum tombstone */
         const char *dec;
+        if ((rc = check_numbers("remove", a->u.remove.path, a->u.remove.size, a->u.remove.has_size,
+                                a->u.remove.dv)))
+            return rc;
         if ((rc = dlk_log_path_decode(a->u.remove.path, &st->arena, &dec))) return rc;
         if ((rc = file_key(c, dec, a->u.remove.dv))) return rc;
         if (seen_before(c, 'F', (const char *)c->key.data, c->key.len, &rc)) return rc;

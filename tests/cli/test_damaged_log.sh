@@ -33,4 +33,19 @@ printf '{"id":1,"v":"r1"}\n{"id":2,"v":"r2"}\n{"id":3,"v":"r3"}\n' >"$tmp/want"
 check "cmp -s '$tmp/q' '$tmp/want'" "restored, every committed row reads back"
 "$CLI" check "$T" >/dev/null 2>&1
 check "[ $? -eq 0 ]" "restored, check passes"
+
+# sizes that lie: a negative size, 2^63-1, a negative DV cardinality
+W="$tmp/w"
+for bad in '"size":-5' '"size":9223372036854775807'; do
+    rm -rf "$W"
+    cp -a "$T" "$W"
+    sed -i "s/\"size\":[0-9]*/$bad/" "$W/_delta_log/00000000000000000001.json"
+    "$CLI" query "$W" --format jsonl >/dev/null 2>"$tmp/err"
+    rc=$?
+    check "[ $rc -ne 0 ] && grep -q CORRUPT '$tmp/err' && grep -q 'is not a file size' '$tmp/err'" "add with $bad: CORRUPT naming the add"
+    for cmd in describe stats optimize; do
+        "$CLI" $cmd "$W" >/dev/null 2>"$tmp/err"
+        check "[ $? -ne 0 ] && grep -q CORRUPT '$tmp/err'" "add with $bad: $cmd refuses (no undefined behaviour)"
+    done
+done
 finish
