@@ -153,10 +153,10 @@ static int vacuum_impl(const char *table, const dlk_vacuum_options *o, dlk_vacuu
     /* what the log references: latest state + unexpired tombstones */
     if ((rc = dlk_log_segment_build(t->storage, dlk_snapshot_version(s), &seg))) goto out;
     seg_ok = true;
+    ls_ok = true; /* the replay zeroes ls first; what it built is freed on failure too */
     if ((rc = dlk_log_replay_ex(t->storage, &seg, DLK_REPLAY_TOMBSTONES | DLK_REPLAY_NO_ACTIVE,
                                 &ls)))
         goto out;
-    ls_ok = true;
     size_t pos = 0;
     dlk_map_entry *e;
     while (!rc && (e = dlk_map_next(&ls.files, &pos))) {
