@@ -25,7 +25,7 @@ static inline int gen_day(int64_t i, int ndays)
     return (int)(i % ndays) + 1;
 }
 
-static char *gen_ndjson(int64_t from, int64_t n, int ndays, size_t *len)
+static inline char *gen_ndjson(int64_t from, int64_t n, int ndays, size_t *len)
 {
     size_t cap = (size_t)n * 64 + 64, used = 0;
     char *s = malloc(cap);
@@ -53,7 +53,7 @@ static inline void rm_rf(const char *p)
 /* Create a table (id long not null, day string, v long, name string),
  * partitioned by day when partitioned, with deletion vectors when dv, and
  * write rows [0, n) in `files_per_day` commits. */
-static int make_table(const char *root, bool partitioned, bool dv, int64_t n, int ndays,
+static inline int make_table(const char *root, bool partitioned, bool dv, int64_t n, int ndays,
                       int commits)
 {
     struct ArrowSchema s;
@@ -87,7 +87,7 @@ static int make_table(const char *root, bool partitioned, bool dv, int64_t n, in
 /* Live rows at version (-1 latest): ids[k] = 1 + v for present ids (0 absent),
  * ids sized cap; returns the row count or -1. Duplicate ids count twice in
  * the return value (and *dups). */
-static int64_t read_rows(const char *root, int64_t version, int64_t *vals, int64_t cap,
+static inline int64_t read_rows(const char *root, int64_t version, int64_t *vals, int64_t cap,
                          int64_t *dups)
 {
     dlk_table *t = NULL;
@@ -132,7 +132,7 @@ static int64_t read_rows(const char *root, int64_t version, int64_t *vals, int64
 }
 
 /* Compare the live rows with expected (same encoding); prints the first differences. */
-static int compare_rows(const int64_t *got, const int64_t *want, int64_t cap)
+static inline int compare_rows(const int64_t *got, const int64_t *want, int64_t cap)
 {
     int bad = 0;
     for (int64_t i = 0; i < cap; i++) {

@@ -13,11 +13,6 @@
 #include "deltalake/sys/storage.h"
 #include "../dml/dml_testutil.h"
 
-/* (the helper header's row comparison is not needed here) */
-static inline void unused_helpers(void)
-{
-    (void)compare_rows;
-}
 #include "util/error.h"
 #include "write/write.h"
 #include <dirent.h>
