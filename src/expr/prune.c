@@ -193,14 +193,23 @@ static void fetch(pruner *pr, const node *side, cstat *cs)
         }
         cs->has_min = cs->has_max = true;
     } else {
+        /* stats that contradict themselves (more nulls than rows, min above
+         * max) prove nothing: the column counts as without stats */
+        if (st.null_count >= 0 && rows >= 0 && st.null_count > rows) return;
         cs->known = true;
         cs->nulls = st.null_count;
-        if (st.null_count >= 0 && rows >= 0 && st.null_count >= rows) {
+        if (st.null_count >= 0 && rows >= 0 && st.null_count == rows) {
             cs->all_null = true;
             return;
         }
         if (st.has_min) cs->has_min = value_to_scalar(&st.min, col, false, &cs->min);
         if (st.has_max) cs->has_max = value_to_scalar(&st.max, col, true, &cs->max);
+        if (cs->has_min && cs->has_max && dlk_expr__cmp_scalar(&cs->min, &cs->max, col->type) > 0) {
+            cstat_free(cs);
+            memset(cs, 0, sizeof *cs);
+            cs->nulls = -1;
+            return;
+        }
         /* Delta truncates timestamp stats to milliseconds */
         if (cs->has_max && (col->type == T_TS || col->type == T_TSNTZ) && cs->max.i < INT64_MAX - 999)
             cs->max.i += 999;
