@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-int dlk_core__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
-                          bool blind, json_t *metrics)
+static int commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
+                       bool blind, json_t *metrics)
 {
     json_t *ci = json_object();
     if (!ci) return dlk_err_nomem();
@@ -103,20 +103,13 @@ static int build(const dlk_commit_req *r, const dlk_txn_state *st, dlk_buf *c,
     *changes_metadata = proto || r->metadata;
     bool blind = r->intent.blind_append && !*changes_metadata;
     if (read_version < 0) blind = true; /* a create reads nothing */
-    if (!rc)
-        rc = dlk_core__commit_info(c, r->operation, r->params, read_version, blind, r->metrics);
+    if (!rc) rc = commit_info(c, r->operation, r->params, read_version, blind, r->metrics);
     if (!rc && proto) rc = put_typed(c, DLK_ACTION_PROTOCOL, proto);
     if (!rc && r->metadata) rc = put_typed(c, DLK_ACTION_METADATA, r->metadata);
     if (!rc && r->body_len) rc = dlk_buf_append(c, r->body, r->body_len);
     if (!rc && c->len && c->data[c->len - 1] != '\n') rc = dlk_buf_putc(c, '\n');
     dlk_arena_free(&a);
     return rc;
-}
-
-/* A location the log cleanup (local folders only, for now) can work on. */
-static bool is_local(const char *root)
-{
-    return !strstr(root, "://") || !strncmp(root, "file://", 7);
 }
 
 int dlk_core__checkpoint(const char *root, int64_t version)
@@ -126,12 +119,15 @@ int dlk_core__checkpoint(const char *root, int64_t version)
     if (rc) return rc;
     dlk_log_checkpoint_info info;
     rc = dlk_log__checkpoint_write_info(s, version, &info);
-    dlk_storage_free(&s);
-    if (rc) return dlk_err_context(rc, "%s", root);
-    if (info.log_cleanup && is_local(root) && dlk_log__cleanup(root, info.log_retention_ms, NULL)) {
+    if (rc) {
+        dlk_storage_free(&s);
+        return dlk_err_context(rc, "%s", root);
+    }
+    if (info.log_cleanup && dlk_log__cleanup(s, info.log_retention_ms, NULL)) {
         DLK_WARN("checkpoint", "%s: log cleanup failed: %s", root, dlk_error_last()->message);
         dlk_error_clear();
     }
+    dlk_storage_free(&s);
     return DLK_OK;
 }
 
@@ -203,7 +199,6 @@ static void hooks(const dlk_commit_req *r, const dlk_txn_state *st, dlk_commit_r
     int64_t interval = 100;
     if (ci && dlk_parse_i64(ci, &interval) != DLK_OK) interval = 100;
     if (interval <= 0 || res->version % interval != 0) return;
-    res->checkpoint_due = true;
     if (dlk_core__checkpoint(r->root, res->version)) {
         DLK_WARN("commit", "%s: checkpoint of version %" PRId64 " failed: %s", r->root,
                  res->version, dlk_error_last()->message);

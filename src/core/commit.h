@@ -48,8 +48,6 @@ typedef struct dlk_commit_res {
     int64_t version;            /* the committed version */
     int attempts;               /* tries it took */
     int64_t checkpoint_version; /* checkpoint written by the hook, -1 none */
-    bool checkpoint_due;        /* the version is on the checkpoint interval (the hook ran;
-                                   checkpoint_version -1 when it failed) */
 } dlk_commit_res;
 
 /* Commit. DLK_ALREADY_EXISTS for a create that finds version 0 taken;
@@ -59,13 +57,9 @@ typedef struct dlk_commit_res {
 int dlk_core__commit(const dlk_commit_req *r, dlk_commit_res *res);
 
 /* Checkpoint `version` of the table at root (log/checkpoint_write.h), then
- * the expired log cleanup the table's settings ask for (local tables; a
- * failed cleanup is a warning). */
+ * the expired log cleanup the table's settings ask for (a failed cleanup
+ * is a warning). */
 int dlk_core__checkpoint(const char *root, int64_t version);
-
-/* The commitInfo line alone (for callers that stage a commit elsewhere). */
-int dlk_core__commit_info(dlk_buf *b, const char *operation, json_t *params, int64_t read_version,
-                          bool blind, json_t *metrics);
 
 /* Set operationMetrics[key] to v (Delta writes metrics as strings). */
 void dlk_core__metric(json_t *metrics, const char *key, int64_t v);

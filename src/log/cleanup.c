@@ -46,17 +46,15 @@ static int64_t aux_version(const char *name)
     return -1;
 }
 
-int dlk_log__cleanup(const char *root, double retention_ms, int64_t *deleted)
+int dlk_log__cleanup(dlk_storage *s, double retention_ms, int64_t *deleted)
 {
     if (deleted) *deleted = 0;
     if (retention_ms < 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT, "log cleanup: negative retention");
-    dlk_storage *s = NULL;
     dlk_storage_list l = {0};
     cp_info *cps = NULL;
     size_t ncp = 0;
-    int rc = dlk_storage_open_local(root, &s);
-    if (!rc) rc = dlk_storage_list_prefix(s, "_delta_log/", NULL, &l);
+    int rc = dlk_storage_list_prefix(s, "_delta_log/", NULL, &l);
     if (rc) goto out;
     int64_t cutoff = dlk_now_micros() / 1000 - (int64_t)retention_ms;
     cps = dlk_calloc(l.count ? l.count : 1, sizeof *cps);
@@ -108,11 +106,10 @@ int dlk_log__cleanup(const char *root, double retention_ms, int64_t *deleted)
     }
     if (n_del)
         DLK_INFO("log", "%s: log cleanup deleted %" PRId64 " files of versions before %" PRId64,
-                 root, n_del, keep_from);
+                 dlk_storage_root(s), n_del, keep_from);
     if (deleted) *deleted = n_del;
 out:
     dlk_free(cps);
     dlk_storage_list_free(&l);
-    dlk_storage_free(&s);
     return rc;
 }

@@ -232,10 +232,8 @@ int dlk_table_create(const char *table, const struct ArrowSchema *schema,
     if (!table || !schema || strcmp(schema->format, "+s") || schema->n_children == 0)
         return dlk_err_set(DLK_INVALID_ARGUMENT,
                            "create: a table path and a non-empty struct schema are needed");
-    int rc = dlk_core__writable_location(table);
-    if (rc) return rc;
-    int64_t latest;
-    rc = dlk_core__log_latest(table, &latest);
+    int64_t latest; /* refuses locations the write path cannot write */
+    int rc = dlk_core__log_latest(table, &latest);
     if (rc) return rc;
     if (latest >= 0) {
         if (opts->reuse) {
